@@ -1,0 +1,37 @@
+"""chaingrad's engine: scalar reverse-mode autodiff that shows its chains.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label='x'); y = (x * x).tanh(); y.backward()
+
+Only the standard library is needed here; drawing needs graphviz.
+"""
+
+from .backward import Contribution, Step, backward, backward_steps
+from .check import GradcheckError, check_graph, gradcheck, numerical_grad
+from .functional import grad, value_and_grad
+from .graph import forward_order, leaves, topo_order
+from .ops import OPS, Primitive
+from .value import Value, dot, is_grad_enabled, no_grad, sum
+
+__all__ = [
+    "OPS",
+    "Contribution",
+    "GradcheckError",
+    "Primitive",
+    "Step",
+    "Value",
+    "backward",
+    "backward_steps",
+    "check_graph",
+    "dot",
+    "forward_order",
+    "grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "leaves",
+    "no_grad",
+    "numerical_grad",
+    "sum",
+    "topo_order",
+    "value_and_grad",
+]

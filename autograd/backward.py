@@ -1,0 +1,117 @@
+"""The reverse pass: the chain rule, once per edge, in topological order.
+
+    >>> from autograd import Value
+    >>> w = Value(2.0, label='w'); p = w * 3.0; q = p.tanh()
+    >>> backward(q); round(w.grad, 6)   # tanh'(p) * 3
+    3.7e-05
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .graph import topo_order
+
+if TYPE_CHECKING:
+    from .value import Value
+
+
+def backward(root: Value, grad: float = 1.0) -> None:
+    """Add d(root)/d(node) to ``node.grad`` for every node root depends on.
+
+    The pass gathers its gradients in a local dict and adds them to ``.grad``
+    once at the end, so a second pass adds exactly its own share to every
+    node, intermediates included (micrograd counts those twice).
+    """
+    grads: defaultdict = defaultdict(float)
+    grads[root] = float(grad)
+    for node in topo_order(root):  # every consumer of node comes before it
+        node_grad = grads[node]
+        for parent, local in zip(node.parents, node.local_grads):
+            grads[parent] += local * node_grad  # chain rule: parent.grad += local * node.grad
+    _refuse_non_finite(grads)
+    for node, g in grads.items():
+        node.grad += g
+
+
+def _refuse_non_finite(grads: dict) -> None:
+    # One C-level sum sees any inf or NaN; only then look for the culprit, so
+    # that the error names it and no .grad has been touched.
+    if math.isfinite(sum(grads.values())):
+        return
+    for node, g in grads.items():
+        if not math.isfinite(g):
+            from .value import describe
+
+            raise OverflowError(
+                f"backward: the gradient of {describe(node)} (op {node.op or 'leaf'!r}) "
+                f"is {g}; no .grad was changed"
+            )
+
+
+@dataclass
+class Contribution:
+    """What one consumer sent back to a node along one edge.
+
+    ``amount = local * consumer_grad``: the chain rule for that edge.
+    """
+
+    consumer: Value
+    index: int  # which of the consumer's parents this edge is
+    local: float  # d consumer / d node, read off the consumer
+    consumer_grad: float  # d root / d consumer
+    amount: float
+
+
+@dataclass
+class Step:
+    """One step of the reverse pass: ``node`` now holds its whole gradient.
+
+    ``grad`` is d root / d node for this pass; ``contributions`` are the
+    edges from its consumers that summed to it (none for the root).
+    """
+
+    index: int
+    node: Value
+    grad: float
+    contributions: list[Contribution] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        from .value import describe
+
+        parts = " + ".join(f"{c.local:.4g}·{c.consumer_grad:.4g}" for c in self.contributions)
+        return f"Step {self.index}: {describe(self.node)} grad {self.grad:.6g}" + (
+            f" = {parts}" if parts else " (seed)"
+        )
+
+
+def backward_steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
+    """The reverse pass one node at a time, in the order backward() visits them.
+
+    Each step names the node, the gradient it now holds and the contributions
+    that made it. Running the iterator to the end adds this pass's gradients
+    to ``.grad``, exactly as backward() does; stopping early changes nothing.
+
+        >>> from autograd import Value
+        >>> x = Value(3.0, label='x'); y = x * x
+        >>> [round(s.grad, 3) for s in backward_steps(y)]
+        [1.0, 6.0]
+    """
+    order = topo_order(root)
+    grads: defaultdict = defaultdict(float)
+    grads[root] = float(grad)
+    arrived: dict = {root: []}
+    for k, node in enumerate(order):
+        node_grad = grads[node]
+        yield Step(k, node, node_grad, arrived.pop(node, []))
+        for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            amount = local * node_grad
+            grads[parent] += amount  # the same chain rule as backward()
+            arrived.setdefault(parent, []).append(Contribution(node, i, local, node_grad, amount))
+    _refuse_non_finite(grads)
+    for node, g in grads.items():
+        node.grad += g

@@ -1,0 +1,287 @@
+"""The primitive table: every op the engine knows, each defined in one entry.
+
+An entry holds the op's forward on floats, the rule for its local derivative
+with respect to each input, and the symbols used to print them. Backward,
+drawings, chain explanations, traces and gradient checks all read this table;
+adding an op is adding one entry (and a method or function that applies it).
+
+    >>> OPS['tanh'].derivs[0](0.5, 0.549)   # d tanh(x)/dx, read off out = tanh(x)
+    0.75
+
+A derivative rule is called as ``rule(out, *inputs)``: ``out`` is the op's
+forward value and ``inputs`` its inputs, plain numbers included. The rules use
+only arithmetic and the helpers below, so the same rule evaluated on Values
+builds a graph of the derivative (the door to higher-order derivatives).
+Rules reuse ``out`` where the maths allows: the forward is computed once.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """One op: forward, local derivative rules, and how it prints.
+
+    name     the node's ``.op``
+    forward  the op on plain floats
+    derivs   one rule per input, ``rule(out, *inputs)``; an n-ary op has one
+             rule that returns the whole tuple of local derivatives
+    symbols  the printed local derivative for each input, a template over
+             ``{0}``, ``{1}`` (input names), ``{out}`` (the node's name) and,
+             for n-ary ops, ``{partner}`` (the name paired with input i)
+    rules    the derivative written out for a reader, one per input
+    text     how the op prints in a trace: ``'tanh({0})'``
+    domain   what the inputs must satisfy, said in the error when they do not
+    nary     True for ops over any number of inputs (sum, dot)
+    """
+
+    name: str
+    forward: Callable[..., float]
+    derivs: tuple[Callable[..., Any], ...]
+    symbols: tuple[str, ...]
+    rules: tuple[str, ...]
+    text: str
+    domain: str = ""
+    nary: bool = False
+
+
+# --- helpers that work on floats and on Values alike ------------------------
+
+
+def _step(x: Any) -> float:
+    """1 for x > 0, else 0: relu' (0 at the kink, as PyTorch does)."""
+    return 1.0 if x > 0 else 0.0
+
+
+def _sign(x: Any) -> float:
+    """abs': the sign of x, 0 at the kink (as PyTorch does)."""
+    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+
+
+def _log(x: Any) -> Any:
+    return x.log() if hasattr(x, "log") else math.log(x)
+
+
+# --- forwards that need more than one Python operator -----------------------
+
+
+def _sigmoid(x: float) -> float:
+    # Written in two branches so that neither ever calls exp of a large number.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _relu(x: float) -> float:
+    return x if x > 0 else 0.0
+
+
+def _pow(x: float, n: float) -> float:
+    if x == 0 and n < 0:
+        raise ZeroDivisionError("0 to a negative power")
+    return math.pow(x, n)  # refuses a negative base to a non-integer power
+
+
+def _d_pow_exponent(out: Any, x: Any, n: Any) -> Any:
+    # d(x**n)/dn = x**n * log x. At x = 0 (n > 0) the limit is 0; a negative
+    # base has no real derivative with respect to the exponent.
+    if x == 0:
+        return 0.0
+    return out * _log(x)
+
+
+def _dot(*args: float) -> float:
+    n = len(args) // 2
+    return builtins.sum(map(operator.mul, args[:n], args[n:]))
+
+
+def _d_dot(out: float, *args: Any) -> tuple:
+    # d(w . q)/dw_i = q_i (the forward chain), d(w . q)/dq_i = w_i
+    n = len(args) // 2
+    return args[n:] + args[:n]
+
+
+def _d_sum(out: float, *args: Any) -> tuple:
+    return (1.0,) * len(args)
+
+
+# --- the table ---------------------------------------------------------------
+
+_ENTRIES = [
+    Primitive(
+        "+",
+        operator.add,
+        (lambda out, a, b: 1.0, lambda out, a, b: 1.0),
+        ("1", "1"),
+        ("d(a + b)/da = 1", "d(a + b)/db = 1"),
+        "{0} + {1}",
+    ),
+    Primitive(
+        "-",
+        operator.sub,
+        (lambda out, a, b: 1.0, lambda out, a, b: -1.0),
+        ("1", "-1"),
+        ("d(a - b)/da = 1", "d(a - b)/db = -1"),
+        "{0} - {1}",
+    ),
+    Primitive(
+        "*",
+        operator.mul,
+        (lambda out, a, b: b, lambda out, a, b: a),
+        ("{1}", "{0}"),
+        ("d(a·b)/da = b", "d(a·b)/db = a"),
+        "{0} * {1}",
+    ),
+    Primitive(
+        "/",
+        operator.truediv,
+        (lambda out, a, b: 1.0 / b, lambda out, a, b: -out / b),
+        ("1/{1}", "-{0}/{1}²"),
+        ("d(a/b)/da = 1/b", "d(a/b)/db = -a/b² = -(a/b)/b"),
+        "{0} / {1}",
+        domain="a nonzero divisor",
+    ),
+    Primitive(
+        "neg",
+        operator.neg,
+        (lambda out, x: -1.0,),
+        ("-1",),
+        ("d(-x)/dx = -1",),
+        "-{0}",
+    ),
+    Primitive(
+        "**",
+        _pow,
+        (lambda out, x, n: n * x ** (n - 1), _d_pow_exponent),
+        ("{1}·{0}^({1}-1)", "{out}·log {0}"),
+        ("d(xⁿ)/dx = n·xⁿ⁻¹", "d(xⁿ)/dn = xⁿ·log x"),
+        "{0} ** {1}",
+        domain="a nonnegative base, or an integer exponent; a nonzero base to a negative power",
+    ),
+    Primitive(
+        "exp",
+        math.exp,
+        (lambda out, x: out,),
+        ("exp({0})",),
+        ("exp'(x) = exp(x)",),
+        "exp({0})",
+        domain="x ≤ 709.78 (exp overflows a float beyond that)",
+    ),
+    Primitive(
+        "log",
+        math.log,
+        (lambda out, x: 1.0 / x,),
+        ("1/{0}",),
+        ("log'(x) = 1/x",),
+        "log({0})",
+        domain="x > 0",
+    ),
+    Primitive(
+        "tanh",
+        math.tanh,
+        (lambda out, x: 1.0 - out * out,),
+        ("tanh'({0})",),
+        ("tanh'(x) = 1 - tanh(x)²",),
+        "tanh({0})",
+    ),
+    Primitive(
+        "sigmoid",
+        _sigmoid,
+        (lambda out, x: out * (1.0 - out),),
+        ("σ'({0})",),
+        ("σ'(x) = σ(x)·(1 - σ(x))",),
+        "σ({0})",
+    ),
+    Primitive(
+        "relu",
+        _relu,
+        (lambda out, x: _step(x),),
+        ("relu'({0})",),
+        ("relu'(x) = 1 if x > 0 else 0",),
+        "relu({0})",
+    ),
+    Primitive(
+        "abs",
+        abs,
+        (lambda out, x: _sign(x),),
+        ("sign({0})",),
+        ("|x|' = sign(x) (0 at x = 0)",),
+        "|{0}|",
+    ),
+    Primitive(
+        "sqrt",
+        math.sqrt,
+        (lambda out, x: 0.5 / out,),
+        ("1/(2√{0})",),
+        ("(√x)' = 1/(2√x)",),
+        "√{0}",
+        domain="x ≥ 0 (and x > 0 for a derivative: 1/(2√x) is infinite at 0)",
+    ),
+    Primitive(
+        "sum",
+        lambda *args: builtins.sum(args),
+        (_d_sum,),
+        ("1",),
+        ("d(Σ xᵢ)/dxᵢ = 1",),
+        "sum({args})",
+        nary=True,
+    ),
+    Primitive(
+        "dot",
+        _dot,
+        (_d_dot,),
+        ("{partner}",),
+        ("d(w·q)/dwᵢ = qᵢ (forward chain), d(w·q)/dqᵢ = wᵢ",),
+        "dot({args})",
+        nary=True,
+    ),
+]
+
+OPS: dict[str, Primitive] = {p.name: p for p in _ENTRIES}
+"""Every primitive by its name, the ``.op`` of the nodes it makes."""
+
+
+def local_derivatives(prim: Primitive, out: Any, inputs: tuple, which: tuple[int, ...]) -> tuple:
+    """The local derivatives of ``prim`` at ``inputs`` for the input positions in ``which``.
+
+    Works on floats and on Values: the rules are arithmetic.
+
+        >>> local_derivatives(OPS['*'], 6.0, (2.0, 3.0), (0, 1))
+        (3.0, 2.0)
+    """
+    if prim.nary:
+        every = prim.derivs[0](out, *inputs)
+        return tuple(every[i] for i in which)
+    return tuple(prim.derivs[i](out, *inputs) for i in which)
+
+
+def local_symbol(prim: Primitive, i: int, names: list[str], out: str) -> str:
+    """The printed local derivative of ``prim`` with respect to input ``i``.
+
+        >>> local_symbol(OPS['sigmoid'], 0, ['p₂'], 'q₂')
+        "σ'(p₂)"
+    """
+    if prim.nary:
+        n = len(names) // 2
+        partner = names[(i + n) % len(names)] if prim.name == "dot" else ""
+        return prim.symbols[0].format(partner=partner, out=out)
+    return prim.symbols[i].format(*names, out=out)
+
+
+def op_text(prim: Primitive, names: list[str]) -> str:
+    """The op applied to named inputs, as a trace prints it: ``tanh(v3)``."""
+    if prim.nary:
+        if prim.name == "dot":
+            n = len(names) // 2
+            pairs = " + ".join(f"{w}·{x}" for w, x in zip(names[:n], names[n:]))
+            return f"dot: {pairs}" if pairs else "dot()"
+        return prim.text.format(args=", ".join(names))
+    return prim.text.format(*names)

@@ -1,0 +1,346 @@
+"""Value: one scalar node of a computation graph.
+
+    >>> x = Value(0.5, label='x'); y = (2 * x).tanh()
+    >>> y.op, y.parents == (y.parents[0],), round(y.local_grads[0], 4)
+    ('tanh', True, 0.42)
+
+A node keeps its data, its grad, its op's name (a key of ``ops.OPS``), its
+parents (the Values it was made from, in order, duplicates kept) and the
+local derivative d(node)/d(parent) for each parent, evaluated once, at the
+forward values. Plain numbers given to an op are folded into the node: they
+appear in ``.args`` (everything the op was called with) but not in
+``.parents``. No node holds a closure or a reference to itself, so a graph
+that is dropped is freed by reference counting alone.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import numbers
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from .ops import OPS, Primitive
+
+_isfinite = math.isfinite
+
+
+class Value:
+    """A scalar that remembers how it was computed.
+
+        >>> a = Value(2.0, label='a'); b = a * a + 1
+        >>> b.backward(); a.grad
+        4.0
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads", "args")
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.data = _as_float(data, "Value", label)
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.parents: tuple[Value, ...] = ()
+        self.local_grads: tuple[float, ...] = ()
+        self.args: tuple = ()
+
+    # -- arithmetic: each operator is one node of one primitive --------------
+    def __add__(self, other: Any) -> Value:
+        return _binary(OPS["+"], self, other)
+
+    def __radd__(self, other: Any) -> Value:
+        return _binary(OPS["+"], other, self)
+
+    def __sub__(self, other: Any) -> Value:
+        return _binary(OPS["-"], self, other)
+
+    def __rsub__(self, other: Any) -> Value:
+        return _binary(OPS["-"], other, self)
+
+    def __mul__(self, other: Any) -> Value:
+        return _binary(OPS["*"], self, other)
+
+    def __rmul__(self, other: Any) -> Value:
+        return _binary(OPS["*"], other, self)
+
+    def __truediv__(self, other: Any) -> Value:
+        return _binary(OPS["/"], self, other)
+
+    def __rtruediv__(self, other: Any) -> Value:
+        return _binary(OPS["/"], other, self)
+
+    def __pow__(self, other: Any) -> Value:
+        return _binary(OPS["**"], self, other)
+
+    def __rpow__(self, other: Any) -> Value:
+        return _binary(OPS["**"], other, self)
+
+    def __neg__(self) -> Value:
+        return _unary(OPS["neg"], self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return _unary(OPS["abs"], self)
+
+    def exp(self) -> Value:
+        return _unary(OPS["exp"], self)
+
+    def log(self) -> Value:
+        return _unary(OPS["log"], self)
+
+    def tanh(self) -> Value:
+        return _unary(OPS["tanh"], self)
+
+    def sigmoid(self) -> Value:
+        return _unary(OPS["sigmoid"], self)
+
+    def relu(self) -> Value:
+        return _unary(OPS["relu"], self)
+
+    def abs(self) -> Value:
+        return _unary(OPS["abs"], self)
+
+    def sqrt(self) -> Value:
+        return _unary(OPS["sqrt"], self)
+
+    # -- comparisons read the data and build nothing. Equality stays identity,
+    # so that Values hash by identity and can key dicts and sets.
+    def __lt__(self, other: Any) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Any) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Any) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Any) -> bool:
+        return self.data >= _data(other)
+
+    __hash__ = object.__hash__
+
+    def __float__(self) -> float:
+        return self.data
+
+    # -- reverse mode ---------------------------------------------------------
+    def backward(self, grad: float = 1.0) -> None:
+        """Add d(self)/d(node) to ``.grad`` of every node self depends on.
+
+            >>> x = Value(3.0); y = x * x; y.backward(); x.grad
+            6.0
+        """
+        from .backward import backward
+
+        backward(self, grad)
+
+    @property
+    def primitive(self) -> Primitive | None:
+        """This node's entry in the primitive table (None for a leaf)."""
+        return OPS.get(self.op)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        op = f", op={self.op!r}" if self.op else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label}{op})"
+
+    def _repr_html_(self) -> str:
+        from .viz import value_html
+
+        return value_html(self)
+
+
+# -- making nodes --------------------------------------------------------------
+
+_grad_enabled = [True]  # a list so no_grad can flip it without a `global`
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this block ops compute values but build no graph.
+
+        >>> with no_grad(): y = Value(2.0) * 3
+        >>> y.parents
+        ()
+    """
+    previous = _grad_enabled[0]
+    _grad_enabled[0] = False
+    try:
+        yield
+    finally:
+        _grad_enabled[0] = previous
+
+
+def is_grad_enabled() -> bool:
+    """False inside ``no_grad()``."""
+    return _grad_enabled[0]
+
+
+_new = object.__new__
+
+
+def _node(data: float, op: str, parents: tuple, local_grads: tuple, args: tuple) -> Value:
+    """A node of op with its parents and local derivatives (no checks: callers did them)."""
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    if _grad_enabled[0]:
+        v.op = op
+        v.parents = parents
+        v.local_grads = local_grads
+        v.args = args
+    else:  # a constant: nothing to differentiate through
+        v.op = ""
+        v.parents = v.local_grads = v.args = ()
+    return v
+
+
+def _unary(prim: Primitive, x: Value) -> Value:
+    xd = x.data
+    try:
+        out = prim.forward(xd)
+        local = (prim.derivs[0](out, xd),) if _grad_enabled[0] else ()
+    except (ValueError, ArithmeticError) as error:
+        raise _op_error(prim, (x,), error) from None
+    if not _isfinite(out):
+        raise _op_error(prim, (x,), OverflowError(f"result {out}"))
+    parents = (x,)
+    return _node(out, prim.name, parents, local, parents)
+
+
+def _binary(prim: Primitive, a: Any, b: Any) -> Value:
+    a_is = a.__class__ is Value
+    b_is = b.__class__ is Value
+    ad = a.data if a_is else _operand(a, prim, b)
+    bd = b.data if b_is else _operand(b, prim, a)
+    try:
+        out = prim.forward(ad, bd)
+        if not _grad_enabled[0]:
+            parents, local = (), ()
+        elif a_is and b_is:
+            parents = (a, b)
+            local = (prim.derivs[0](out, ad, bd), prim.derivs[1](out, ad, bd))
+        elif a_is:
+            parents = (a,)
+            local = (prim.derivs[0](out, ad, bd),)
+        else:
+            parents = (b,)
+            local = (prim.derivs[1](out, ad, bd),)
+    except (ValueError, ArithmeticError) as error:
+        raise _op_error(prim, (a, b), error) from None
+    if not _isfinite(out):
+        raise _op_error(prim, (a, b), OverflowError(f"result {out}"))
+    return _node(out, prim.name, parents, local, parents if a_is and b_is else (a, b))
+
+
+def _nary(prim: Primitive, args: tuple) -> Value:
+    """One node over any number of inputs (sum, dot); plain numbers are folded in."""
+    data = [a.data if a.__class__ is Value else _operand(a, prim, None) for a in args]
+    try:
+        out = prim.forward(*data)
+    except (ValueError, ArithmeticError) as error:
+        raise _op_error(prim, args, error) from None
+    if not _isfinite(out):
+        raise _op_error(prim, args, OverflowError(f"result {out}"))
+    if not _grad_enabled[0]:
+        return _node(out, prim.name, (), (), ())
+    every = prim.derivs[0](out, *data)
+    if builtins.all(a.__class__ is Value for a in args):
+        return _node(out, prim.name, args, tuple(every), args)
+    keep = [i for i, a in enumerate(args) if a.__class__ is Value]
+    parents = tuple(args[i] for i in keep)
+    return _node(out, prim.name, parents, tuple(every[i] for i in keep), args)
+
+
+def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - the contract's name
+    """One 'sum' node over all the values, whatever their number.
+
+        >>> s = sum([Value(1.0), Value(2.0), 3]); s.data, s.op, len(s.parents)
+        (6.0, 'sum', 2)
+    """
+    return _nary(OPS["sum"], tuple(values))
+
+
+def dot(ws: Sequence[Any], xs: Sequence[Any]) -> Value:
+    """One 'dot' node: Σ wᵢ·xᵢ. Its local derivative for wᵢ is xᵢ, for xᵢ is wᵢ.
+
+        >>> p = dot([Value(2.0), Value(3.0)], [1.0, 4.0]); p.data, p.local_grads
+        (14.0, (1.0, 4.0))
+    """
+    ws, xs = tuple(ws), tuple(xs)
+    if len(ws) != len(xs):
+        raise ValueError(
+            f"dot: the two operands differ in length ({len(ws)} weights, {len(xs)} inputs)"
+        )
+    return _nary(OPS["dot"], ws + xs)
+
+
+# -- checking input ---------------------------------------------------------------
+
+
+def _as_float(data: Any, where: str, label: str = "") -> float:
+    """data as a finite float, or the error that says what is wrong with it."""
+    if data.__class__ is float:
+        value = data
+    elif isinstance(data, bool) or not isinstance(data, numbers.Real):
+        named = f" (label {label!r})" if label else ""
+        hint = " (bools are refused: write 1.0 or 0.0)" if isinstance(data, bool) else ""
+        raise TypeError(
+            f"{where}: data must be an int or a float, got {type(data).__name__} "
+            f"{data!r}{named}{hint}"
+        )
+    else:
+        value = float(data)
+    if not _isfinite(value):
+        named = f" (label {label!r})" if label else ""
+        raise ValueError(f"{where}: data must be finite, got {value!r}{named}")
+    return value
+
+
+def _operand(x: Any, prim: Primitive, other: Any) -> float:
+    """A plain-number operand as a float, or a TypeError naming the op and the node."""
+    if x.__class__ is float or (x.__class__ is int):
+        if x.__class__ is float and not _isfinite(x):
+            raise ValueError(f"{prim.name}: operand {x!r} is not finite (with {describe(other)})")
+        return float(x)
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(
+            f"{prim.name}: cannot apply to {type(x).__name__} {x!r} "
+            f"(with {describe(other)}); operands must be Values, ints or floats"
+        )
+    return _as_float(x, prim.name)
+
+
+def _data(x: Any) -> float:
+    return x.data if isinstance(x, Value) else x
+
+
+def describe(x: Any) -> str:
+    """A node as errors name it: its label, op and data."""
+    if not isinstance(x, Value):
+        return repr(x)
+    if x.label:
+        return f"node {x.label!r} = {x.data:.6g}"
+    kind = f"output of {x.op!r}" if x.op else "leaf"
+    return f"unlabelled {kind} = {x.data:.6g}"
+
+
+def _op_error(prim: Primitive, args: tuple, error: Exception) -> Exception:
+    """The error an op raises: its kind kept, its message naming op, operands and domain."""
+    operands = ", ".join(describe(a) for a in args)
+    domain = f"; {prim.name} needs {prim.domain}" if prim.domain else ""
+    if isinstance(error, ZeroDivisionError):
+        kind: type[Exception] = ZeroDivisionError
+    elif isinstance(error, OverflowError) or (
+        isinstance(error, ValueError) and prim.name == "exp"
+    ):
+        kind = OverflowError
+    elif isinstance(error, ArithmeticError):
+        kind = ArithmeticError
+    else:
+        kind = ValueError
+    return kind(f"{prim.name}: {error} for operands {operands}{domain}")
