@@ -18,6 +18,7 @@ from __future__ import annotations
 import builtins
 import math
 import numbers
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -180,6 +181,7 @@ def is_grad_enabled() -> bool:
 
 
 _new = object.__new__
+_get_data = operator.attrgetter("data")
 
 
 def _node(data: float, op: str, parents: tuple, local_grads: tuple, args: tuple) -> Value:
@@ -239,7 +241,11 @@ def _binary(prim: Primitive, a: Any, b: Any) -> Value:
 
 def _nary(prim: Primitive, args: tuple) -> Value:
     """One node over any number of inputs (sum, dot); plain numbers are folded in."""
-    data = [a.data if a.__class__ is Value else _operand(a, prim, None) for a in args]
+    all_values = set(map(type, args)) == _ONLY_VALUES  # C-level scans: this is the hot path
+    if all_values:
+        data = list(map(_get_data, args))
+    else:
+        data = [a.data if a.__class__ is Value else _operand(a, prim, None) for a in args]
     try:
         out = prim.forward(*data)
     except (ValueError, ArithmeticError) as error:
@@ -249,11 +255,14 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     if not _grad_enabled[0]:
         return _node(out, prim.name, (), (), ())
     every = prim.derivs[0](out, *data)
-    if builtins.all(a.__class__ is Value for a in args):
+    if all_values:
         return _node(out, prim.name, args, tuple(every), args)
     keep = [i for i, a in enumerate(args) if a.__class__ is Value]
     parents = tuple(args[i] for i in keep)
     return _node(out, prim.name, parents, tuple(every[i] for i in keep), args)
+
+
+_ONLY_VALUES = {Value}
 
 
 def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - the contract's name
@@ -343,4 +352,13 @@ def _op_error(prim: Primitive, args: tuple, error: Exception) -> Exception:
         kind = ArithmeticError
     else:
         kind = ValueError
-    return kind(f"{prim.name}: {error} for operands {operands}{domain}")
+    reason = _REASONS.get(str(error), str(error))
+    return kind(f"{prim.name}: {reason}, with operands {operands}{domain}")
+
+
+_REASONS = {
+    "math domain error": "input outside the domain",
+    "math range error": "the result overflows a float",
+    "float division by zero": "division by zero",
+    "division by zero": "division by zero",
+}
