@@ -15,12 +15,12 @@ that is dropped is freed by reference counting alone.
 
 from __future__ import annotations
 
-import builtins
 import math
 import numbers
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import compress, repeat
 from typing import Any
 
 from .ops import OPS, Primitive
@@ -241,9 +241,12 @@ def _binary(prim: Primitive, a: Any, b: Any) -> Value:
 
 def _nary(prim: Primitive, args: tuple) -> Value:
     """One node over any number of inputs (sum, dot); plain numbers are folded in."""
-    all_values = set(map(type, args)) == _ONLY_VALUES  # C-level scans: this is the hot path
+    kinds = set(map(type, args))  # C-level scans: this is the hot path of a network
+    all_values = kinds == _ONLY_VALUES
     if all_values:
         data = list(map(_get_data, args))
+    elif kinds <= _PLAIN_OPERANDS:  # Values with floats or ints: non-finite ones fail below
+        data = [a.data if a.__class__ is Value else a for a in args]
     else:
         data = [a.data if a.__class__ is Value else _operand(a, prim, None) for a in args]
     try:
@@ -257,12 +260,13 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     every = prim.derivs[0](out, *data)
     if all_values:
         return _node(out, prim.name, args, tuple(every), args)
-    keep = [i for i, a in enumerate(args) if a.__class__ is Value]
-    parents = tuple(args[i] for i in keep)
-    return _node(out, prim.name, parents, tuple(every[i] for i in keep), args)
+    is_value = list(map(isinstance, args, repeat(Value)))
+    parents = tuple(compress(args, is_value))
+    return _node(out, prim.name, parents, tuple(compress(every, is_value)), args)
 
 
 _ONLY_VALUES = {Value}
+_PLAIN_OPERANDS = {Value, float, int}
 
 
 def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - the contract's name
@@ -340,7 +344,9 @@ def describe(x: Any) -> str:
 
 def _op_error(prim: Primitive, args: tuple, error: Exception) -> Exception:
     """The error an op raises: its kind kept, its message naming op, operands and domain."""
-    operands = ", ".join(describe(a) for a in args)
+    operands = ", ".join(describe(a) for a in args[:6]) + (
+        f", ... ({len(args)} in all)" if len(args) > 6 else ""
+    )
     domain = f"; {prim.name} needs {prim.domain}" if prim.domain else ""
     if isinstance(error, ZeroDivisionError):
         kind: type[Exception] = ZeroDivisionError
