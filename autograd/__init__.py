@@ -7,23 +7,31 @@ Only the standard library is needed here; drawing needs graphviz.
 """
 
 from .backward import Contribution, Step, backward, backward_steps
+from .chains import Explanation, Path, explain
 from .check import GradcheckError, check_graph, gradcheck, numerical_grad
 from .functional import grad, value_and_grad
 from .graph import forward_order, leaves, topo_order
 from .ops import OPS, Primitive
+from .trace import Trace, trace_text
 from .value import Value, dot, is_grad_enabled, no_grad, sum
+from .viz import draw, render
 
 __all__ = [
     "OPS",
     "Contribution",
+    "Explanation",
     "GradcheckError",
+    "Path",
     "Primitive",
     "Step",
+    "Trace",
     "Value",
     "backward",
     "backward_steps",
     "check_graph",
     "dot",
+    "draw",
+    "explain",
     "forward_order",
     "grad",
     "gradcheck",
@@ -31,7 +39,9 @@ __all__ = [
     "leaves",
     "no_grad",
     "numerical_grad",
+    "render",
     "sum",
     "topo_order",
+    "trace_text",
     "value_and_grad",
 ]

@@ -65,6 +65,11 @@ def _sign(x: Any) -> float:
     return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
 
+def _value_of(x: Any) -> float:
+    """The number itself, for a float or a Value (comparisons that must not build nodes)."""
+    return x.data if hasattr(x, "grad") else x
+
+
 def _log(x: Any) -> Any:
     return x.log() if hasattr(x, "log") else math.log(x)
 
@@ -90,10 +95,18 @@ def _pow(x: float, n: float) -> float:
     return math.pow(x, n)  # refuses a negative base to a non-integer power
 
 
+def _d_pow_base(out: Any, x: Any, n: Any) -> Any:
+    # d(x**n)/dx = n * x**(n-1); for n = 0 the power is the constant 1 (even at
+    # x = 0, where x**(n-1) would be 1/0), so its derivative is 0.
+    if _value_of(n) == 0:
+        return 0.0
+    return n * x ** (n - 1)
+
+
 def _d_pow_exponent(out: Any, x: Any, n: Any) -> Any:
     # d(x**n)/dn = x**n * log x. At x = 0 (n > 0) the limit is 0; a negative
     # base has no real derivative with respect to the exponent.
-    if x == 0:
+    if _value_of(x) == 0:
         return 0.0
     return out * _log(x)
 
@@ -160,7 +173,7 @@ _ENTRIES = [
     Primitive(
         "**",
         _pow,
-        (lambda out, x, n: n * x ** (n - 1), _d_pow_exponent),
+        (_d_pow_base, _d_pow_exponent),
         ("{1}·{0}^({1}-1)", "{out}·log {0}"),
         ("d(xⁿ)/dx = n·xⁿ⁻¹", "d(xⁿ)/dn = xⁿ·log x"),
         "{0} ** {1}",

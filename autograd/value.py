@@ -28,6 +28,19 @@ from .ops import OPS, Primitive
 _isfinite = math.isfinite
 
 
+def _all_finite(numbers: Any) -> bool:
+    return all(map(_isfinite, numbers))
+
+
+def _non_finite(out: float, local: tuple) -> OverflowError:
+    if not _isfinite(out):
+        return OverflowError(f"the result is {out}")
+    return OverflowError(
+        f"the result {out:.6g} is finite but a local derivative is not ({local}), "
+        "so no gradient could flow through this node"
+    )
+
+
 class Value:
     """A scalar that remembers how it was computed.
 
@@ -208,8 +221,8 @@ def _unary(prim: Primitive, x: Value) -> Value:
         local = (prim.derivs[0](out, xd),) if _grad_enabled[0] else ()
     except (ValueError, ArithmeticError) as error:
         raise _op_error(prim, (x,), error) from None
-    if not _isfinite(out):
-        raise _op_error(prim, (x,), OverflowError(f"result {out}"))
+    if not (_isfinite(out) and _all_finite(local)):
+        raise _op_error(prim, (x,), _non_finite(out, local))
     parents = (x,)
     return _node(out, prim.name, parents, local, parents)
 
@@ -234,8 +247,8 @@ def _binary(prim: Primitive, a: Any, b: Any) -> Value:
             local = (prim.derivs[1](out, ad, bd),)
     except (ValueError, ArithmeticError) as error:
         raise _op_error(prim, (a, b), error) from None
-    if not _isfinite(out):
-        raise _op_error(prim, (a, b), OverflowError(f"result {out}"))
+    if not (_isfinite(out) and _all_finite(local)):
+        raise _op_error(prim, (a, b), _non_finite(out, local))
     return _node(out, prim.name, parents, local, parents if a_is and b_is else (a, b))
 
 
@@ -258,6 +271,8 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     if not _grad_enabled[0]:
         return _node(out, prim.name, (), (), ())
     every = prim.derivs[0](out, *data)
+    if not _all_finite(every):
+        raise _op_error(prim, args, _non_finite(out, every))
     if all_values:
         return _node(out, prim.name, args, tuple(every), args)
     is_value = list(map(isinstance, args, repeat(Value)))
@@ -307,7 +322,13 @@ def _as_float(data: Any, where: str, label: str = "") -> float:
             f"{data!r}{named}{hint}"
         )
     else:
-        value = float(data)
+        try:
+            value = float(data)
+        except OverflowError:
+            named = f" (label {label!r})" if label else ""
+            raise OverflowError(
+                f"{where}: an int of {len(str(data))} digits is too large for a float{named}"
+            ) from None
     if not _isfinite(value):
         named = f" (label {label!r})" if label else ""
         raise ValueError(f"{where}: data must be finite, got {value!r}{named}")
@@ -316,10 +337,18 @@ def _as_float(data: Any, where: str, label: str = "") -> float:
 
 def _operand(x: Any, prim: Primitive, other: Any) -> float:
     """A plain-number operand as a float, or a TypeError naming the op and the node."""
-    if x.__class__ is float or (x.__class__ is int):
-        if x.__class__ is float and not _isfinite(x):
+    if x.__class__ is float:
+        if not _isfinite(x):
             raise ValueError(f"{prim.name}: operand {x!r} is not finite (with {describe(other)})")
-        return float(x)
+        return x
+    if x.__class__ is int:
+        try:
+            return float(x)
+        except OverflowError:
+            raise OverflowError(
+                f"{prim.name}: an int operand of {len(str(x))} digits is too large for a float "
+                f"(with {describe(other)})"
+            ) from None
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(
             f"{prim.name}: cannot apply to {type(x).__name__} {x!r} "

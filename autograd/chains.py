@@ -1,0 +1,325 @@
+"""A gradient taken apart: the sum over paths of products of local derivatives.
+
+    >>> from autograd import Value
+    >>> w = Value(0.5, label='w'); x = Value(2.0, label='x'); C = (w * x).tanh()
+    >>> e = explain(C, w); [s for s, _ in e.paths[0].factors], round(e.total, 4)
+    (["tanh'(v2)", 'x'], 0.8399)
+
+d root / d wrt is, by the chain rule, the sum over every path from ``wrt`` up
+to ``root`` of the product of the local derivatives on that path's edges.
+Each path lists its factors in the documents' order, from the output back to
+the input, each as (symbol from the primitive table, value). The number of
+paths can grow exponentially with depth, so they are counted first (dynamic
+programming over the graph, no recursion) and refused past ``max_paths``;
+the delta form (``paths=False``) is always cheap:
+
+    dC/dw = δ(consumer) × q     (backward chain × forward chain)
+
+where ``consumer`` is the node ``w`` feeds (a ``dot`` or ``*``), δ its
+gradient and q the local derivative, the input paired with ``w``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from .graph import topo_order
+from .trace import edge_symbol, node_names, number
+from .value import Value
+
+__all__ = ["explain", "Explanation", "Path", "Split", "count_paths", "gradients"]
+
+
+@dataclass
+class Path:
+    """One path from ``wrt`` up to ``root``, read from the output back to the input.
+
+    ``nodes``: root first, wrt last. ``edges``: (consumer, parent index) per
+    step. ``factors``: (symbol, value) per edge. ``product``: their product.
+    """
+
+    nodes: list[Value]
+    edges: list[tuple[Value, int]]
+    factors: list[tuple[str, float]]
+
+    @property
+    def product(self) -> float:
+        """The product of the factors: this path's share of the derivative."""
+        return math.prod(v for _, v in self.factors)
+
+    def formula(self) -> str:
+        """The factors as symbols: ``tanh'(v2) · x``."""
+        return " · ".join(s for s, _ in self.factors) or "1"
+
+    def numbers(self, fmt: str = ".4g") -> str:
+        """The factors as numbers: ``0.42 × 2``."""
+        return " × ".join(number(v, fmt) for _, v in self.factors) or "1"
+
+    def __str__(self) -> str:
+        return f"{self.formula()} = {self.numbers()} = {number(self.product)}"
+
+
+@dataclass
+class Split:
+    """One edge out of ``wrt``: dC/dw through ``consumer`` = delta × forward.
+
+    ``delta`` is d root / d consumer (the backward chain, δ); ``forward`` is
+    the local derivative d consumer / d wrt (for a weight in a ``dot`` or a
+    ``*`` node, the input q it multiplies: the forward chain). ``delta_node``
+    is the node the documents call p when the consumer is ``dot(w, q)``
+    followed by a bias add (δ(p) = δ(dot) since dp/d dot = 1).
+    """
+
+    consumer: Value
+    index: int
+    delta: float
+    forward: float
+    delta_node: Value
+    delta_name: str
+    forward_symbol: str
+
+    @property
+    def product(self) -> float:
+        """δ × q."""
+        return self.delta * self.forward
+
+    def __str__(self) -> str:
+        return (f"δ({self.delta_name}) × {self.forward_symbol} = {number(self.delta)} × "
+                f"{number(self.forward)} = {number(self.product)}")
+
+
+def gradients(root: Value, order: list[Value] | None = None) -> dict[Value, float]:
+    """d root / d node for every node, from the local derivatives (no .grad touched).
+
+        >>> x = Value(3.0); gradients(x * x)[x]
+        6.0
+    """
+    order = topo_order(root) if order is None else order
+    grads: dict[Value, float] = {root: 1.0}
+    for node in order:
+        g = grads.get(node, 0.0)
+        for parent, local in zip(node.parents, node.local_grads):
+            grads[parent] = grads.get(parent, 0.0) + local * g
+    return grads
+
+
+def count_paths(root: Value, wrt: Value) -> int:
+    """How many paths lead from ``wrt`` up to ``root`` (edges counted with multiplicity).
+
+        >>> a = Value(1.0); b = a + a; count_paths(b * b, a)
+        4
+    """
+    counts: dict[Value, int] = {wrt: 1}
+    for node in reversed(topo_order(root)):  # inputs first
+        if node is wrt:
+            continue
+        total = 0
+        for parent in node.parents:
+            total += counts.get(parent, 0)
+        if total:
+            counts[node] = total
+    return counts.get(root, 0)
+
+
+@dataclass
+class Explanation:
+    """d root / d wrt as paths, as a total, and as δ × q per edge out of ``wrt``.
+
+    ``paths`` is empty when asked for the delta form only (``paths=False``).
+    ``total`` equals ``wrt.grad`` after ``root.backward()`` (one pass, grads
+    starting at 0) to rounding; it is computed from the local derivatives, so
+    backward need not have run.
+    """
+
+    root: Value
+    wrt: Value
+    paths: list[Path]
+    total: float
+    split: list[Split]
+    n_paths: int
+    names: dict[Value, str] = field(repr=False, default_factory=dict)
+
+    @property
+    def delta(self) -> float:
+        """δ of the node ``wrt`` feeds (the backward chain); needs exactly one such edge."""
+        return self._one().delta
+
+    @property
+    def forward(self) -> float:
+        """The forward chain q that ``wrt`` multiplies; needs exactly one edge out of wrt."""
+        return self._one().forward
+
+    def _one(self) -> Split:
+        if len(self.split) != 1:
+            raise ValueError(
+                f"{self.wrt_name} feeds {len(self.split)} edges; read .split for each "
+                "(the gradient is the sum of their δ × q)"
+            )
+        return self.split[0]
+
+    @property
+    def root_name(self) -> str:
+        return self.names.get(self.root, "root")
+
+    @property
+    def wrt_name(self) -> str:
+        return self.names.get(self.wrt, "w")
+
+    def __str__(self) -> str:
+        head = f"d{self.root_name}/d{self.wrt_name}"
+        lines = []
+        if self.paths:
+            s = "" if len(self.paths) == 1 else "s"
+            lines.append(f"{head}: the sum over {len(self.paths)} path{s} from "
+                         f"{self.wrt_name} up to {self.root_name} of the product of "
+                         "local derivatives (output first)")
+            for k, path in enumerate(self.paths, 1):
+                route = " ← ".join(self.names.get(n, "?") for n in path.nodes)
+                lines.append(f"  path {k}: {route}")
+                lines.append(f"    {path.formula()}")
+                lines.append(f"    = {path.numbers()} = {number(path.product)}")
+        elif self.n_paths:
+            lines.append(f"{head}: {self.n_paths} paths (not listed: delta form)")
+        else:
+            lines.append(f"{head}: {self.root_name} does not depend on {self.wrt_name}")
+        lines.append(f"  total {head} = {number(self.total, '.6g')}")
+        if self.split:
+            terms = " + ".join(str(s) for s in self.split)
+            lines.append(f"  as backward chain × forward chain: {head} = {terms}")
+        return "\n".join(lines)
+
+    def _repr_latex_(self) -> str:
+        head = rf"\frac{{\partial {_tex(self.root_name)}}}{{\partial {_tex(self.wrt_name)}}}"
+        rows = []
+        for path in self.paths[:50]:
+            symbols = r" \cdot ".join(_tex(s) for s, _ in path.factors) or "1"
+            values = r" \times ".join(_tex(number(v)) for _, v in path.factors) or "1"
+            rows.append(rf"&\phantom{{=}} {symbols} = {values} = {_tex(number(path.product))}")
+        if len(self.paths) > 50:
+            rows.append(rf"&\phantom{{=}} \text{{... {len(self.paths) - 50} more paths}}")
+        body = r" \\ + ".join(rows)
+        split = ""
+        if self.split:
+            split = r" \\ &= " + " + ".join(
+                rf"\underbrace{{{_tex(number(s.delta))}}}_{{\delta({_tex(s.delta_name)})}}"
+                rf"\times\underbrace{{{_tex(number(s.forward))}}}_{{{_tex(s.forward_symbol)}}}"
+                for s in self.split
+            )
+        total = rf" \\ &= {_tex(number(self.total, '.6g'))}"
+        lead = rf"{head} &= \sum_{{\text{{paths}}}} \prod \text{{local derivatives}} \\ "
+        return rf"$$\begin{{aligned}} {lead}{body}{split}{total} \end{{aligned}}$$"
+
+    def _repr_markdown_(self) -> str:
+        head = f"∂{self.root_name}/∂{self.wrt_name}"
+        out = [f"**{head} = {number(self.total, '.6g')}**", ""]
+        if self.paths:
+            out += ["| path | factors (output → input) | product |", "| --- | --- | --- |"]
+            for k, path in enumerate(self.paths[:50], 1):
+                cells = " · ".join(f"`{s}` = {number(v)}" for s, v in path.factors)
+                out.append(f"| {k} | {cells} | {number(path.product)} |")
+            out.append("")
+        for s in self.split:
+            out.append(f"- δ(`{s.delta_name}`) × `{s.forward_symbol}` = {number(s.delta)} × "
+                       f"{number(s.forward)} = {number(s.product)} (backward × forward chain)")
+        return "\n".join(out)
+
+
+_SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
+def _tex(text: str) -> str:
+    """A symbol or name in LaTeX: σ → \\sigma, p₂ → p_{2}, w01 → w_{01}, · → \\cdot."""
+    text = text.replace("\\", r"\backslash ")
+    text = re.sub(r"([₀-₉]+)", lambda m: "_{" + m.group(1).translate(_SUB) + "}", text)
+    text = re.sub(r"(?<=[A-Za-z])(\d+)\b", r"_{\1}", text)
+    for a, b in (("σ", r"\sigma "), ("·", r"\cdot "), ("√", r"\sqrt "), ("²", "^2"),
+                 ("δ", r"\delta "), ("#", r"\#"), ("%", r"\%"), ("&", r"\&")):
+        text = text.replace(a, b)
+    text = re.sub(r"\^\(([^()]*)\)", r"^{(\1)}", text)
+    text = re.sub(r"\b(tanh|exp|log|relu|sign)\b", r"\\operatorname{\1}", text)
+    return text
+
+
+def explain(root: Value, wrt: Value, *, max_paths: int = 10_000, paths: bool = True) -> Explanation:
+    """d root / d wrt as the sum over paths of products of local derivatives.
+
+        >>> x = Value(3.0, label='x'); e = explain(x * x, x)
+        >>> [p.formula() for p in e.paths], e.total
+        (['x', 'x'], 6.0)
+
+    Paths are counted first; past ``max_paths`` a ValueError says how many
+    there are and suggests the delta form, ``explain(root, wrt, paths=False)``,
+    which gives ``.total`` and ``.split`` (δ × q per edge out of wrt) at the
+    cost of one reverse pass.
+    """
+    if not isinstance(root, Value) or not isinstance(wrt, Value):
+        raise TypeError(
+            f"explain: root and wrt must be Values, got {type(root).__name__} and "
+            f"{type(wrt).__name__}"
+        )
+    order = topo_order(root)
+    names = node_names(order[::-1])
+    grads = gradients(root, order)
+    n_paths = count_paths(root, wrt)
+    listed: list[Path] = []
+    if paths and n_paths > max_paths:
+        raise ValueError(
+            f"explain: d{names[root]}/d{names.get(wrt, 'wrt')} is a sum over {n_paths:,} paths, "
+            f"more than max_paths={max_paths:,}; listing them would not help anyone. "
+            f"Ask for the delta form instead: explain(root, wrt, paths=False) gives "
+            f"dC/dw = δ(consumer) × q (backward chain × forward chain) from one reverse "
+            f"pass, or raise max_paths."
+        )
+    if paths and n_paths:
+        listed = _enumerate(root, wrt, order, names)
+
+    split = []
+    consumers = [n for n in order if wrt in n.parents]
+    for node in consumers:
+        for j, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            if parent is wrt:
+                shown = _delta_node(node, order)
+                split.append(Split(node, j, grads.get(node, 0.0), local, shown, names[shown],
+                                   edge_symbol(node, j, names)))
+    return Explanation(root, wrt, listed, grads.get(wrt, 0.0), split, n_paths, names)
+
+
+def _enumerate(root: Value, wrt: Value, order: list[Value],
+               names: dict[Value, str]) -> list[Path]:
+    """Every path root → wrt, by an explicit stack (no recursion)."""
+    reaches = {wrt}
+    for node in reversed(order):  # inputs first
+        if any(p in reaches for p in node.parents):
+            reaches.add(node)
+    found: list[Path] = []
+    # stack of (node, edges so far); edges as (consumer, parent index)
+    stack: list[tuple[Value, list[tuple[Value, int]]]] = [(root, [])]
+    while stack:
+        node, edges = stack.pop()
+        if node is wrt:
+            nodes = [root] + [c.parents[j] for c, j in edges]
+            factors = [(edge_symbol(c, j, names), c.local_grads[j]) for c, j in edges]
+            found.append(Path(nodes, edges, factors))
+            continue
+        for j in range(len(node.parents) - 1, -1, -1):
+            if node.parents[j] in reaches:
+                stack.append((node.parents[j], edges + [(node, j)]))
+    return found
+
+
+def _delta_node(node: Value, order: list[Value]) -> Value:
+    """The node whose δ the documents write: through a bias add, ``dot`` → p.
+
+    Goes up one node when the node's only consumer is a '+' with local
+    derivative 1 (the bias add), whose δ is the same number.
+    """
+    consumers: dict[Value, list[tuple[Value, float]]] = {}
+    for n in order:
+        for parent, local in zip(n.parents, n.local_grads):
+            consumers.setdefault(parent, []).append((n, local))
+    users = consumers.get(node, [])
+    if len(users) == 1 and users[0][0].op == "+" and users[0][1] == 1.0:
+        return users[0][0]
+    return node

@@ -1,0 +1,376 @@
+"""A guided tour of one of document 003's networks, chain by chain (``chaingrad tour``).
+
+The tour prints the forward chains (what the forward pass computes), then
+each step of the reverse pass (``autograd.backward_steps``), then every
+weight's gradient as backward chain × forward chain, δ × q, next to the
+document's own formula worked out by hand on plain floats and the engine's
+number. It writes one SVG per step of the reverse pass into ``--out``, a
+drawing of the forward pass and one drawing per weight with its two chains
+highlighted.
+
+Networks: ``linear-chain`` (section I: x0 → w01 → x1 → w12 → x2 → w23 → x3,
+C = (x3 - y)²/2), ``nonlinear-chain`` (section II: the same with σ at every
+node, p_i → q_i = σ(p_i)), ``mlp`` (section IV: a small ``nn.MLP``).
+
+    $ chaingrad tour --network nonlinear-chain --out out/tour
+    >>> run(argparse.Namespace(network='linear-chain', out=None))   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from autograd import Value, backward_steps, explain
+from autograd.trace import Trace, edge_symbol, node_names, number
+
+NETWORKS = ("linear-chain", "nonlinear-chain", "mlp")
+W3 = tuple[float, float, float]
+
+
+@dataclass
+class Weight:
+    """One weight of the tour: its Value, the document's formula and number for dC/dw."""
+
+    value: Value
+    doc_formula: str
+    doc_number: float
+
+
+@dataclass
+class Network:
+    """A built network: cost ``C``, the forward chains to print, and the weights."""
+
+    title: str
+    equations: list[str]
+    C: Value
+    forward: list[tuple[str, Value]]
+    weights: list[Weight] = field(default_factory=list)
+    # the documents' numbers, worked out on floats once grads are known
+    finish: Callable[[], list[Weight]] | None = None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The tour's options, added to ``parser`` (nn/cli.py registers the subcommand).
+
+        >>> p = argparse.ArgumentParser(); add_arguments(p)
+        >>> p.parse_args(['--network', 'mlp']).network
+        'mlp'
+    """
+    parser.add_argument("--network", choices=NETWORKS, default="linear-chain",
+                        help="which of document 003's networks to walk (default: linear-chain)")
+    parser.add_argument("--out", default="out/tour", metavar="DIR",
+                        help="where to write one SVG per backward step (default: out/tour)")
+    parser.add_argument("--no-svg", action="store_true",
+                        help="print only; write no drawings")
+
+
+def _sig(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def linear_chain(x0: float = 1.5, y: float = 1.0, w: W3 = (0.8, -1.2, 0.6)) -> Network:
+    """Section I: x1 = w01·x0, x2 = w12·x1, x3 = w23·x2, C = (x3 - y)²/2.
+
+        >>> net = linear_chain(); round(net.C.data, 4)
+        1.7372
+    """
+    X0 = Value(x0, label="x0")
+    w01, w12, w23 = (Value(v, label=n) for v, n in zip(w, ("w01", "w12", "w23")))
+    x1 = w01 * X0
+    x1.label = "x1"
+    x2 = w12 * x1
+    x2.label = "x2"
+    x3 = w23 * x2
+    x3.label = "x3"
+    e = x3 - y
+    e.label = "e"
+    C = e**2 / 2
+    C.label = "C"
+
+    def finish() -> list[Weight]:
+        a, b, c = w
+        f1 = a * x0
+        f2 = b * f1
+        f3 = c * f2
+        d0 = f3 - y  # δ0 = x3 - y
+        d1 = c * d0  # δ1 = w23 δ0
+        d2 = b * d1  # δ2 = w12 δ1
+        return [
+            Weight(w01, f"δ2·x0 = (w12·w23·(x3 - y))·x0 = {number(d2)} × {number(x0)}", d2 * x0),
+            Weight(w12, f"δ1·x1 = (w23·(x3 - y))·x1 = {number(d1)} × {number(f1)}", d1 * f1),
+            Weight(w23, f"δ0·x2 = (x3 - y)·x2 = {number(d0)} × {number(f2)}", d0 * f2),
+        ]
+
+    return Network(
+        "document 003, section I: a linear chain",
+        ["x1 = w01·x0", "x2 = w12·x1", "x3 = w23·x2", f"C = (x3 - y)²/2 with y = {y:g}",
+         "(the engine labels e = x3 - y)"],
+        C,
+        [("x0", X0), ("x1 = w01·x0", x1), ("x2 = w12·w01·x0", x2), ("x3 = w23·w12·w01·x0", x3)],
+        finish=finish,
+    )
+
+
+def nonlinear_chain(x0: float = 1.5, y: float = 0.2, w: W3 = (0.8, -1.2, 2.0)) -> Network:
+    """Section II: p0 = x0, q_i = σ(p_i), p_{i+1} = w_{i,i+1}·q_i, C = (q3 - y)²/2 (σ = sigmoid).
+
+        >>> net = nonlinear_chain(); net.C.label
+        'C'
+    """
+    p0 = Value(x0, label="p0")
+    ws = [Value(v, label=n) for v, n in zip(w, ("w01", "w12", "w23"))]
+    ps, qs = [p0], []
+    for i in range(4):
+        q = ps[i].sigmoid()
+        q.label = f"q{i}"
+        qs.append(q)
+        if i < 3:
+            p = ws[i] * q
+            p.label = f"p{i + 1}"
+            ps.append(p)
+    e = qs[3] - y
+    e.label = "e"
+    C = e**2 / 2
+    C.label = "C"
+
+    def finish() -> list[Weight]:
+        pf, qf = [x0], [_sig(x0)]
+        for i in range(3):
+            pf.append(w[i] * qf[i])
+            qf.append(_sig(pf[-1]))
+        ds = [q * (1 - q) for q in qf]  # σ'(p_i) = q_i (1 - q_i)
+        d0 = (qf[3] - y) * ds[3]  # δ0 = (q3 - y) σ3'(p3)
+        d1 = d0 * w[2] * ds[2]  # δ1 = δ0 w23 σ2'(p2)
+        d2 = d1 * w[1] * ds[1]  # δ2 = δ1 w12 σ1'(p1)
+        return [
+            Weight(ws[0], f"δ2·q0 = δ1·w12·σ1'(p1)·q0 = {number(d2)} × {number(qf[0])}",
+                   d2 * qf[0]),
+            Weight(ws[1], f"δ1·q1 = δ0·w23·σ2'(p2)·q1 = {number(d1)} × {number(qf[1])}",
+                   d1 * qf[1]),
+            Weight(ws[2], f"δ0·q2 = (q3 - y)·σ3'(p3)·q2 = {number(d0)} × {number(qf[2])}",
+                   d0 * qf[2]),
+        ]
+
+    forward = []
+    for i in range(4):
+        forward.append((f"p{i}" + (" = x0" if i == 0 else f" = w{i - 1}{i}·q{i - 1}"), ps[i]))
+        forward.append((f"q{i} = σ(p{i})", qs[i]))
+    return Network(
+        "document 003, section II: a chain with a non-linearity σ (sigmoid) at every node",
+        ["p0 = x0, q0 = σ(p0)", "p1 = w01·q0, q1 = σ(p1)", "p2 = w12·q1, q2 = σ(p2)",
+         "p3 = w23·q2, q3 = σ(p3)", f"C = (q3 - y)²/2 with y = {y:g}"],
+        C, forward, finish=finish,
+    )
+
+
+def _dsigma(activation: str, p: float, q: float) -> float:
+    return {"tanh": 1 - q * q, "sigmoid": q * (1 - q), "relu": 1.0 if p > 0 else 0.0}.get(
+        activation, 1.0)
+
+
+def mlp(nin: int = 2, nouts: tuple[int, ...] = (3, 1), x: tuple[float, ...] = (0.5, -1.0),
+        y: float = 0.5, seed: int = 0) -> Network:
+    """Section IV: a small ``nn.MLP`` (tanh hidden layers, linear output), C = (q_L - y)²/2.
+
+        >>> net = mlp(); len(net.weights) == 0 and net.finish is not None
+        True
+    """
+    from .layers import MLP  # lazily: the chains above need only autograd
+
+    model = MLP(nin, list(nouts), activation="tanh", seed=seed)
+    tr = model.trace(list(x))
+    out = tr.output if isinstance(tr.output, Value) else tr.output[0]
+    e = out - y
+    e.label = "e"
+    C = e**2 / 2
+    C.label = "C"
+    L = len(model.layers)
+
+    def finish() -> list[Weight]:
+        # document 003's recursion on floats: δ_L = (q_L - y) ⊙ σ_L'(p_L),
+        # δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ σ_l'(p_l), dC/dW_l = δ_l q_{l-1}ᵀ
+        p = [[v.data for v in layer] for layer in tr.p]
+        q = [[v.data for v in layer] for layer in tr.q]
+        acts = [layer.activation for layer in model.layers]
+        deltas: list[list[float]] = [[] for _ in range(L + 1)]
+        deltas[L] = [(q[L][j] - y) * _dsigma(acts[L - 1], p[L][j], q[L][j])
+                     for j in range(len(p[L]))]
+        for lay in range(L - 1, 0, -1):
+            nxt = model.layers[lay].neurons
+            deltas[lay] = [
+                sum(n.w[j].data * d for n, d in zip(nxt, deltas[lay + 1]))
+                * _dsigma(acts[lay - 1], p[lay][j], q[lay][j])
+                for j in range(len(p[lay]))
+            ]
+        weights = []
+        for lay, layer in enumerate(model.layers, 1):
+            for j, neuron in enumerate(layer.neurons):
+                for k, w in enumerate(neuron.w):
+                    d, f = deltas[lay][j], q[lay - 1][k]
+                    weights.append(Weight(
+                        w, f"δ(p{lay}_{j})·q{lay - 1}_{k} = {number(d)} × {number(f)}", d * f))
+        return weights
+
+    forward = []
+    for i in range(L + 1):
+        for j, (pv, qv) in enumerate(zip(tr.p[i], tr.q[i])):
+            forward.append((f"p{i}_{j}" + (" (input)" if i == 0 else f" = w{i}_{j}·q{i - 1} + b"),
+                            pv))
+            if qv is not pv:
+                forward.append((f"q{i}_{j} = σ{i}(p{i}_{j})", qv))
+    sizes = "-".join(str(n) for n in (nin, *nouts))
+    return Network(
+        f"document 003, section IV: an MLP {sizes} (tanh, linear output) on one sample",
+        ["p_i = W_{i-1,i}·q_{i-1} + b_i,  q_i = σ_i(p_i)", f"C = (q_L - y)²/2 with y = {y:g}",
+         f"x = {list(x)}, seed {seed}"],
+        C, forward, finish=finish,
+    )
+
+
+BUILDERS: dict[str, Callable[[], Network]] = {
+    "linear-chain": linear_chain, "nonlinear-chain": nonlinear_chain, "mlp": mlp,
+}
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Walk the chosen network; print to ``out`` (stdout) and draw into ``args.out``.
+
+        >>> run(argparse.Namespace(network='linear-chain', out=None, no_svg=True))  # doctest: +SKIP
+        0
+    """
+    stream = out or sys.stdout
+
+    def say(text: str = "") -> None:
+        print(text, file=stream)
+
+    network = getattr(args, "network", "linear-chain")
+    if network not in BUILDERS:
+        say(f"unknown network {network!r}; choose one of {', '.join(NETWORKS)}")
+        return 2
+    net = BUILDERS[network]()
+    C = net.C
+    directory = None if getattr(args, "no_svg", False) or not getattr(args, "out", None) \
+        else Path(args.out)
+    draw_ok = directory is not None and _can_draw(say)
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+
+    say(f"chaingrad tour: {net.title}")
+    for eq in net.equations:
+        say(f"  {eq}")
+    say()
+    say("1. Forward chains: what the forward pass computes, inputs first")
+    for text, v in net.forward:
+        say(f"  {text:<28} = {number(v.data, '.6g')}")
+    say(f"  C = {number(C.data, '.6g')}")
+    say()
+    say("   the same graph as assignments (one line per node of the engine):")
+    for line in Trace(C, grads=False, reverse=False).forward_lines():
+        say(f"     {line}")
+    written: list[Path] = []
+    if draw_ok:
+        written.append(_save(C, directory / "forward.svg", title="forward pass", grads=False))
+
+    say()
+    steps = list(_steps(C))
+    say(f"2. The reverse pass, one step per node ({len(steps)} steps, backward_steps):")
+    say("   each node's grad is the sum, over its consumers, of local derivative × consumer's grad")
+    names = node_names(list(reversed(_order(C))))
+    for k, step in enumerate(steps, 1):
+        node = step.node
+        if not step.contributions:
+            say(f"  step {k:>2}: {names[node]}.grad = 1   (the seed: dC/dC)")
+        else:
+            terms = " + ".join(
+                f"{edge_symbol(c.consumer, c.index, names)}·{names[c.consumer]}.grad"
+                for c in step.contributions
+            )
+            nums = " + ".join(f"{number(c.local)} × {number(c.consumer_grad)}"
+                              for c in step.contributions)
+            say(f"  step {k:>2}: {names[node]}.grad = {terms}")
+            say(f"           = {nums} = {number(step.grad, '.6g')}")
+        if draw_ok:
+            written.append(_save(C, directory / f"step_{k:03d}.svg", step=k))
+    say()
+
+    weights = net.finish() if net.finish else net.weights
+    say("3. Each weight's gradient = backward chain × forward chain (δ × q)")
+    worst = 0.0
+    for wt in weights:
+        w = wt.value
+        e = explain(C, w, paths=True, max_paths=1000) if len(weights) <= 12 else \
+            explain(C, w, paths=False)
+        name = names[w]
+        say(f"  dC/d{name}")
+        say(f"    document 003 : {wt.doc_formula} = {number(wt.doc_number, '.6g')}")
+        for s in e.split:
+            say(f"    engine δ × q : δ({s.delta_name}) × {s.forward_symbol} = "
+                f"{number(s.delta, '.6g')} × {number(s.forward, '.6g')} = "
+                f"{number(s.product, '.6g')}")
+        if e.paths:
+            say(f"    as one path  : {' · '.join(sym for sym, _ in e.paths[0].factors)}"
+                if len(e.paths) == 1 else f"    as {len(e.paths)} paths of local derivatives")
+        say(f"    engine grad  : {name}.grad = {number(w.grad, '.6g')}")
+        worst = max(worst, abs(w.grad - wt.doc_number) / max(1.0, abs(wt.doc_number)))
+        if draw_ok:
+            safe = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in name)
+            written.append(_save(C, directory / f"chains_{safe}.svg", highlight=w))
+    verdict = "agree" if worst < 1e-9 else "DISAGREE"
+    say()
+    say(f"The document's formulas and the engine {verdict} "
+        f"(largest relative difference {worst:.2g}).")
+    if directory is not None:
+        if draw_ok:
+            say(f"Wrote {len(written)} drawings into {directory}/ (step_001.svg ... one per "
+                "backward step, forward.svg, chains_<weight>.svg).")
+        else:
+            say(f"No drawings written to {directory}/: Graphviz's `dot` is missing (see above).")
+    return 0 if verdict == "agree" else 1
+
+
+def _order(C: Value) -> list[Value]:
+    from autograd import topo_order
+
+    return topo_order(C)
+
+
+def _steps(C: Value) -> Any:
+    return backward_steps(C)
+
+
+def _can_draw(say: Callable[[str], None]) -> bool:
+    try:
+        import graphviz  # noqa: F401
+    except ImportError:
+        say("(no drawings: the graphviz Python package is missing: pip install graphviz)")
+        return False
+    if shutil.which("dot") is None:
+        from autograd.viz import INSTALL_HINT
+
+        say("(no drawings) " + INSTALL_HINT)
+        return False
+    return True
+
+
+def _save(C: Value, path: Path, **kw: Any) -> Path:
+    from autograd.viz import draw, render
+
+    return render(draw(C, symbols=True, collapse=False, **kw), path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the tour on its own: ``python -m nn.tour --network mlp``."""
+    parser = argparse.ArgumentParser(prog="chaingrad tour", description=__doc__.split("\n")[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
