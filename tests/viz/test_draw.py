@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import subprocess
 import sys
@@ -241,7 +242,7 @@ def test_find_neurons_layers():
 
 
 def test_collapsed_nn_mlp():
-    nn = pytest.importorskip("nn")
+    nn = importlib.import_module("nn")
     model = nn.MLP(2, [16, 16, 1], seed=0)
     out = model([0.5, -1.0])
     loss = (out - 1.0) ** 2 / 2
