@@ -1,6 +1,6 @@
-"""Engine behaviour found to disagree with design.md / issue 2 while writing the
-suite. Each test states the contract it holds the engine to; they fail until
-the engine is fixed (the engine is not edited from the test side)."""
+"""Regressions: engine behaviour that disagreed with design.md / issue 2 when
+this suite was written (each test failed then) and was fixed in the engine.
+Each docstring says what went wrong and which part of the contract it broke."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from autograd import Value
 
 @pytest.mark.parametrize("exponent", [0, 0.0, "value"])
 def test_zero_to_the_power_zero(exponent):
-    """0 ** 0 = 1 (Python, math.pow) and d(x**0)/dx = 0. The engine raises
+    """0 ** 0 = 1 (Python, math.pow) and d(x**0)/dx = 0. The engine raised
     ZeroDivisionError "0.0 cannot be raised to a negative power": the rule
     n * x ** (n - 1) evaluates 0 * 0.0 ** -1. The contract reserves
     ZeroDivisionError for division by zero; nothing is divided here."""
@@ -32,9 +32,9 @@ def test_zero_to_the_power_zero(exponent):
 def test_an_overflowing_local_derivative_is_raised_where_it_happens(make, at):
     """d(1/x)/dx = -1/x² at x = 1e-300 and d(log x)/dx = 1/x at x = 1e-320
     overflow a float while the forward values are finite.
-    The engine stores inf in .local_grads without a word (x ** -1 at the same
-    point raises OverflowError, so the two spellings of 1/x disagree), and the
-    error only surfaces later, in backward, if at all (explain() and drawings
+    The engine stored inf in .local_grads without a word (x ** -1 at the same
+    point raised OverflowError, so the two spellings of 1/x disagreed), and the
+    error only surfaced later, in backward, if at all (explain() and drawings
     read the inf off the edge). The contract: errors raised where they happen,
     nothing silently non-finite."""
     x = Value(at, label="tiny")
@@ -47,7 +47,7 @@ def test_an_overflowing_local_derivative_is_raised_where_it_happens(make, at):
 
 
 def test_a_huge_int_is_refused_with_a_message_naming_the_node():
-    """Value(10**400) and v + 10**400 leak float()'s bare OverflowError
+    """Value(10**400) and v + 10**400 leaked float()'s bare OverflowError
     'int too large to convert to float', naming neither the op nor the label."""
     with pytest.raises((TypeError, ValueError, OverflowError)) as info:
         Value(10**400, label="huge")

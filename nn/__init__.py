@@ -1,0 +1,88 @@
+"""chaingrad's neural networks, built on ``autograd``'s public names only.
+
+    >>> from nn import MLP, fit, moons
+    >>> X, y = moons(100, seed=0); model = MLP(2, [16, 16, 1], seed=0)
+    >>> history = fit(model, X, y, loss="hinge", epochs=50, verbose=False)
+
+micrograd compatible: ``Neuron``, ``Layer``, ``MLP`` and ``Module`` behave as
+micrograd's (``parameters()``, ``zero_grad()``, ``model(x)``), with more on top.
+Every public name of the submodules (their ``__all__``) is importable from ``nn``.
+"""
+
+from .data import DATASETS, LABELS, circles, moons, spiral, to_index, to_signed, xor
+from .layers import (
+    ACTIVATIONS,
+    MLP,
+    Layer,
+    Neuron,
+    Trace,
+    activate,
+    activate_float,
+    check_activation,
+    init_scale,
+)
+from .losses import (
+    REDUCTIONS,
+    binary_cross_entropy,
+    cross_entropy,
+    hinge,
+    l2_penalty,
+    logsumexp,
+    mse,
+    softmax,
+)
+from .module import (
+    FORMAT,
+    VERSION,
+    ModelFileError,
+    ModelFileNotFoundError,
+    Module,
+    read_state_file,
+)
+from .optim import SGD, Adam, Optimizer
+from .plot import plot_boundary, plot_history
+from .train import LOSSES, accuracy, fit, make_optimizer, resolve_loss
+
+__all__ = [
+    "ACTIVATIONS",
+    "DATASETS",
+    "FORMAT",
+    "LABELS",
+    "LOSSES",
+    "MLP",
+    "REDUCTIONS",
+    "SGD",
+    "VERSION",
+    "Adam",
+    "Layer",
+    "ModelFileError",
+    "ModelFileNotFoundError",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "Trace",
+    "accuracy",
+    "activate",
+    "activate_float",
+    "binary_cross_entropy",
+    "check_activation",
+    "circles",
+    "cross_entropy",
+    "fit",
+    "hinge",
+    "init_scale",
+    "l2_penalty",
+    "logsumexp",
+    "make_optimizer",
+    "moons",
+    "mse",
+    "plot_boundary",
+    "plot_history",
+    "read_state_file",
+    "resolve_loss",
+    "softmax",
+    "spiral",
+    "to_index",
+    "to_signed",
+    "xor",
+]

@@ -1,0 +1,261 @@
+"""The ``chaingrad`` command: train a network on a toy data set, or watch one gradient.
+
+    $ chaingrad demo                       # document 003's chain x0 -> x1 -> x2 -> x3, backward
+    $ chaingrad train --dataset moons --hidden 16 16 --activation relu \\
+          --epochs 100 --lr 0.05 --seed 0 --out runs/moons
+
+``train`` writes OUT/model.json (load it with ``nn.MLP.load``), OUT/loss.png
+(loss and accuracy per epoch) and OUT/boundary.png (the decision boundary over
+the data). ``tour`` runs the guided tour when ``nn.tour`` is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from autograd import Value, forward_order
+
+from .data import DATASETS
+from .layers import ACTIVATIONS, MLP
+from .plot import plot_boundary, plot_history
+from .train import LOSSES, accuracy, fit, make_optimizer
+
+PROG = "chaingrad"
+
+
+# -- train ----------------------------------------------------------------------
+
+
+def _add_train(sub: Any) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train an MLP on a toy data set; write model.json, loss.png, boundary.png",
+        description=(
+            "Train an MLP on a toy data set made in code, with a progress bar, and write "
+            "OUT/model.json, OUT/loss.png (loss and accuracy per epoch) and "
+            "OUT/boundary.png (the decision boundary over the data)."
+        ),
+        epilog=(
+            "example: chaingrad train --dataset moons --hidden 16 16 --activation relu "
+            "--epochs 100 --lr 0.05 --seed 0 --out runs/moons"
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="data set")
+    p.add_argument("--n", type=int, default=100, help="number of samples")
+    p.add_argument("--noise", type=float, default=None,
+                   help="data noise (default: the data set's own)")
+    p.add_argument("--classes", type=int, default=3, help="spiral only: number of arms")
+    p.add_argument("--hidden", type=int, nargs="*", default=[16, 16], metavar="H",
+                   help="hidden layer sizes")
+    p.add_argument("--activation", nargs="+", default=["relu"], metavar="NAME",
+                   help=(f"hidden activation ({', '.join(ACTIVATIONS)}); or one per hidden "
+                         "layer; or one per layer, the output layer included"))
+    p.add_argument("--input-activation", default=None, choices=ACTIVATIONS,
+                   help="sigma_0, applied to the inputs")
+    p.add_argument("--loss", default="auto", choices=["auto", *LOSSES],
+                   help="auto: hinge for the binary sets (labels -1/+1), cross_entropy for spiral")
+    p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam"], help="optimizer")
+    p.add_argument("--lr", type=float, default=0.05, help="learning rate")
+    p.add_argument("--momentum", type=float, default=0.9, help="SGD momentum")
+    p.add_argument("--l2", type=float, default=1e-4, help="L2 penalty lambda on the weights")
+    p.add_argument("--epochs", type=int, default=100, help="passes over the data")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="samples per step (default: all, full batch)")
+    p.add_argument("--seed", type=int, default=0, help="seed for data, weights and shuffling")
+    p.add_argument("--grid", type=int, default=80, help="boundary plot resolution (points a side)")
+    p.add_argument("--out", default="chaingrad-run", help="output folder (created if needed)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run_train)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """``chaingrad train``: train, then write model.json, loss.png and boundary.png.
+
+        >>> main(['train', '--dataset', 'xor', '--epochs', '20', '--out', 'runs/xor'])
+    """
+    make = DATASETS[args.dataset]
+    kw: dict[str, Any] = {"n": args.n, "seed": args.seed}
+    if args.noise is not None:
+        kw["noise"] = args.noise
+    nout = 1
+    if args.dataset == "spiral":
+        kw["classes"] = args.classes
+        nout = args.classes
+    X, y = make(**kw)
+    acts: Any = args.activation
+    if len(acts) == 1:
+        acts = acts[0]
+    elif len(acts) == len(args.hidden):  # hidden layers only: the output stays linear
+        acts = [*acts, "identity"]
+    try:
+        model = MLP(2, [*args.hidden, nout], activation=acts, seed=args.seed,
+                    input_activation=args.input_activation)
+    except (TypeError, ValueError) as error:
+        print(f"{PROG} train: {error}", file=sys.stderr)
+        return 2
+    opt = make_optimizer(args.optimizer, model.parameters(), args.lr, momentum=args.momentum)
+    print(f"{PROG} train: {args.dataset} ({len(X)} samples), model {model!r}, "
+          f"{model.num_parameters()} parameters", file=sys.stderr)
+    history = fit(model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
+                  batch_size=args.batch_size, l2=args.l2, seed=args.seed,
+                  verbose=not args.quiet)
+    os.makedirs(args.out, exist_ok=True)
+    paths = {name: os.path.join(args.out, name)
+             for name in ("model.json", "loss.png", "boundary.png")}
+    model.save(paths["model.json"])
+    plot_history(history, paths["loss.png"], title=f"{args.dataset}: {model!r}")
+    plot_boundary(model, X, y, paths["boundary.png"], grid=args.grid,
+                  title=f"{args.dataset}: decision boundary")
+    acc = accuracy(model, X, y, loss=args.loss)
+    final = history["loss"][-1] if history["loss"] else float("nan")
+    print(f"final loss {final:.4f}, accuracy {acc:.3f}")
+    for path in paths.values():
+        print(f"wrote {path}")
+    return 0
+
+
+# -- demo -------------------------------------------------------------------------
+
+
+def _add_demo(sub: Any) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="document 003's chain x0 -> x1 -> x2 -> x3: forward, backward, every local derivative",
+        description=(
+            "Build document 003's linear chain x1 = w01 x0, x2 = w12 x1, x3 = w23 x2 and "
+            "its cost C = (x3 - y)^2 / 2, run backward, and print every node's data, grad "
+            "and local derivatives, then check dC/dw = delta * x against the document."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--x0", type=float, default=1.5, help="the input")
+    p.add_argument("--y", type=float, default=0.5, help="the target")
+    p.add_argument("--w", type=float, nargs=3, default=[0.8, -1.2, 0.6],
+                   metavar=("W01", "W12", "W23"), help="the three weights")
+    p.set_defaults(func=run_demo)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """``chaingrad demo``: the chain, its backward pass and the document's identities.
+
+        >>> main(['demo', '--x0', '2', '--y', '1'])
+    """
+    x0 = Value(args.x0, label="x0")
+    w01, w12, w23 = (Value(w, label=n) for w, n in zip(args.w, ("w01", "w12", "w23")))
+    x1 = w01 * x0
+    x1.label = "x1"
+    x2 = w12 * x1
+    x2.label = "x2"
+    x3 = w23 * x2
+    x3.label = "x3"
+    e = x3 - args.y
+    e.label = "e"
+    sq = e**2
+    sq.label = "e2"
+    C = sq * 0.5
+    C.label = "C"
+    C.backward()
+
+    print(f"document 003, section I: x1 = w01*x0, x2 = w12*x1, x3 = w23*x2, "
+          f"C = (x3 - y)^2 / 2 with y = {args.y:g}")
+    print(f"engine nodes: e = x3 - {args.y:g}, e2 = e**2, C = 0.5*e2 (each one node)\n")
+    print(f"{'node':<10} {'op':<4} {'data':>12} {'grad dC/dnode':>14}   local derivatives")
+    for node in forward_order(C):
+        locals_ = ", ".join(
+            f"d{node.label}/d{par.label or '?'} = {loc:.6g}"
+            for par, loc in zip(node.parents, node.local_grads)
+        )
+        folded = [a for a in node.args if not isinstance(a, Value)]
+        if folded:
+            locals_ += f"  (constant {', '.join(f'{a:g}' for a in folded)} folded in)"
+        print(f"{node.label:<10} {node.op or 'leaf':<4} {node.data:>12.6g} {node.grad:>14.6g}   "
+              f"{locals_ or '(leaf)'}")
+
+    d0 = x3.data - args.y
+    d1 = w23.data * d0
+    d2 = w12.data * d1
+    print("\nbackward chains: delta0 = x3 - y, delta1 = w23*delta0, delta2 = w12*delta1")
+    print(f"delta0 = {d0:.6g}, delta1 = {d1:.6g}, delta2 = {d2:.6g}")
+    checks = [("w23", w23, d0, x2), ("w12", w12, d1, x1), ("w01", w01, d2, x0)]
+    ok = True
+    for name, w, d, x in checks:
+        hand = d * x.data
+        same = abs(hand - w.grad) <= 1e-12 * max(1.0, abs(hand))
+        ok &= same
+        print(f"dC/d{name} = delta*{x.label} = {d:.6g} * {x.data:.6g} = {hand:.6g};  "
+              f"backward gave {w.grad:.6g}  {'ok' if same else 'MISMATCH'}")
+    return 0 if ok else 1
+
+
+# -- tour (provided by nn.tour when present) ------------------------------------------
+
+
+def _add_tour(sub: Any) -> None:
+    try:
+        from . import tour  # type: ignore[attr-defined]
+    except ImportError as error:
+        reason = str(error)
+        p = sub.add_parser("tour", help="guided tour of forward and backward chains (unavailable)")
+        p.set_defaults(func=lambda args: _tour_unavailable(reason))
+        return
+    p = sub.add_parser(
+        "tour",
+        help="a guided tour of a network's forward and backward chains",
+        description=(tour.__doc__ or "A guided tour of a network's forward and backward chains.")
+        .strip().splitlines()[0],
+    )
+    tour.add_arguments(p)
+    p.set_defaults(func=tour.run)
+
+
+def _tour_unavailable(reason: str) -> int:
+    print(f"{PROG} tour: unavailable in this install (nn.tour could not be imported: {reason})",
+          file=sys.stderr)
+    return 2
+
+
+# -- main -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``chaingrad`` command.
+
+        >>> build_parser().parse_args(['train', '--hidden', '8', '8']).hidden
+        [8, 8]
+    """
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "chaingrad: scalar reverse-mode autodiff that shows every gradient as the "
+            "product of its chains. Subcommands: demo (one chain, backward, by hand), "
+            "train (an MLP on a toy data set, with plots), tour (the guided tour)."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{demo,train,tour}")
+    _add_demo(sub)
+    _add_train(sub)
+    _add_tour(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``chaingrad`` console script; returns the exit status.
+
+        >>> main(['demo'])
+        0
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""Toy data sets made in code (no downloads), as plain lists.
+
+    >>> X, y = moons(n=100, noise=0.1, seed=0)
+    >>> len(X), X[0], sorted(set(y))            # [[x1, x2], ...], labels
+    (100, [...], [-1, 1])
+
+Every function returns ``(X, y)``: X a list of ``[x1, x2]`` float lists, y a list
+of int labels, n points in all, shuffled, the same for the same seed
+(``seed=None`` draws fresh ones).
+
+Label convention: the binary sets (moons, circles, xor) give y in {−1, +1} by
+default, as micrograd's demo and the hinge loss use; pass ``labels="index"`` for
+{0, 1}. spiral gives class indices 0..classes−1 (for cross_entropy); with
+``classes=2`` it also accepts ``labels="signed"`` for {−1, +1}. ``to_index`` and
+``to_signed`` convert between the two conventions.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+__all__ = [
+    "DATASETS",
+    "LABELS",
+    "circles",
+    "moons",
+    "spiral",
+    "to_index",
+    "to_signed",
+    "xor",
+]
+
+LABELS = ("signed", "index")
+
+Dataset = tuple[list[list[float]], list[int]]
+
+
+def _check(n: int, noise: float, labels: str, classes: int = 2) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or noise < 0:
+        raise ValueError(f"noise must be a nonnegative number, got {noise!r}")
+    if labels not in LABELS:
+        raise ValueError(f"labels must be one of {LABELS}, got {labels!r}")
+    if labels == "signed" and classes != 2:
+        raise ValueError(f"labels='signed' needs 2 classes, got {classes}")
+
+
+def _finish(points: list[tuple[float, float, int]], noise: float, labels: str,
+            rng: random.Random) -> Dataset:
+    rng.shuffle(points)
+    X = [[x + rng.gauss(0.0, noise), y + rng.gauss(0.0, noise)] if noise else [x, y]
+         for x, y, _ in points]
+    ys = [c for _, _, c in points]
+    if labels == "signed":
+        ys = to_signed(ys)
+    return X, ys
+
+
+def _linspace(a: float, b: float, k: int, endpoint: bool = True) -> list[float]:
+    if k == 1:
+        return [a]
+    d = (b - a) / (k - 1 if endpoint else k)
+    return [a + i * d for i in range(k)]
+
+
+def moons(n: int = 100, noise: float = 0.1, seed: int | None = 0,
+          labels: str = "signed") -> Dataset:
+    """Two interleaving half circles (as scikit-learn's make_moons); upper moon is −1 (or 0).
+
+        >>> X, y = moons(200, noise=0.1, seed=1); len(X)
+        200
+    """
+    _check(n, noise, labels)
+    rng = random.Random(seed)
+    n_out = n // 2
+    n_in = n - n_out
+    pts = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, math.pi, n_out)]
+    pts += [(1.0 - math.cos(t), 0.5 - math.sin(t), 1) for t in _linspace(0.0, math.pi, n_in)]
+    return _finish(pts, noise, labels, rng)
+
+
+def circles(n: int = 100, noise: float = 0.05, seed: int | None = 0, factor: float = 0.5,
+            labels: str = "signed") -> Dataset:
+    """A circle of radius ``factor`` inside one of radius 1; outer is −1 (or 0), inner +1 (1).
+
+        >>> X, y = circles(100, noise=0.05, seed=0); max(abs(a) for a, _ in X) < 1.5
+        True
+    """
+    _check(n, noise, labels)
+    if not 0 < factor < 1:
+        raise ValueError(f"factor must be in (0, 1), got {factor!r}")
+    rng = random.Random(seed)
+    n_out = n // 2
+    n_in = n - n_out
+    pts = [(math.cos(t), math.sin(t), 0)
+           for t in _linspace(0.0, 2 * math.pi, n_out, endpoint=False)]
+    pts += [(factor * math.cos(t), factor * math.sin(t), 1)
+            for t in _linspace(0.0, 2 * math.pi, n_in, endpoint=False)]
+    return _finish(pts, noise, labels, rng)
+
+
+def xor(n: int = 100, noise: float = 0.05, seed: int | None = 0,
+        labels: str = "signed") -> Dataset:
+    """Points uniform on [−1, 1]², +1 (1) where x1·x2 > 0, else −1 (0); noise moves points.
+
+        >>> X, y = xor(100, seed=0); sum(1 for c in y if c == 1) > 30
+        True
+
+    Points closer than 0.05 to an axis are redrawn, so with no noise the classes
+    are separated by a small gap.
+    """
+    _check(n, noise, labels)
+    rng = random.Random(seed)
+    pts = []
+    while len(pts) < n:
+        a, b = rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)
+        if abs(a) < 0.05 or abs(b) < 0.05:
+            continue
+        pts.append((a, b, 1 if a * b > 0 else 0))
+    return _finish(pts, noise, labels, rng)
+
+
+def spiral(n: int = 150, noise: float = 0.2, seed: int | None = 0, classes: int = 3,
+           labels: str = "index", turns: float = 0.65) -> Dataset:
+    """``classes`` interleaved spiral arms (as in CS231n); labels are arm indices.
+
+        >>> X, y = spiral(90, classes=3, seed=0); sorted(set(y))
+        [0, 1, 2]
+
+    Arm c has radius r from 0 to 1 and angle θ = 2π·turns·r + 2πc/classes plus
+    Gaussian noise of standard deviation ``noise`` (radians) on θ.
+    """
+    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
+        raise ValueError(f"classes must be an int >= 2, got {classes!r}")
+    _check(n, noise, labels, classes)
+    rng = random.Random(seed)
+    pts = []
+    for c in range(classes):
+        k = n // classes + (1 if c < n % classes else 0)
+        for r in _linspace(0.0, 1.0, k):
+            theta = 2 * math.pi * (turns * r + c / classes) + rng.gauss(0.0, noise)
+            pts.append((r * math.cos(theta), r * math.sin(theta), c))
+    rng.shuffle(pts)
+    X = [[x, y] for x, y, _ in pts]
+    ys = [c for _, _, c in pts]
+    if labels == "signed":
+        ys = to_signed(ys)
+    return X, ys
+
+
+def to_signed(y: list[int]) -> list[int]:
+    """{0, 1} labels as {−1, +1}.
+
+        >>> to_signed([0, 1, 1])
+        [-1, 1, 1]
+    """
+    return [2 * int(c) - 1 for c in y]
+
+
+def to_index(y: list[int]) -> list[int]:
+    """{−1, +1} labels as {0, 1}.
+
+        >>> to_index([-1, 1, 1])
+        [0, 1, 1]
+    """
+    return [1 if c > 0 else 0 for c in y]
+
+
+DATASETS = {"moons": moons, "circles": circles, "xor": xor, "spiral": spiral}
+"""Every data set by name (the CLI's --dataset choices)."""
