@@ -12,7 +12,7 @@ from .check import GradcheckError, check_graph, gradcheck, numerical_grad
 from .functional import grad, value_and_grad
 from .graph import forward_order, leaves, topo_order
 from .ops import OPS, Primitive
-from .trace import Trace, trace_text
+from .trace import Trace, edge_symbol, node_names, trace_text
 from .value import Value, dot, is_grad_enabled, no_grad, sum
 from .viz import draw, render
 
@@ -27,6 +27,8 @@ __all__ = [
     "Trace",
     "Value",
     "backward",
+    "edge_symbol",
+    "node_names",
     "backward_steps",
     "check_graph",
     "dot",

@@ -31,6 +31,8 @@ def backward(root: Value, grad: float = 1.0) -> None:
     grads[root] = float(grad)
     for node in topo_order(root):  # every consumer of node comes before it
         node_grad = grads[node]
+        if node_grad == 0.0:
+            continue  # sends 0 to every parent (locals are finite): nothing to add
         for parent, local in zip(node.parents, node.local_grads):
             grads[parent] += local * node_grad  # chain rule: parent.grad += local * node.grad
     _refuse_non_finite(grads)

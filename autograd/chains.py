@@ -167,6 +167,12 @@ class Explanation:
     def wrt_name(self) -> str:
         return self.names.get(self.wrt, "w")
 
+    def __repr__(self) -> str:
+        return (
+            f"Explanation(d{self.names.get(self.root, 'root')}/d{self.wrt_name} = "
+            f"{self.total:.6g}, {self.n_paths} path{'s' if self.n_paths != 1 else ''})"
+        )
+
     def __str__(self) -> str:
         head = f"d{self.root_name}/d{self.wrt_name}"
         lines = []

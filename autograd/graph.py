@@ -17,33 +17,27 @@ if TYPE_CHECKING:
 def topo_order(root: Value) -> list[Value]:
     """Every node root depends on, root first, each node before its parents.
 
-    A child-count sort (as in autodidact): first count, for every node, the
-    edges that come into it from consumers inside this graph; then start at
-    the root and release a node once all its consumers have been released.
-    No recursion, so a chain of any depth works. The order is the same on
-    every run for the same program: it follows ``.parents`` order.
+    A depth-first walk with an explicit stack instead of recursion, so a chain
+    of any depth works: a node is placed once all its parents are placed, and
+    reversing that gives the order in which the reverse pass may visit nodes
+    (every consumer of a node before the node). The order is the same on every
+    run for the same program: it follows ``.parents`` order.
     """
-    consumers = {root: 0}
-    stack = [root]
+    placed = []
+    seen = {root}
+    stack = [(root, iter(root.parents))]
     while stack:
-        node = stack.pop()
-        for parent in node.parents:
-            if parent in consumers:
-                consumers[parent] += 1
-            else:
-                consumers[parent] = 1
-                stack.append(parent)
-
-    order = []
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for parent in node.parents:
-            consumers[parent] -= 1
-            if consumers[parent] == 0:
-                ready.append(parent)
-    return order
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append((parent, iter(parent.parents)))
+                break
+        else:  # every parent of node is placed: node can follow them
+            stack.pop()
+            placed.append(node)
+    placed.reverse()
+    return placed
 
 
 def forward_order(root: Value) -> list[Value]:

@@ -35,7 +35,8 @@ class Primitive:
              rule that returns the whole tuple of local derivatives
     symbols  the printed local derivative for each input, a template over
              ``{0}``, ``{1}`` (input names), ``{out}`` (the node's name) and,
-             for n-ary ops, ``{partner}`` (the name paired with input i)
+             for n-ary ops, ``{partner}`` (the name paired with input i); or
+             a function of (input names, out name) where a template can't say it
     rules    the derivative written out for a reader, one per input
     text     how the op prints in a trace: ``'tanh({0})'``
     domain   what the inputs must satisfy, said in the error when they do not
@@ -45,7 +46,7 @@ class Primitive:
     name: str
     forward: Callable[..., float]
     derivs: tuple[Callable[..., Any], ...]
-    symbols: tuple[str, ...]
+    symbols: tuple[str | Callable[[list[str], str], str], ...]
     rules: tuple[str, ...]
     text: str
     domain: str = ""
@@ -101,6 +102,22 @@ def _d_pow_base(out: Any, x: Any, n: Any) -> Any:
     if _value_of(n) == 0:
         return 0.0
     return n * x ** (n - 1)
+
+
+def _pow_base_symbol(names: list[str], out: str) -> str:
+    # With a number for exponent, print the power worked out: 2·x, 3·x^2.
+    x, n = names
+    try:
+        k = float(n)
+    except ValueError:
+        return f"{n}·{x}^({n}-1)"
+    if k == 1:
+        return "1"
+    if k == 2:
+        return f"2·{x}"
+    if k.is_integer():
+        return f"{k:g}·{x}^{k - 1:g}"
+    return f"{k:g}·{x}^({k - 1:g})"
 
 
 def _d_pow_exponent(out: Any, x: Any, n: Any) -> Any:
@@ -174,7 +191,7 @@ _ENTRIES = [
         "**",
         _pow,
         (_d_pow_base, _d_pow_exponent),
-        ("{1}·{0}^({1}-1)", "{out}·log {0}"),
+        (_pow_base_symbol, "{out}·log {0}"),
         ("d(xⁿ)/dx = n·xⁿ⁻¹", "d(xⁿ)/dn = xⁿ·log x"),
         "{0} ** {1}",
         domain="a nonnegative base, or an integer exponent; a nonzero base to a negative power",
@@ -286,7 +303,10 @@ def local_symbol(prim: Primitive, i: int, names: list[str], out: str) -> str:
         n = len(names) // 2
         partner = names[(i + n) % len(names)] if prim.name == "dot" else ""
         return prim.symbols[0].format(partner=partner, out=out)
-    return prim.symbols[i].format(*names, out=out)
+    symbol = prim.symbols[i]
+    if callable(symbol):  # a symbol that depends on a folded number, like xⁿ's
+        return symbol(names, out)
+    return symbol.format(*names, out=out)
 
 
 def op_text(prim: Primitive, names: list[str]) -> str:

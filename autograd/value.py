@@ -15,6 +15,7 @@ that is dropped is freed by reference counting alone.
 
 from __future__ import annotations
 
+import builtins
 import math
 import numbers
 import operator
@@ -29,7 +30,12 @@ _isfinite = math.isfinite
 
 
 def _all_finite(numbers: Any) -> bool:
-    return all(map(_isfinite, numbers))
+    # One C-level sum: it is finite when every term is, unless finite terms
+    # overflow together, which the slow check then tells apart.
+    return _isfinite(_fsum_fast(numbers)) or all(map(_isfinite, numbers))
+
+
+_fsum_fast = builtins.sum
 
 
 def _non_finite(out: float, local: tuple) -> OverflowError:

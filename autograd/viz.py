@@ -189,6 +189,8 @@ def find_neurons(root: Value, order: list[Value] | None = None) -> list[Neuron]:
         positions = arg_positions(node)
         weights = [p for p, i in zip(node.parents, positions) if i < n_w]
         inputs = [p for p, i in zip(node.parents, positions) if i >= n_w]
+        if not weights or any(w.parents for w in weights):
+            continue  # a neuron's weights are parameters (leaves); dot(d, d) in a loss is not one
         members = [node]
         out = pre = node
         add = only_user(node)

@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from autograd import Value, backward_steps, explain
-from autograd.trace import Trace, edge_symbol, node_names, number
+from autograd import Trace, Value, backward_steps, edge_symbol, explain, node_names
 
 NETWORKS = ("linear-chain", "nonlinear-chain", "mlp")
 W3 = tuple[float, float, float]
@@ -54,6 +53,12 @@ class Network:
     weights: list[Weight] = field(default_factory=list)
     # the documents' numbers, worked out on floats once grads are known
     finish: Callable[[], list[Weight]] | None = None
+
+
+def number(x: float, fmt: str = ".4g") -> str:
+    """A number as the tour prints it (``-0`` printed as ``0``)."""
+    text = format(x, fmt)
+    return "0" if text in ("-0", "-0.0") else text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -360,7 +365,7 @@ def _can_draw(say: Callable[[str], None]) -> bool:
 
 
 def _save(C: Value, path: Path, **kw: Any) -> Path:
-    from autograd.viz import draw, render
+    from autograd import draw, render
 
     return render(draw(C, symbols=True, collapse=False, **kw), path)
 
