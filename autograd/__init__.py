@@ -11,9 +11,9 @@ from .chains import Explanation, Path, explain
 from .check import GradcheckError, check_graph, gradcheck, numerical_grad
 from .functional import grad, value_and_grad
 from .graph import forward_order, leaves, topo_order
-from .ops import OPS, Primitive
+from .ops import OPS, Primitive, register
 from .trace import Trace, edge_symbol, node_names, trace_text
-from .value import Value, dot, is_grad_enabled, no_grad, sum
+from .value import Value, apply, dot, is_grad_enabled, no_grad, sum
 from .viz import draw, render
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Step",
     "Trace",
     "Value",
+    "apply",
     "backward",
     "edge_symbol",
     "node_names",
@@ -40,6 +41,7 @@ __all__ = [
     "is_grad_enabled",
     "leaves",
     "no_grad",
+    "register",
     "numerical_grad",
     "render",
     "sum",

@@ -279,6 +279,18 @@ OPS: dict[str, Primitive] = {p.name: p for p in _ENTRIES}
 """Every primitive by its name, the ``.op`` of the nodes it makes."""
 
 
+def register(prim: Primitive) -> Primitive:
+    """Add a primitive of your own to the table; then ``autograd.apply(prim, x)`` uses it.
+
+        >>> cube = register(Primitive('cube', lambda x: x ** 3, (lambda out, x: 3 * x * x,),
+        ...                           ('3·{0}²',), ('(x³)' = 3x²',), 'cube({0})'))
+    """
+    if prim.name in OPS and OPS[prim.name] is not prim:
+        raise ValueError(f"register: an op named {prim.name!r} is already in the table")
+    OPS[prim.name] = prim
+    return prim
+
+
 def local_derivatives(prim: Primitive, out: Any, inputs: tuple, which: tuple[int, ...]) -> tuple:
     """The local derivatives of ``prim`` at ``inputs`` for the input positions in ``which``.
 

@@ -286,6 +286,31 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     return _node(out, prim.name, parents, tuple(compress(every, is_value)), args)
 
 
+def apply(op: str | Primitive, *args: Any) -> Value:
+    """Apply a primitive of the table (by name, or a registered ``Primitive``) as one node.
+
+        >>> apply('tanh', Value(0.5)).op, apply('*', Value(2.0), 3).data
+        ('tanh', 6.0)
+    """
+    prim = OPS[op] if isinstance(op, str) else op
+    if OPS.get(prim.name) is not prim:
+        raise ValueError(
+            f"{prim.name}: not in the primitive table; autograd.register(prim) it first, "
+            "so that backward, drawings and checks can read its entry"
+        )
+    if prim.nary:
+        return _nary(prim, args)
+    if len(args) != len(prim.derivs):
+        raise TypeError(f"{prim.name}: takes {len(prim.derivs)} operands, got {len(args)}")
+    if not any(isinstance(a, Value) for a in args):
+        raise TypeError(f"{prim.name}: needs at least one Value operand, got {args!r}")
+    if len(args) == 1:
+        return _unary(prim, args[0])
+    if len(args) == 2:
+        return _binary(prim, *args)
+    raise TypeError(f"{prim.name}: fixed-arity ops take one or two operands")
+
+
 _ONLY_VALUES = {Value}
 _PLAIN_OPERANDS = {Value, float, int}
 

@@ -1,0 +1,58 @@
+"""A learner's own op: one Primitive, registered once, read by everything."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd import OPS, GradcheckError, Primitive, Value, apply, check_graph, register, trace_text
+
+
+def _cube(rule=lambda out, x: 3 * x * x) -> Primitive:
+    return Primitive("cube", lambda x: x**3, (rule,), ("3·{0}²",), ("(x³)' = 3x²",), "cube({0})")
+
+
+@pytest.fixture
+def table():
+    yield OPS
+    OPS.pop("cube", None)
+
+
+def test_a_registered_op_backprops_traces_and_checks(table):
+    cube = register(_cube())
+    x = Value(2.0, label="x")
+    y = apply(cube, x).tanh()
+    y.backward()
+    assert y.parents[0].op == "cube"
+    assert x.grad == pytest.approx((1 - math.tanh(8.0) ** 2) * 12.0, rel=1e-12)
+    assert check_graph(y) == 2
+    assert "cube(x)" in trace_text(y) and "3·x²" in trace_text(y)
+
+
+def test_a_wrong_rule_is_named_by_check_graph(table):
+    register(_cube(rule=lambda out, x: 2 * x * x))
+    x = Value(1.5, label="x")
+    with pytest.raises(GradcheckError, match="'cube'.*'x'"):
+        check_graph(apply("cube", x))
+
+
+def test_an_unregistered_op_is_refused_and_names_are_not_overwritten(table):
+    with pytest.raises(ValueError, match="register"):
+        apply(_cube(), Value(1.0))
+    register(_cube())
+    with pytest.raises(ValueError, match="already"):
+        register(_cube())
+    with pytest.raises(ValueError, match="already"):
+        register(_cube().__class__("tanh", math.tanh, (lambda out, x: 1.0,), ("1",), ("",), ""))
+
+
+def test_apply_by_name_matches_the_operators():
+    a, b = Value(2.0), Value(3.0)
+    assert apply("*", a, b).data == (a * b).data
+    assert apply("+", a, 1).data == 3.0
+    assert apply("sum", a, b, 4.0).data == 9.0
+    with pytest.raises(TypeError, match="operands"):
+        apply("*", a)
+    with pytest.raises(TypeError, match="Value"):
+        apply("tanh", 0.5)
