@@ -13,6 +13,8 @@ from typing import Any
 
 from .value import Value
 
+_active = [False]  # True while a value_and_grad pass runs
+
 
 def value_and_grad(
     f: Callable[..., Any], argnums: int | tuple[int, ...] = 0
@@ -28,6 +30,20 @@ def value_and_grad(
     positions = argnums if several else (argnums,)
 
     def wrapped(*args: Any) -> tuple[float, Any]:
+        if _active[0]:
+            # An inner pass would add its derivatives to the outer Values and the
+            # outer pass would read them back: a wrong number, silently. Refuse.
+            raise NotImplementedError(
+                "grad of grad: higher-order derivatives are not supported yet "
+                "(the inner pass would leak into the outer one)"
+            )
+        _active[0] = True
+        try:
+            return _value_and_grad(*args)
+        finally:
+            _active[0] = False
+
+    def _value_and_grad(*args: Any) -> tuple[float, Any]:
         for i in positions:
             if not -len(args) <= i < len(args):
                 raise IndexError(

@@ -123,8 +123,11 @@ def _pow_base_symbol(names: list[str], out: str) -> str:
 def _d_pow_exponent(out: Any, x: Any, n: Any) -> Any:
     # d(x**n)/dn = x**n * log x. At x = 0 (n > 0) the limit is 0; a negative
     # base has no real derivative with respect to the exponent.
-    if _value_of(x) == 0:
+    base = _value_of(x)
+    if base == 0:
         return 0.0
+    if base < 0:
+        raise ValueError("d(xⁿ)/dn = xⁿ·log x is not real for a negative base x")
     return out * _log(x)
 
 
@@ -194,7 +197,7 @@ _ENTRIES = [
         (_pow_base_symbol, "{out}·log {0}"),
         ("d(xⁿ)/dx = n·xⁿ⁻¹", "d(xⁿ)/dn = xⁿ·log x"),
         "{0} ** {1}",
-        domain="a nonnegative base, or an integer exponent; a nonzero base to a negative power",
+        domain="a base ≥ 0 for a non-integer exponent and a nonzero base for a negative one",
     ),
     Primitive(
         "exp",

@@ -224,9 +224,12 @@ def _unary(prim: Primitive, x: Value) -> Value:
     xd = x.data
     try:
         out = prim.forward(xd)
-        local = (prim.derivs[0](out, xd),) if _grad_enabled[0] else ()
     except (ValueError, ArithmeticError) as error:
         raise _op_error(prim, (x,), error) from None
+    try:
+        local = (prim.derivs[0](out, xd),) if _grad_enabled[0] else ()
+    except (ValueError, ArithmeticError) as error:
+        raise _derivative_error(prim, (x,), out, error) from None
     if not (_isfinite(out) and _all_finite(local)):
         raise _op_error(prim, (x,), _non_finite(out, local))
     parents = (x,)
@@ -234,12 +237,15 @@ def _unary(prim: Primitive, x: Value) -> Value:
 
 
 def _binary(prim: Primitive, a: Any, b: Any) -> Value:
-    a_is = a.__class__ is Value
-    b_is = b.__class__ is Value
+    a_is = a.__class__ is Value or isinstance(a, Value)
+    b_is = b.__class__ is Value or isinstance(b, Value)
     ad = a.data if a_is else _operand(a, prim, b)
     bd = b.data if b_is else _operand(b, prim, a)
     try:
         out = prim.forward(ad, bd)
+    except (ValueError, ArithmeticError) as error:
+        raise _op_error(prim, (a, b), error) from None
+    try:
         if not _grad_enabled[0]:
             parents, local = (), ()
         elif a_is and b_is:
@@ -252,7 +258,7 @@ def _binary(prim: Primitive, a: Any, b: Any) -> Value:
             parents = (b,)
             local = (prim.derivs[1](out, ad, bd),)
     except (ValueError, ArithmeticError) as error:
-        raise _op_error(prim, (a, b), error) from None
+        raise _derivative_error(prim, (a, b), out, error) from None
     if not (_isfinite(out) and _all_finite(local)):
         raise _op_error(prim, (a, b), _non_finite(out, local))
     return _node(out, prim.name, parents, local, parents if a_is and b_is else (a, b))
@@ -265,9 +271,10 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     if all_values:
         data = list(map(_get_data, args))
     elif kinds <= _PLAIN_OPERANDS:  # Values with floats or ints: non-finite ones fail below
-        data = [a.data if a.__class__ is Value else a for a in args]
+        data = [a.data if isinstance(a, Value) else a for a in args]
     else:
-        data = [a.data if a.__class__ is Value else _operand(a, prim, None) for a in args]
+        near = next((a for a in args if isinstance(a, Value)), None)
+        data = [a.data if isinstance(a, Value) else _operand(a, prim, near) for a in args]
     try:
         out = prim.forward(*data)
     except (ValueError, ArithmeticError) as error:
@@ -312,7 +319,7 @@ def apply(op: str | Primitive, *args: Any) -> Value:
 
 
 _ONLY_VALUES = {Value}
-_PLAIN_OPERANDS = {Value, float, int}
+_PLAIN_OPERANDS = {Value, float, int}  # (subclasses of Value take the general path)
 
 
 def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - the contract's name
@@ -400,6 +407,20 @@ def describe(x: Any) -> str:
         return f"node {x.label!r} = {x.data:.6g}"
     kind = f"output of {x.op!r}" if x.op else "leaf"
     return f"unlabelled {kind} = {x.data:.6g}"
+
+
+def _derivative_error(prim: Primitive, args: tuple, out: float, error: Exception) -> Exception:
+    """The error when the forward is fine but a local derivative is infinite or not real."""
+    operands = ", ".join(describe(a) for a in args[:6])
+    rules = "; ".join(prim.rules)
+    infinite = isinstance(error, ZeroDivisionError) or str(error) in _REASONS
+    reason = "it is infinite here" if infinite else str(error)
+    kind = ZeroDivisionError if isinstance(error, ZeroDivisionError) else type(error)
+    return kind(
+        f"{prim.name}: the value {out:.6g} is defined but a local derivative is not ({reason}), "
+        f"with operands {operands}; the rule: {rules}. Under no_grad() the op works, "
+        "as no derivative is needed"
+    )
 
 
 def _op_error(prim: Primitive, args: tuple, error: Exception) -> Exception:

@@ -1,0 +1,58 @@
+"""Edges of the contract: derivative-only failures, subclasses, nested grad."""
+
+from __future__ import annotations
+
+import pytest
+
+import autograd as ag
+from autograd import Value, no_grad
+
+
+@pytest.mark.parametrize(
+    "make, kind, words",
+    [
+        (lambda z: z.sqrt(), ZeroDivisionError, ["sqrt", "'z' = 0", "infinite", "1/(2√x)"]),
+        (lambda z: z**0.5, ZeroDivisionError, ["**", "'z' = 0", "infinite"]),
+    ],
+)
+def test_a_finite_value_with_an_infinite_derivative_says_so(make, kind, words):
+    z = Value(0.0, label="z")
+    with pytest.raises(kind) as info:
+        make(z)
+    for word in words:
+        assert word in str(info.value)
+    with no_grad():  # no derivative needed: the value is fine
+        assert make(z).data == 0.0
+
+
+def test_a_negative_base_with_a_value_exponent_names_the_real_reason():
+    b, n = Value(-2.0, label="b"), Value(2.0, label="n")
+    with pytest.raises(ValueError, match="not real for a negative base") as info:
+        b**n
+    assert "'b' = -2" in str(info.value) and "'n' = 2" in str(info.value)
+    assert (b**2).data == 4.0  # a number exponent has no such limit
+
+
+def test_subclasses_of_value_are_values():
+    class Named(Value):
+        __slots__ = ()
+
+    v = Named(2.0, label="v")
+    assert (v * 3).data == 6.0 and (1 - v).data == -1.0 and (v**v).data == 4.0
+    s = ag.sum([v, 1.0, Value(1.0)])
+    d = ag.dot([v, 2.0], [3.0, v])
+    s.backward()
+    d.backward()
+    assert v.grad == 1.0 + 3.0 + 2.0
+
+
+def test_nested_grad_is_refused_rather_than_wrong():
+    with pytest.raises(NotImplementedError, match="higher-order"):
+        ag.grad(lambda x: ag.grad(lambda y: y * y * x)(3.0))(5.0)
+    assert ag.grad(lambda x: x * x)(3.0) == 6.0  # and the flag is reset afterwards
+
+
+def test_a_bad_nary_operand_names_a_node():
+    v = Value(1.0, label="v")
+    with pytest.raises(TypeError, match="dot: .*'s'.*node 'v'"):
+        ag.dot([v], ["s"])
