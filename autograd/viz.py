@@ -60,6 +60,21 @@ _ACTIVATIONS = frozenset({"tanh", "sigmoid", "relu", "exp", "abs"})
 _OP_LABEL = {"sigmoid": "σ", "*": "×", "neg": "−x", "**": "xⁿ", "sqrt": "√", "dot": "w·q",
              "sum": "Σ", "-": "−", "/": "÷"}
 
+def _op_label(node: Value, op: str, fmt: str) -> str:
+    """The op's glyph, with a plain number folded into it shown in place: × 0.5, 2 −, x^3."""
+    glyph = _OP_LABEL.get(op, op)
+    if len(node.args) == 2 and len(node.parents) == 1:
+        i = 0 if isinstance(node.args[1], Value) else 1
+        c = format(float(node.args[i]), fmt)
+        if op == "**":
+            return f"x^{c}" if i == 1 else f"{c}^x"
+        return f"{glyph} {c}" if i == 1 else f"{c} {glyph}"
+    if op == "sum" and len(node.args) > len(node.parents):
+        constants = [a for a in node.args if not isinstance(a, Value)]
+        return f"Σ + {format(float(sum(constants)), fmt)}"
+    return glyph
+
+
 INSTALL_HINT = (
     "Graphviz's `dot` program is not installed (or not on PATH); it is needed to render "
     "drawings (the Digraph and its DOT source work without it). Install it with:\n"
@@ -398,7 +413,7 @@ def draw(
         if node.parents:
             prim = node.primitive
             op = prim.name if prim else node.op
-            target.node(f"{ids[node]}_op", _OP_LABEL.get(op, op), shape="circle", width="0.3",
+            target.node(f"{ids[node]}_op", _op_label(node, op, fmt), shape="circle", width="0.3",
                         fixedsize="false", margin="0.02", style="filled",
                         fillcolor=_FILL.get(colour, "#eeeeee"),
                         color=colour or "#666666", fontsize="10")

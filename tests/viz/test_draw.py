@@ -309,3 +309,14 @@ def test_value_html():
 def test_import_autograd_needs_no_graphviz():
     code = "import sys, autograd; assert 'graphviz' not in sys.modules, 'graphviz imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_folded_constants_show_in_the_op_circle():
+    """A plain number folded into a node is drawn where it acts: '− 1', 'x^3', '÷ 4', '2 ×'."""
+    from autograd import Value, draw
+
+    a = Value(2.0, label="a")
+    y = (a - 1.0) ** 3 / 4.0 + 2 * a
+    source = draw(y).source
+    for label in ('"− 1"', '"x^3"', '"÷ 4"', '"2 ×"'):
+        assert f"label={label}" in source
