@@ -165,7 +165,7 @@ class Explanation:
 
     @property
     def wrt_name(self) -> str:
-        return self.names.get(self.wrt, "w")
+        return self.names.get(self.wrt) or self.wrt.label or "w"
 
     def __repr__(self) -> str:
         return (
