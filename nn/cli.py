@@ -12,6 +12,7 @@ the data). ``tour`` runs the guided tour when ``nn.tour`` is installed.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -25,6 +26,52 @@ from .plot import plot_boundary, plot_history
 from .train import LOSSES, accuracy, fit, make_optimizer
 
 PROG = "chaingrad"
+
+DIVERGED_LOSS = 1e6
+"""A final loss above this (or grown more than DIVERGED_GROWTH times) gets a warning."""
+DIVERGED_GROWTH = 100.0
+
+BINARY_SETS = ("moons", "circles", "xor")
+
+
+# -- argument types --------------------------------------------------------------
+
+
+def _int_at_least(low: int) -> Any:
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < low:
+            what = "a positive integer" if low == 1 else f"an integer >= {low}"
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
+        return value
+
+    convert.__name__ = "int"
+    return convert
+
+
+def _float_in(low: float, *, strict: bool = False) -> Any:
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+        if value < low or (strict and value == low):
+            what = f"> {low:g}" if strict else f">= {low:g}"
+            raise argparse.ArgumentTypeError(f"expected a number {what}, got {value:g}")
+        return value
+
+    convert.__name__ = "float"
+    return convert
+
+
+positive_int = _int_at_least(1)
+positive_float = _float_in(0.0, strict=True)
+nonnegative_float = _float_in(0.0)
 
 
 # -- train ----------------------------------------------------------------------
@@ -46,11 +93,12 @@ def _add_train(sub: Any) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="data set")
-    p.add_argument("--n", type=int, default=100, help="number of samples")
-    p.add_argument("--noise", type=float, default=None,
-                   help="data noise (default: the data set's own)")
-    p.add_argument("--classes", type=int, default=3, help="spiral only: number of arms")
-    p.add_argument("--hidden", type=int, nargs="*", default=[16, 16], metavar="H",
+    p.add_argument("--n", type=positive_int, default=100, help="number of samples")
+    p.add_argument("--noise", type=nonnegative_float, default=None,
+                   help="data noise; when not given, the data set's own")
+    p.add_argument("--classes", type=_int_at_least(2), default=3,
+                   help="spiral only: number of arms")
+    p.add_argument("--hidden", type=positive_int, nargs="*", default=[16, 16], metavar="H",
                    help="hidden layer sizes")
     p.add_argument("--activation", nargs="+", default=["relu"], metavar="NAME",
                    help=(f"hidden activation ({', '.join(ACTIVATIONS)}); or one per hidden "
@@ -60,17 +108,45 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--loss", default="auto", choices=["auto", *LOSSES],
                    help="auto: hinge for the binary sets (labels -1/+1), cross_entropy for spiral")
     p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam"], help="optimizer")
-    p.add_argument("--lr", type=float, default=0.05, help="learning rate")
-    p.add_argument("--momentum", type=float, default=0.9, help="SGD momentum")
-    p.add_argument("--l2", type=float, default=1e-4, help="L2 penalty lambda on the weights")
-    p.add_argument("--epochs", type=int, default=100, help="passes over the data")
-    p.add_argument("--batch-size", type=int, default=None,
-                   help="samples per step (default: all, full batch)")
+    p.add_argument("--lr", type=positive_float, default=0.05, help="learning rate")
+    p.add_argument("--momentum", type=nonnegative_float, default=0.9, help="SGD momentum")
+    p.add_argument("--l2", type=nonnegative_float, default=1e-4,
+                   help="L2 penalty lambda on the weights")
+    p.add_argument("--epochs", type=positive_int, default=100, help="passes over the data")
+    p.add_argument("--batch-size", type=positive_int, default=None,
+                   help="samples per step; when not given, all of them (full batch)")
     p.add_argument("--seed", type=int, default=0, help="seed for data, weights and shuffling")
-    p.add_argument("--grid", type=int, default=80, help="boundary plot resolution (points a side)")
+    p.add_argument("--grid", type=_int_at_least(2), default=80,
+                   help="boundary plot resolution (points a side)")
     p.add_argument("--out", default="chaingrad-run", help="output folder (created if needed)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_train)
+
+
+def _loss_problem(dataset: str, loss: str) -> str | None:
+    """Why ``loss`` cannot train on ``dataset`` (None when it can)."""
+    if dataset in BINARY_SETS and loss == "cross_entropy":
+        return (f"--loss cross_entropy needs several outputs and class indices, but {dataset} "
+                f"is a binary set (one output, labels -1/+1); use --loss hinge, bce, mse "
+                f"or auto")
+    if dataset == "spiral" and loss in ("mse", "hinge", "bce"):
+        return (f"--loss {loss} needs one output per sample, but spiral gives class indices "
+                f"(one output per class); use --loss cross_entropy or auto")
+    return None
+
+
+def _divergence_warning(losses: list[float]) -> str | None:
+    """A warning when the recorded losses look like a diverging run, else None."""
+    if not losses:
+        return None
+    first, final = losses[0], losses[-1]
+    if final > DIVERGED_LOSS:
+        why = f"the final loss {final:.4g} is above {DIVERGED_LOSS:g}"
+    elif first > 0 and final > DIVERGED_GROWTH * first:
+        why = f"the loss grew from {first:.4g} to {final:.4g}"
+    else:
+        return None
+    return f"{PROG} train: warning: {why}; training seems to diverge; try a smaller --lr"
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -78,15 +154,25 @@ def run_train(args: argparse.Namespace) -> int:
 
         >>> main(['train', '--dataset', 'xor', '--epochs', '20', '--out', 'runs/xor'])
     """
+    problem = _loss_problem(args.dataset, args.loss)
+    if problem is not None:
+        print(f"{PROG} train: {problem}", file=sys.stderr)
+        return 2
     make = DATASETS[args.dataset]
     kw: dict[str, Any] = {"n": args.n, "seed": args.seed}
     if args.noise is not None:
         kw["noise"] = args.noise
+    if args.loss == "bce":  # binary cross-entropy wants labels 0/1, not -1/+1
+        kw["labels"] = "index"
     nout = 1
     if args.dataset == "spiral":
         kw["classes"] = args.classes
         nout = args.classes
-    X, y = make(**kw)
+    try:
+        X, y = make(**kw)
+    except (TypeError, ValueError) as error:
+        print(f"{PROG} train: {error}", file=sys.stderr)
+        return 2
     acts: Any = args.activation
     if len(acts) == 1:
         acts = acts[0]
@@ -95,15 +181,30 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         model = MLP(2, [*args.hidden, nout], activation=acts, seed=args.seed,
                     input_activation=args.input_activation)
+        opt = make_optimizer(args.optimizer, model.parameters(), args.lr,
+                             momentum=args.momentum)
     except (TypeError, ValueError) as error:
         print(f"{PROG} train: {error}", file=sys.stderr)
         return 2
-    opt = make_optimizer(args.optimizer, model.parameters(), args.lr, momentum=args.momentum)
     print(f"{PROG} train: {args.dataset} ({len(X)} samples), model {model!r}, "
           f"{model.num_parameters()} parameters", file=sys.stderr)
-    history = fit(model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
-                  batch_size=args.batch_size, l2=args.l2, seed=args.seed,
-                  verbose=not args.quiet)
+    done = [0]  # epochs completed, counted by the callback
+
+    def count(epoch: int, history: dict[str, list]) -> None:
+        done[0] = epoch + 1
+
+    try:
+        history = fit(model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
+                      batch_size=args.batch_size, l2=args.l2, seed=args.seed,
+                      verbose=not args.quiet, callback=count)
+        bad = [name for name, p in model.named_parameters() if not math.isfinite(p.data)]
+        if bad:
+            raise OverflowError(f"parameter {bad[0]!r} is not finite")
+        acc = accuracy(model, X, y, loss=args.loss)
+    except (OverflowError, ValueError, ZeroDivisionError, FloatingPointError) as error:
+        print(f"{PROG} train: training diverged at epoch {min(done[0] + 1, args.epochs)}: "
+              f"{error}; try a smaller --lr", file=sys.stderr)
+        return 1
     os.makedirs(args.out, exist_ok=True)
     paths = {name: os.path.join(args.out, name)
              for name in ("model.json", "loss.png", "boundary.png")}
@@ -111,11 +212,13 @@ def run_train(args: argparse.Namespace) -> int:
     plot_history(history, paths["loss.png"], title=f"{args.dataset}: {model!r}")
     plot_boundary(model, X, y, paths["boundary.png"], grid=args.grid,
                   title=f"{args.dataset}: decision boundary")
-    acc = accuracy(model, X, y, loss=args.loss)
     final = history["loss"][-1] if history["loss"] else float("nan")
     print(f"final loss {final:.4f}, accuracy {acc:.3f}")
     for path in paths.values():
         print(f"wrote {path}")
+    warning = _divergence_warning(history["loss"])
+    if warning is not None:
+        print(warning, file=sys.stderr)
     return 0
 
 

@@ -193,8 +193,10 @@ def l2_penalty(module_or_values: Module | Iterable[Value], lam: float) -> Value:
     One ``dot`` node of the weights with themselves, times λ/2; the gradient
     with respect to each w is λ·w.
     """
-    if isinstance(lam, bool) or not isinstance(lam, (int, float)) or not math.isfinite(lam):
-        raise TypeError(f"l2_penalty: lam must be a finite number, got {lam!r}")
+    if isinstance(lam, bool) or not isinstance(lam, (int, float)):
+        raise TypeError(f"l2_penalty: lam must be a number, got {type(lam).__name__} {lam!r}")
+    if not math.isfinite(lam):
+        raise ValueError(f"l2_penalty: lam must be a finite number, got {lam!r}")
     if isinstance(module_or_values, Module):
         ws = module_or_values.weights()
     else:

@@ -147,9 +147,20 @@ class Module:
             >>> same = MLP.load('model.json')
         """
         path = os.fspath(path)
+        for name, p in self.named_parameters():
+            if not math.isfinite(p.data):
+                raise ValueError(
+                    f"{path}: not saved: parameter {name!r} is not finite ({p.data!r})"
+                )
         text = json.dumps(self.state_dict(), indent=1, allow_nan=False)
         folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+        except FileNotFoundError:
+            shown = os.path.dirname(path) or folder
+            raise FileNotFoundError(
+                f"{path}: cannot save: folder {shown!r} does not exist"
+            ) from None
         try:
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -191,7 +202,11 @@ class Module:
             raise ModelFileError(f"{path}: field 'architecture' is missing or not an object")
         try:
             model = cls.from_architecture(arch)
-        except (TypeError, ValueError, KeyError) as error:
+        except KeyError as error:
+            raise ModelFileError(
+                f"{path}: missing field {error.args[0]!r} in architecture {arch!r}"
+            ) from None
+        except (TypeError, ValueError) as error:
             raise ModelFileError(f"{path}: bad architecture {arch!r}: {error}") from None
         model.load_state_dict(state, source=path)
         return model
@@ -235,9 +250,11 @@ def read_state_file(path: str) -> dict[str, Any]:
     try:
         state = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
-        hint = " (truncated?)" if error.pos >= len(text.rstrip()) else ""
+        truncated = error.pos >= len(text.rstrip()) or not text.rstrip().endswith("}")
+        hint = " (truncated?)" if truncated else ""
+        msg = error.msg[:-3] if error.msg.endswith(" at") else error.msg  # "starting at"
         raise ModelFileError(
-            f"{path}: malformed JSON{hint}: {error.msg} at line {error.lineno}, "
+            f"{path}: malformed JSON{hint}: {msg} at line {error.lineno}, "
             f"column {error.colno}"
         ) from None
     except ValueError as error:

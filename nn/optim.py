@@ -31,8 +31,10 @@ __all__ = [
 
 
 def _number(x: float, what: str, low: float = 0.0, high: float | None = None) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-        raise TypeError(f"{what} must be a finite number, got {x!r}")
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise TypeError(f"{what} must be a finite number, got {type(x).__name__} {x!r}")
+    if not math.isfinite(x):
+        raise ValueError(f"{what} must be a finite number, got {x!r}")
     if x < low or (high is not None and x >= high):
         bound = f"in [{low}, {high})" if high is not None else f">= {low}"
         raise ValueError(f"{what} must be {bound}, got {x!r}")
@@ -69,6 +71,17 @@ class Optimizer:
     def step(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _check_grads(self) -> None:
+        """Raise ValueError, before anything is updated, if some parameter's grad is not finite."""
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if not isinstance(g, (int, float)) or not math.isfinite(g):
+                name = f"{p.label!r}" if getattr(p, "label", "") else f"#{i}"
+                raise ValueError(
+                    f"{type(self).__name__}.step: parameter {name} (index {i}) has a "
+                    f"non-finite grad {g!r}; no parameter was updated"
+                )
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent with optional momentum and (L2) weight decay.
@@ -91,7 +104,8 @@ class SGD(Optimizer):
         self.buffers: list[float | None] = [None] * len(self.params)
 
     def step(self) -> None:
-        """One update of every parameter from its current ``.grad``."""
+        """One update of every parameter from its current ``.grad`` (all checked finite first)."""
+        self._check_grads()
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
         bufs = self.buffers
         for i, p in enumerate(self.params):
@@ -124,12 +138,16 @@ class Adam(Optimizer):
         b1, b2 = betas
         self.betas = (_number(b1, "Adam beta1", 0.0, 1.0), _number(b2, "Adam beta2", 0.0, 1.0))
         self.eps = _number(eps, "Adam eps")
+        if self.eps <= 0.0:
+            raise ValueError(f"Adam eps must be > 0 (it keeps the update's denominator "
+                             f"nonzero), got {eps!r}")
         self.weight_decay = _number(weight_decay, "Adam weight_decay")
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
     def step(self) -> None:
-        """One update of every parameter from its current ``.grad``."""
+        """One update of every parameter from its current ``.grad`` (all checked finite first)."""
+        self._check_grads()
         self.steps += 1
         t = self.steps
         b1, b2 = self.betas

@@ -134,3 +134,124 @@ def test_tour_subcommand_reports_when_unavailable(monkeypatch, capsys):
     monkeypatch.delattr(nn, "tour", raising=False)
     assert main(["tour"]) == 2
     assert "unavailable" in capsys.readouterr().err
+
+
+# -- bad arguments and diverging runs: clear messages, no tracebacks ----------------------
+
+FAST = ["--n", "40", "--hidden", "8", "--grid", "10", "--quiet"]
+
+
+@pytest.mark.parametrize("flag, value", [
+    ("--batch-size", "0"), ("--n", "0"), ("--epochs", "-1"), ("--epochs", "0"),
+    ("--hidden", "0"), ("--classes", "1"), ("--lr", "0"), ("--lr", "nan"), ("--lr", "-0.1"),
+    ("--noise", "-1"), ("--l2", "inf"), ("--momentum", "-0.5"), ("--grid", "1"),
+    ("--n", "many"),
+])
+def test_bad_numbers_are_rejected_by_argparse(tmp_path, capsys, flag, value):
+    out = tmp_path / "run"
+    with pytest.raises(SystemExit) as info:
+        main(["train", flag, value, "--out", str(out)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {flag}" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--dataset", "circles", "--loss", "cross_entropy"], ["cross_entropy", "circles"]),
+    (["--dataset", "moons", "--loss", "cross_entropy"], ["cross_entropy", "moons"]),
+    (["--dataset", "spiral", "--classes", "2", "--loss", "hinge"], ["hinge", "spiral"]),
+    (["--dataset", "spiral", "--loss", "mse"], ["mse", "spiral"]),
+    (["--dataset", "spiral", "--loss", "bce"], ["bce", "spiral"]),
+])
+def test_incompatible_dataset_and_loss_exit_2_with_a_message(tmp_path, capsys, args, words):
+    out = tmp_path / "run"
+    rc = main(["train", *args, "--epochs", "2", *FAST, "--out", str(out)])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chaingrad train: ") and "Traceback" not in err
+    for word in words:
+        assert word in err
+    assert not out.exists()
+
+
+def test_bce_on_a_binary_set_trains_with_0_1_labels(tmp_path, capsys):
+    out = tmp_path / "run"
+    rc = main(["train", "--dataset", "moons", "--loss", "bce", "--optimizer", "adam",
+               "--lr", "0.05", "--epochs", "40", *FAST, "--out", str(out)])
+    assert rc == 0
+    captured = capsys.readouterr()
+    assert float(captured.out.split("accuracy ")[1].split()[0]) >= 0.8
+    assert "diverge" not in captured.err
+
+
+def test_overflow_during_training_is_reported_and_files_are_untouched(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "model.json").write_text("previous run\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "nn.cli", "train", "--lr", "1e6", "--loss", "mse", "--epochs",
+         "50", *FAST, "--out", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("chaingrad train: training diverged at epoch ")
+    assert last.endswith("; try a smaller --lr")
+    epoch = int(last.split("at epoch ")[1].split(":")[0])
+    assert 1 <= epoch <= 50
+    assert proc.stdout == ""
+    assert sorted(p.name for p in out.iterdir()) == ["model.json"]
+    assert (out / "model.json").read_text() == "previous run\n"
+
+
+def test_diverging_training_error_is_caught_in_process(tmp_path, capsys, monkeypatch):
+    import nn.cli
+
+    def boom(*args, callback=None, **kwargs):
+        callback(0, {})
+        callback(1, {})
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(nn.cli, "fit", boom)
+    rc = main(["train", "--epochs", "10", *FAST, "--out", str(tmp_path / "run")])
+    assert rc == 1
+    err = capsys.readouterr().err
+    assert ("chaingrad train: training diverged at epoch 3: float division by zero; "
+            "try a smaller --lr") in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_huge_final_loss_warns_but_succeeds(tmp_path, capsys):
+    out = tmp_path / "run"
+    rc = main(["train", "--lr", "1000", "--epochs", "20", *FAST, "--out", str(out)])
+    assert rc == 0
+    err = capsys.readouterr().err
+    assert "training seems to diverge; try a smaller --lr" in err
+    assert (out / "model.json").is_file()
+
+
+def test_healthy_run_has_no_divergence_warning(tmp_path, capsys):
+    rc = main(["train", "--epochs", "5", *FAST, "--out", str(tmp_path / "run")])
+    assert rc == 0
+    assert "diverge" not in capsys.readouterr().err
+
+
+def test_divergence_warning_rules():
+    from nn.cli import _divergence_warning
+
+    assert _divergence_warning([]) is None
+    assert _divergence_warning([1.0, 0.5, 0.1]) is None
+    assert _divergence_warning([1.0, 50.0]) is None
+    assert "diverge" in _divergence_warning([1.0, 2e6])
+    assert "grew" in _divergence_warning([0.01, 5.0])
+
+
+def test_help_states_each_default_once(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for flag in ("--noise NOISE", "--batch-size BATCH_SIZE"):
+        entry = text.split(f"{flag} ")[-1].split(" --")[0]  # this option's help text
+        assert entry.count("default") == 1, entry

@@ -220,3 +220,11 @@ def test_l2_penalty_on_module_takes_weights_never_biases():
             assert p.grad == pytest.approx(lam * p.data), name
     # one dot node of the weights with themselves, times λ/2
     assert P.op == "*" and P.parents[0].op == "dot"
+
+
+@pytest.mark.parametrize("lam", [float("nan"), float("inf"), -float("inf")])
+def test_l2_penalty_non_finite_lambda_is_a_value_error(lam):
+    with pytest.raises(ValueError, match="lam"):
+        l2_penalty([Value(1.0)], lam)
+    with pytest.raises(TypeError):
+        l2_penalty([Value(1.0)], "0.1")

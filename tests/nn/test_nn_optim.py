@@ -143,3 +143,58 @@ def test_bad_optimizer_arguments():
         SGD([1.0], lr=0.1)
     with pytest.raises(ValueError):
         Adam([Value(1.0)], betas=(1.0, 0.999))
+
+
+# -- non-finite gradients: checked for every parameter before any is updated -------------
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+    lambda ps: Adam(ps, lr=0.1),
+])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_step_refuses_non_finite_grads_and_changes_nothing(make, bad):
+    a, b, c = Value(1.0, label="a"), Value(2.0, label="weight_b"), Value(3.0, label="c")
+    opt = make([a, b, c])
+    a.grad, b.grad, c.grad = 0.5, bad, -0.5
+    with pytest.raises(ValueError) as info:
+        opt.step()
+    msg = str(info.value)
+    assert "weight_b" in msg and repr(bad) in msg
+    assert [a.data, b.data, c.data] == [1.0, 2.0, 3.0]  # the first one too: checked first
+    assert opt.steps == 0
+    b.grad = 0.25  # after fixing the grad the optimizer works and takes its first step
+    opt.step()
+    assert opt.steps == 1 and a.data < 1.0 and c.data > 3.0
+
+
+def test_step_names_an_unlabelled_parameter_by_its_index():
+    ps = [Value(1.0), Value(1.0), Value(1.0)]
+    opt = SGD(ps, lr=0.1)
+    ps[2].grad = float("nan")
+    with pytest.raises(ValueError, match=r"index 2.*nan"):
+        opt.step()
+    assert all(p.data == 1.0 for p in ps)
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    ({"eps": 0.0}, "eps"),
+    ({"eps": -1e-8}, "eps"),
+    ({"eps": float("nan")}, "eps"),
+    ({"lr": -0.01}, "lr"),
+    ({"lr": float("inf")}, "lr"),
+    ({"betas": (0.9, 1.0)}, "beta2"),
+    ({"betas": (-0.1, 0.999)}, "beta1"),
+])
+def test_adam_rejects_bad_hyperparameters_at_construction(kwargs, word):
+    with pytest.raises(ValueError) as info:
+        Adam([Value(1.0)], **kwargs)
+    assert word in str(info.value)
+
+
+def test_adam_with_zero_grad_steps_without_dividing_by_zero():
+    p = Value(1.0)
+    opt = Adam([p], lr=0.1, eps=1e-12)
+    p.grad = 0.0
+    opt.step()
+    assert p.data == 1.0

@@ -76,8 +76,15 @@ def test_save_refuses_unserialisable_state_without_touching_the_file(model, tmp_
     model.save(path)
     before = path.read_bytes()
     model.parameters()[0].data = float("nan")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as info:
         model.save(path)
+    assert str(path) in str(info.value) and "layers.0.neurons.0.w.0" in str(info.value)
+    assert path.read_bytes() == before
+    model.parameters()[0].data = 1.0
+    model.parameters()[-1].data = float("-inf")
+    with pytest.raises(ValueError) as info:
+        model.save(path)
+    assert model.named_parameters()[-1][0] in str(info.value)
     assert path.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["model.json"]
 
@@ -105,11 +112,51 @@ def test_missing_file(tmp_path):
 
 def test_truncated_file(model, tmp_path):
     text = good_text(model)
-    path = write(tmp_path, text[: len(text) // 2])
+    cuts = list(range(1, len(text.rstrip()), 37)) + [len(text) // 2, len(text.rstrip()) - 1]
+    assert len(cuts) > 20
+    for cut in cuts:
+        path = write(tmp_path, text[:cut], name=f"cut{cut}.json")
+        with pytest.raises(ModelFileError) as info:
+            MLP.load(path)
+        msg = str(info.value)
+        assert str(path) in msg and "truncated" in msg and "malformed JSON" in msg, (cut, msg)
+        assert "at at" not in msg, msg
+
+
+def test_unterminated_string_message_reads_well(tmp_path):
+    path = write(tmp_path, '{"format": "chaingrad", "type": "ML')
     with pytest.raises(ModelFileError) as info:
         MLP.load(path)
     msg = str(info.value)
-    assert str(path) in msg and "truncated" in msg and "malformed JSON" in msg
+    assert "Unterminated string starting at line 1, column 33" in msg and "at at" not in msg
+    assert "truncated" in msg
+
+
+def test_malformed_but_complete_file_is_not_called_truncated(tmp_path):
+    path = write(tmp_path, '{"format": "chaingrad", oops: 1}\n')
+    with pytest.raises(ModelFileError) as info:
+        MLP.load(path)
+    msg = str(info.value)
+    assert str(path) in msg and "malformed JSON" in msg and "truncated" not in msg
+
+
+@pytest.mark.parametrize("field", ["nin", "nouts", "activations"])
+def test_missing_architecture_field_is_named(model, tmp_path, field):
+    path = edited(model, tmp_path, lambda d: d["architecture"].pop(field))
+    with pytest.raises(ModelFileError) as info:
+        MLP.load(path)
+    msg = str(info.value)
+    assert str(path) in msg and f"missing field {field!r} in architecture" in msg
+
+
+def test_save_into_a_missing_folder_names_the_requested_path(model, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError) as info:
+        model.save("nodir/x.json")
+    msg = str(info.value)
+    assert "nodir/x.json" in msg and "folder 'nodir' does not exist" in msg
+    assert ".tmp-" not in msg
+    assert os.listdir(tmp_path) == []
 
 
 @pytest.mark.parametrize("text, problem", [
