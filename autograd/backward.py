@@ -27,9 +27,10 @@ def backward(root: Value, grad: float = 1.0) -> None:
     once at the end, so a second pass adds exactly its own share to every
     node, intermediates included (micrograd counts those twice).
     """
-    grads: defaultdict = defaultdict(float)
+    order = topo_order(root)  # every consumer of a node comes before it
+    grads = dict.fromkeys(order, 0.0)  # a plain dict: the fastest += in CPython
     grads[root] = float(grad)
-    for node in topo_order(root):  # every consumer of node comes before it
+    for node in order:
         node_grad = grads[node]
         if node_grad == 0.0:
             continue  # sends 0 to every parent (locals are finite): nothing to add

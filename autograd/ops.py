@@ -41,6 +41,11 @@ class Primitive:
     text     how the op prints in a trace: ``'tanh({0})'``
     domain   what the inputs must satisfy, said in the error when they do not
     nary     True for ops over any number of inputs (sum, dot)
+    finite_locals
+             True when the local derivatives are finite wherever the inputs
+             and the output are (constants, the inputs themselves, functions
+             of a finite output): the engine then skips checking them. Leave
+             it False for rules that divide or take logs (/, **, log, sqrt)
     """
 
     name: str
@@ -51,6 +56,7 @@ class Primitive:
     text: str
     domain: str = ""
     nary: bool = False
+    finite_locals: bool = False
 
 
 # --- helpers that work on floats and on Values alike ------------------------
@@ -156,6 +162,7 @@ _ENTRIES = [
         ("1", "1"),
         ("d(a + b)/da = 1", "d(a + b)/db = 1"),
         "{0} + {1}",
+        finite_locals=True,
     ),
     Primitive(
         "-",
@@ -164,6 +171,7 @@ _ENTRIES = [
         ("1", "-1"),
         ("d(a - b)/da = 1", "d(a - b)/db = -1"),
         "{0} - {1}",
+        finite_locals=True,
     ),
     Primitive(
         "*",
@@ -172,6 +180,7 @@ _ENTRIES = [
         ("{1}", "{0}"),
         ("d(a·b)/da = b", "d(a·b)/db = a"),
         "{0} * {1}",
+        finite_locals=True,
     ),
     Primitive(
         "/",
@@ -189,6 +198,7 @@ _ENTRIES = [
         ("-1",),
         ("d(-x)/dx = -1",),
         "-{0}",
+        finite_locals=True,
     ),
     Primitive(
         "**",
@@ -207,6 +217,7 @@ _ENTRIES = [
         ("exp'(x) = exp(x)",),
         "exp({0})",
         domain="x ≤ 709.78 (exp overflows a float beyond that)",
+        finite_locals=True,
     ),
     Primitive(
         "log",
@@ -224,6 +235,7 @@ _ENTRIES = [
         ("tanh'({0})",),
         ("tanh'(x) = 1 - tanh(x)²",),
         "tanh({0})",
+        finite_locals=True,
     ),
     Primitive(
         "sigmoid",
@@ -232,6 +244,7 @@ _ENTRIES = [
         ("σ'({0})",),
         ("σ'(x) = σ(x)·(1 - σ(x))",),
         "σ({0})",
+        finite_locals=True,
     ),
     Primitive(
         "relu",
@@ -240,6 +253,7 @@ _ENTRIES = [
         ("relu'({0})",),
         ("relu'(x) = 1 if x > 0 else 0",),
         "relu({0})",
+        finite_locals=True,
     ),
     Primitive(
         "abs",
@@ -248,6 +262,7 @@ _ENTRIES = [
         ("sign({0})",),
         ("|x|' = sign(x) (0 at x = 0)",),
         "|{0}|",
+        finite_locals=True,
     ),
     Primitive(
         "sqrt",
@@ -266,6 +281,7 @@ _ENTRIES = [
         ("d(Σ xᵢ)/dxᵢ = 1",),
         "sum({args})",
         nary=True,
+        finite_locals=True,
     ),
     Primitive(
         "dot",
@@ -275,6 +291,7 @@ _ENTRIES = [
         ("d(w·q)/dwᵢ = qᵢ (forward chain), d(w·q)/dqᵢ = wᵢ",),
         "dot({args})",
         nary=True,
+        finite_locals=True,
     ),
 ]
 

@@ -409,3 +409,47 @@ def test_op_local_derivatives_at_random_points(name):
             assert local == pytest.approx(a, rel=1e-9, abs=1e-12)
 
     check()
+
+
+# -- finite_locals: the entries that let the engine skip checking their derivatives ----
+
+@pytest.mark.parametrize("name", sorted(n for n, p in OPS.items() if p.finite_locals))
+def test_finite_locals_is_true_to_the_rules(name):
+    """Anywhere the inputs and the output are finite, so is every local derivative.
+
+    The engine trusts this flag and skips the check, so it is tested over the
+    whole float range, not only the friendly points above.
+    """
+    from hypothesis import assume, given, settings
+    from hypothesis import strategies as st
+
+    prim = OPS[name]
+    anything = st.floats(allow_nan=False, allow_infinity=False)
+    if prim.nary:
+        points = st.lists(anything, min_size=1, max_size=7).map(tuple)
+    else:
+        points = st.tuples(*[anything] * len(prim.derivs))
+
+    @settings(max_examples=300, deadline=None)
+    @given(point=points)
+    def check(point):
+        if name == "dot" and len(point) % 2:
+            point = point[:-1] or (1.0, 1.0)
+        try:
+            out = prim.forward(*point)
+        except (ValueError, ArithmeticError):
+            assume(False)
+        assume(math.isfinite(out))
+        if prim.nary:
+            locals_ = prim.derivs[0](out, *point)
+        else:
+            locals_ = [rule(out, *point) for rule in prim.derivs]
+        assert all(math.isfinite(v) for v in locals_), (point, out, locals_)
+
+    check()
+
+
+def test_ops_that_divide_or_take_logs_are_checked():
+    # Their derivatives can be infinite where the value is finite: they must not skip the check.
+    for name in ("/", "**", "log", "sqrt"):
+        assert not OPS[name].finite_locals
