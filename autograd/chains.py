@@ -68,8 +68,8 @@ class Split:
     ``delta`` is d root / d consumer (the backward chain, δ); ``forward`` is
     the local derivative d consumer / d wrt (for a weight in a ``dot`` or a
     ``*`` node, the input q it multiplies: the forward chain). ``delta_node``
-    is the node the documents call p when the consumer is ``dot(w, q)``
-    followed by a bias add (δ(p) = δ(dot) since dp/d dot = 1).
+    is the node the documents call p: the consumer itself for ``dot(w, q, b)``,
+    the bias add after it for ``dot(w, q) + b`` (δ(p) = δ(dot) since dp/d dot = 1).
     """
 
     consumer: Value

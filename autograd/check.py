@@ -136,4 +136,5 @@ def check_graph(root: Value, eps: float = 1e-6, atol: float = 1e-5, rtol: float 
 
 def _forward_with(prim: Primitive, inputs: list[float], j: int, v: float) -> float:
     """The op's forward with input j replaced by v."""
-    return prim.forward(*inputs[:j], v, *inputs[j + 1 :])
+    changed = [*inputs[:j], v, *inputs[j + 1 :]]
+    return prim.forward(changed) if prim.nary else prim.forward(*changed)

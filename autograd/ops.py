@@ -20,7 +20,7 @@ from __future__ import annotations
 import builtins
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,12 +33,15 @@ class Primitive:
     forward  the op on plain floats
     derivs   one rule per input, ``rule(out, *inputs)``; an n-ary op has one
              rule that returns the whole tuple of local derivatives
+             (an n-ary op's forward and rule take the inputs as one
+             sequence: ``forward(xs)``, ``rule(out, xs)``)
     symbols  the printed local derivative for each input, a template over
-             ``{0}``, ``{1}`` (input names), ``{out}`` (the node's name) and,
-             for n-ary ops, ``{partner}`` (the name paired with input i); or
-             a function of (input names, out name) where a template can't say it
+             ``{0}``, ``{1}`` (input names) and ``{out}`` (the node's name);
+             or, where a template can't say it, a function of (input names,
+             out name), for an n-ary op of (i, input names, out name)
     rules    the derivative written out for a reader, one per input
-    text     how the op prints in a trace: ``'tanh({0})'``
+    text     how the op prints in a trace: ``'tanh({0})'``, ``'sum({args})'``,
+             or a function of the input names
     domain   what the inputs must satisfy, said in the error when they do not
     nary     True for ops over any number of inputs (sum, dot)
     finite_locals
@@ -51,9 +54,9 @@ class Primitive:
     name: str
     forward: Callable[..., float]
     derivs: tuple[Callable[..., Any], ...]
-    symbols: tuple[str | Callable[[list[str], str], str], ...]
+    symbols: tuple[str | Callable[..., str], ...]
     rules: tuple[str, ...]
-    text: str
+    text: str | Callable[[list[str]], str]
     domain: str = ""
     nary: bool = False
     finite_locals: bool = False
@@ -137,19 +140,38 @@ def _d_pow_exponent(out: Any, x: Any, n: Any) -> Any:
     return out * _log(x)
 
 
-def _dot(*args: float) -> float:
-    n = len(args) // 2
-    return builtins.sum(map(operator.mul, args[:n], args[n:]))
+# dot's arguments are w₁..wₙ, q₁..qₙ and, when there is one, the bias b last
+# (an odd count): p = w·q + b, a neuron's pre-activation as ONE node.
 
 
-def _d_dot(out: float, *args: Any) -> tuple:
-    # d(w . q)/dw_i = q_i (the forward chain), d(w . q)/dq_i = w_i
-    n = len(args) // 2
-    return args[n:] + args[:n]
+def _dot(xs: Sequence[float]) -> float:
+    n = len(xs) // 2
+    p = builtins.sum(map(operator.mul, xs[:n], xs[n : 2 * n]))
+    return p + xs[-1] if len(xs) % 2 else p
 
 
-def _d_sum(out: float, *args: Any) -> tuple:
-    return (1.0,) * len(args)
+def _d_dot(out: float, xs: Sequence[Any]) -> tuple:
+    # dp/dwᵢ = qᵢ (the forward chain), dp/dqᵢ = wᵢ, dp/db = 1
+    n = len(xs) // 2
+    return (*xs[n : 2 * n], *xs[:n], *_BIAS[len(xs) % 2])
+
+
+_BIAS = ((), (1.0,))  # dp/db, when there is a bias
+
+
+def _dot_symbol(i: int, names: list[str], out: str) -> str:
+    n = len(names) // 2
+    return names[(i + n) % (2 * n)] if i < 2 * n else "1"
+
+
+def _dot_text(names: list[str]) -> str:
+    n = len(names) // 2
+    terms = [f"{w}·{q}" for w, q in zip(names[:n], names[n : 2 * n])] + names[2 * n :]
+    return "dot: " + " + ".join(terms) if terms else "dot()"
+
+
+def _d_sum(out: float, xs: Sequence[Any]) -> tuple:
+    return (1.0,) * len(xs)
 
 
 # --- the table ---------------------------------------------------------------
@@ -275,7 +297,7 @@ _ENTRIES = [
     ),
     Primitive(
         "sum",
-        lambda *args: builtins.sum(args),
+        builtins.sum,
         (_d_sum,),
         ("1",),
         ("d(Σ xᵢ)/dxᵢ = 1",),
@@ -287,9 +309,9 @@ _ENTRIES = [
         "dot",
         _dot,
         (_d_dot,),
-        ("{partner}",),
-        ("d(w·q)/dwᵢ = qᵢ (forward chain), d(w·q)/dqᵢ = wᵢ",),
-        "dot({args})",
+        (_dot_symbol,),
+        ("d(w·q + b)/dwᵢ = qᵢ (forward chain), d(w·q + b)/dqᵢ = wᵢ, d(w·q + b)/db = 1",),
+        _dot_text,
         nary=True,
         finite_locals=True,
     ),
@@ -320,7 +342,7 @@ def local_derivatives(prim: Primitive, out: Any, inputs: tuple, which: tuple[int
         (3.0, 2.0)
     """
     if prim.nary:
-        every = prim.derivs[0](out, *inputs)
+        every = prim.derivs[0](out, inputs)
         return tuple(every[i] for i in which)
     return tuple(prim.derivs[i](out, *inputs) for i in which)
 
@@ -332,9 +354,8 @@ def local_symbol(prim: Primitive, i: int, names: list[str], out: str) -> str:
         "σ'(p₂)"
     """
     if prim.nary:
-        n = len(names) // 2
-        partner = names[(i + n) % len(names)] if prim.name == "dot" else ""
-        return prim.symbols[0].format(partner=partner, out=out)
+        symbol = prim.symbols[0]
+        return symbol(i, names, out) if callable(symbol) else symbol.format(out=out)
     symbol = prim.symbols[i]
     if callable(symbol):  # a symbol that depends on a folded number, like xⁿ's
         return symbol(names, out)
@@ -343,10 +364,8 @@ def local_symbol(prim: Primitive, i: int, names: list[str], out: str) -> str:
 
 def op_text(prim: Primitive, names: list[str]) -> str:
     """The op applied to named inputs, as a trace prints it: ``tanh(v3)``."""
+    if callable(prim.text):
+        return prim.text(names)
     if prim.nary:
-        if prim.name == "dot":
-            n = len(names) // 2
-            pairs = " + ".join(f"{w}·{x}" for w, x in zip(names[:n], names[n:]))
-            return f"dot: {pairs}" if pairs else "dot()"
         return prim.text.format(args=", ".join(names))
     return prim.text.format(*names)

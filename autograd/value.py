@@ -270,28 +270,37 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     # The hot path of a network: every operand a Value. A comprehension reads
     # .data faster than map(attrgetter) does, and the class test comes free.
     data = [a.data for a in args if a.__class__ is Value]
-    all_values = len(data) == len(args)
-    if not all_values:  # Values mixed with numbers (a first layer's inputs), or subclasses
-        data = [
-            a.data if isinstance(a, Value)
-            else a if a.__class__ is float and _isfinite(a)
-            else _operand(a, prim, _first_value(args))
-            for a in args
-        ]
+    if len(data) == len(args):
+        parents, is_value = args, None
+    else:  # numbers among the Values (a first layer's inputs), or Value subclasses
+        data, parents, is_value = _mixed_operands(prim, args)
     try:
-        out = prim.forward(*data)
+        out = prim.forward(data)
     except (ValueError, ArithmeticError) as error:
         raise _op_error(prim, args, error) from None
     if not _grad_enabled[0]:
         return _constant(_finite_out(out, prim, args))
-    every = prim.derivs[0](out, *data)
+    every = prim.derivs[0](out, data)
     if not (_isfinite(out) and (prim.finite_locals or _all_finite(every))):
         raise _op_error(prim, args, _non_finite(out, every))
-    if all_values:
-        return _node(out, prim.name, args, tuple(every), args)
-    is_value = [isinstance(a, Value) for a in args]
-    parents = tuple(compress(args, is_value))
-    return _node(out, prim.name, parents, tuple(compress(every, is_value)), args)
+    if is_value is not None:
+        every = compress(every, is_value)  # only the Values are parents
+    return _node(out, prim.name, parents, tuple(every), args)
+
+
+def _mixed_operands(prim: Primitive, args: tuple) -> tuple[list, tuple, list]:
+    """The data of every operand, the Values among them, and which ones they are."""
+    data, parents, is_value = [], [], []
+    for a in args:
+        if isinstance(a, Value):
+            data.append(a.data)
+            parents.append(a)
+            is_value.append(True)
+        else:
+            good = a.__class__ is float and _isfinite(a)
+            data.append(a if good else _operand(a, prim, _first_value(args)))
+            is_value.append(False)
+    return data, tuple(parents), is_value
 
 
 def _first_value(args: tuple) -> Value | None:
@@ -339,11 +348,16 @@ def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - the contract's name
     return _nary(OPS["sum"], tuple(values))
 
 
-def dot(ws: Sequence[Any], xs: Sequence[Any]) -> Value:
-    """One 'dot' node: Σ wᵢ·xᵢ. Its local derivative for wᵢ is xᵢ, for xᵢ is wᵢ.
+def dot(ws: Sequence[Any], xs: Sequence[Any], bias: Any = None) -> Value:
+    """One 'dot' node: Σ wᵢ·xᵢ (+ bias). Its local derivative for wᵢ is xᵢ, for xᵢ is wᵢ.
 
         >>> p = dot([Value(2.0), Value(3.0)], [1.0, 4.0]); p.data, p.local_grads
         (14.0, (1.0, 4.0))
+
+    With a bias, a neuron's pre-activation p = w·q + b is one node (dp/db = 1):
+
+        >>> dot([Value(2.0)], [3.0], Value(0.5)).data
+        6.5
     """
     ws = ws if isinstance(ws, (list, tuple)) else tuple(ws)
     xs = xs if isinstance(xs, (list, tuple)) else tuple(xs)
@@ -351,7 +365,9 @@ def dot(ws: Sequence[Any], xs: Sequence[Any]) -> Value:
         raise ValueError(
             f"dot: the two operands differ in length ({len(ws)} weights, {len(xs)} inputs)"
         )
-    return _nary(OPS["dot"], (*ws, *xs))
+    if bias is None:
+        return _nary(OPS["dot"], (*ws, *xs))
+    return _nary(OPS["dot"], (*ws, *xs, bias))
 
 
 # -- checking input ---------------------------------------------------------------

@@ -69,6 +69,8 @@ def _op_label(node: Value, op: str, fmt: str) -> str:
         if op == "**":
             return f"x^{c}" if i == 1 else f"{c}^x"
         return f"{glyph} {c}" if i == 1 else f"{c} {glyph}"
+    if op == "dot" and len(node.args) % 2:
+        return "w·q + b"
     if op == "sum" and len(node.args) > len(node.parents):
         constants = [a for a in node.args if not isinstance(a, Value)]
         return f"Σ + {format(float(sum(constants)), fmt)}"
@@ -158,7 +160,7 @@ def chain_nodes(root: Value, wrt: Value) -> tuple[set[Value], set[Value]]:
 
 @dataclass
 class Neuron:
-    """One neuron found in a graph: ``dot(w, q)`` [+ bias] [→ activation].
+    """One neuron found in a graph: ``dot(w, q, b)`` or ``dot(w, q)`` [+ bias], [→ activation].
 
     ``members``: the nodes it stands for (its weights and bias when nothing
     else uses them); ``out``: its output node; ``layer``: 1 + the layer of
@@ -167,7 +169,7 @@ class Neuron:
 
     dot: Value
     out: Value
-    pre: Value  # the documents' p: dot + bias (the dot itself without a bias)
+    pre: Value  # the documents' p: the dot itself, or its bias add when the bias is apart
     members: list[Value]
     weights: list[Value]
     inputs: list[Value]
@@ -178,7 +180,7 @@ class Neuron:
 
 
 def find_neurons(root: Value, order: list[Value] | None = None) -> list[Neuron]:
-    """Every ``dot`` node with its bias add and activation, layers numbered from the inputs.
+    """Every ``dot`` node with its bias and activation, layers numbered from the inputs.
 
         >>> from autograd import dot
         >>> w = [Value(1.0), Value(2.0)]; n = (dot(w, [Value(1.0), Value(0.5)]) + Value(0.1)).tanh()
@@ -203,13 +205,17 @@ def find_neurons(root: Value, order: list[Value] | None = None) -> list[Neuron]:
         n_w = len(node.args) // 2
         positions = arg_positions(node)
         weights = [p for p, i in zip(node.parents, positions) if i < n_w]
-        inputs = [p for p, i in zip(node.parents, positions) if i >= n_w]
+        inputs = [p for p, i in zip(node.parents, positions) if n_w <= i < 2 * n_w]
         if not weights or any(w.parents for w in weights):
             continue  # a neuron's weights are parameters (leaves); dot(d, d) in a loss is not one
         members = [node]
         out = pre = node
         add = only_user(node)
-        if add is not None and add.op in ("+", "sum"):
+        if len(node.args) % 2:  # dot(w, q, b): the bias is in the node, p = w·q + b
+            bias = node.args[-1]
+            if isinstance(bias, Value) and not bias.parents and only_user(bias) is node:
+                members.append(bias)
+        elif add is not None and add.op in ("+", "sum"):
             others = [p for p in add.parents if p is not node]
             if all(not p.parents for p in others):
                 members.append(add)
@@ -241,12 +247,22 @@ def find_neurons(root: Value, order: list[Value] | None = None) -> list[Neuron]:
         neuron.index = counts.get(neuron.layer, 0)
         counts[neuron.layer] = neuron.index + 1
         label = neuron.out.label or neuron.pre.label or neuron.dot.label
-        if not label and neuron.pre is not neuron.dot:  # nn labels biases b{L}_{j}
-            bias = [p for p in neuron.pre.parents if p is not neuron.dot]
-            if len(bias) == 1 and bias[0].label[:1] == "b" and len(bias[0].label) > 1:
-                label = "neuron " + bias[0].label[1:]
+        if not label:  # nn labels biases b{L}_{j}
+            bias = _bias(neuron)
+            if bias is not None and bias.label[:1] == "b" and len(bias.label) > 1:
+                label = "neuron " + bias.label[1:]
         neuron.name = label or f"L{neuron.layer}.{neuron.index}"
     return neurons
+
+
+def _bias(neuron: Neuron) -> Value | None:
+    """The neuron's bias Value: dot's last argument, or the other operand of its bias add."""
+    if len(neuron.dot.args) % 2:
+        bias = neuron.dot.args[-1]
+    else:
+        others = [p for p in neuron.pre.parents if p is not neuron.dot]
+        bias = others[0] if neuron.pre is not neuron.dot and len(others) == 1 else None
+    return bias if isinstance(bias, Value) else None
 
 
 # -- drawing --------------------------------------------------------------------------

@@ -97,7 +97,7 @@ class ChaingradNet:
     def score(self, x):
         last = len(self.layers) - 1
         for k, (W, b) in enumerate(self.layers):
-            act = [autograd.dot(row, x) + bj for row, bj in zip(W, b)]
+            act = [autograd.dot(row, x, bj) for row, bj in zip(W, b)]
             x = act if k == last else [a.relu() for a in act]
         return x[0]
 

@@ -4,10 +4,11 @@
     >>> model = MLP(2, [16, 16, 1], seed=0)        # relu, relu, linear output
     >>> score = model([0.5, -1.0]); score.backward()
 
-A neuron's pre-activation is ONE ``autograd.dot`` node plus the bias,
-``p = dot(w, q) + b``, and its output is ``q' = σ(p)`` (no node at all for
-``identity``: ``q' = p``). So the local derivative of p with respect to wᵢ is qᵢ
-(the forward chain) and with respect to qᵢ is wᵢ (one link of the backward chain).
+A neuron's pre-activation is ONE ``autograd.dot`` node with the bias in it,
+``p = dot(w, q, b) = w·q + b``, and its output is ``q' = σ(p)`` (no node at all
+for ``identity``: ``q' = p``). So the local derivative of p with respect to wᵢ is
+qᵢ (the forward chain), with respect to qᵢ is wᵢ (one link of the backward
+chain) and with respect to b is 1: the documents' δ = dC/dp is b's gradient.
 
 Names and labels. Parameters are named ``layers.{l}.neurons.{j}.w.{k}`` and
 ``layers.{l}.neurons.{j}.b`` (l, j, k from 0); in graphs they carry the labels
@@ -141,10 +142,10 @@ def _inputs(x: Any, nin: int, who: str) -> list:
 
 
 class Neuron(Module):
-    """One neuron: ``p = dot(w, x) + b``, output ``σ(p)``.
+    """One neuron: ``p = dot(w, x, b) = w·x + b``, one node, output ``σ(p)``.
 
         >>> n = Neuron(2, activation='tanh', seed=0)
-        >>> y = n([1.0, -2.0]); y.op, y.parents[0].parents[0].op
+        >>> y = n([1.0, -2.0]); y.op, y.parents[0].op
         ('tanh', 'dot')
 
     ``nonlin=False`` (micrograd's switch) means the identity activation.
@@ -182,7 +183,7 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Any]) -> Value:
         x = _inputs(x, len(self.w), "Neuron")
-        p = dot(self.w, x) + self.b
+        p = dot(self.w, x, self.b)
         f = _ON_VALUE.get(self.activation)
         return p if f is None else f(p)
 
@@ -390,9 +391,9 @@ class MLP(Module):
         for layer in self.layers:  # the hot loop: Neuron.__call__ inlined, no checks
             f = _ON_VALUE.get(layer.activation)
             if f is None:
-                q = tuple([dot(n.w, q) + n.b for n in layer.neurons])
+                q = tuple([dot(n.w, q, n.b) for n in layer.neurons])
             else:
-                q = tuple([f(dot(n.w, q) + n.b) for n in layer.neurons])
+                q = tuple([f(dot(n.w, q, n.b)) for n in layer.neurons])
         return q[0] if len(q) == 1 else list(q)
 
     def forward_floats(self, x: Sequence[float]) -> float | list[float]:
@@ -424,7 +425,7 @@ class MLP(Module):
         for i, layer in enumerate(self.layers, start=1):
             p = []
             for j, n in enumerate(layer.neurons):
-                v = dot(n.w, qs[-1]) + n.b
+                v = dot(n.w, qs[-1], n.b)
                 v.label = f"p{i}_{j}"
                 p.append(v)
             ps.append(p)

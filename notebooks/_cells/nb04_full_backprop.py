@@ -148,9 +148,9 @@ def cells():
         md(r"""
         ## 3. The same network as an `nn.MLP`
 
-        `nn.MLP` builds exactly this network out of `Value`s: each neuron is one
-        `dot` node plus its bias (that is $p$), followed by its activation
-        (that is $q$). `MLP.trace(x)` runs the forward pass and hands back every
+        `nn.MLP` builds exactly this network out of `Value`s: each neuron's
+        $p = w \cdot q + b$ is one `dot` node with its bias in it, followed by
+        its activation (that is $q$). `MLP.trace(x)` runs the forward pass and hands back every
         $p_i$ and $q_i$ in the document's indexing, so after `backward()` the
         grads of `p[i]` are the $\delta_i$.
         """),
@@ -225,9 +225,10 @@ def cells():
         """),
         md(r"""
         The graph behind a single neuron is small enough to show in full: the
-        `dot` node of its weights with the previous layer's $q$'s (its local
-        derivatives with respect to the weights are those $q$'s, the forward
-        chain), the bias add giving $p$, and the activation giving $q$.
+        `dot` node $p = w \cdot q + b$ of its weights with the previous layer's
+        $q$'s and its bias (its local derivatives with respect to the weights
+        are those $q$'s, the forward chain; with respect to the bias, 1), and
+        the activation giving $q$.
         Here is neuron 0 of layer 1, with the gradients the pass left on it.
         """),
         code(r"""

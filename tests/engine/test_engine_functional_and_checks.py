@@ -168,7 +168,7 @@ def test_check_graph_names_the_op_and_node_of_a_wrong_rule(monkeypatch):
 
 
 def test_check_graph_catches_a_wrong_nary_rule(monkeypatch):
-    def wrong_dot(out, *args):  # forgets to swap: d/dw_i = w_i
+    def wrong_dot(out, args):  # forgets to swap: d/dw_i = w_i
         return tuple(args)
 
     monkeypatch.setitem(OPS, "dot", dataclasses.replace(OPS["dot"], derivs=(wrong_dot,)))

@@ -43,21 +43,24 @@ def _pow(x, n):
 
 
 def _dot_apply(*xs):
+    # an odd count: the last input is the bias, p = w·q + b
     n = len(xs) // 2
+    if len(xs) % 2:
+        return autograd.dot(list(xs[:n]), list(xs[n : 2 * n]), xs[-1])
     return autograd.dot(list(xs[:n]), list(xs[n:]))
 
 
 def _dot_f(*xs):
     n = len(xs) // 2
     total = 0.0
-    for w, q in zip(xs[:n], xs[n:]):
+    for w, q in zip(xs[:n], xs[n : 2 * n]):
         total += w * q
-    return total
+    return total + (xs[-1] if len(xs) % 2 else 0.0)
 
 
 def _dot_d(*xs):
     n = len(xs) // 2
-    return tuple(xs[n:]) + tuple(xs[:n])
+    return tuple(xs[n : 2 * n]) + tuple(xs[:n]) + (1.0,) * (len(xs) % 2)
 
 
 SPEC = {
@@ -150,7 +153,8 @@ SPEC = {
         apply=_dot_apply,
         f=_dot_f,
         d=_dot_d,
-        points=[(2.0, 3.0), (1.0, -2.0, 0.5, 4.0), (0.3, -1.2, 2.0, 1.5, -0.5, 0.25)],
+        points=[(2.0, 3.0), (1.0, -2.0, 0.5, 4.0), (0.3, -1.2, 2.0, 1.5, -0.5, 0.25),
+                (2.0, 3.0, -0.5), (0.3, -1.2, 2.0, 1.5, 0.75)],
     ),
 }
 
@@ -384,7 +388,9 @@ def _domain():
         "abs": st.tuples(away_from_zero),
         "sqrt": st.tuples(real(1e-6, 1e6)),
         "sum": st.lists(any_x, min_size=1, max_size=8).map(tuple),
-        "dot": st.integers(1, 4).flatmap(lambda n: st.tuples(*[any_x] * (2 * n))),
+        "dot": st.tuples(st.integers(1, 4), st.integers(0, 1)).flatmap(
+            lambda nb: st.tuples(*[any_x] * (2 * nb[0] + nb[1]))
+        ),
     }
 
 
@@ -433,15 +439,15 @@ def test_finite_locals_is_true_to_the_rules(name):
     @settings(max_examples=300, deadline=None)
     @given(point=points)
     def check(point):
-        if name == "dot" and len(point) % 2:
-            point = point[:-1] or (1.0, 1.0)
+        if name == "dot" and len(point) == 1:
+            point = (1.0, *point)
         try:
-            out = prim.forward(*point)
+            out = prim.forward(point) if prim.nary else prim.forward(*point)
         except (ValueError, ArithmeticError):
             assume(False)
         assume(math.isfinite(out))
         if prim.nary:
-            locals_ = prim.derivs[0](out, *point)
+            locals_ = prim.derivs[0](out, point)
         else:
             locals_ = [rule(out, *point) for rule in prim.derivs]
         assert all(math.isfinite(v) for v in locals_), (point, out, locals_)

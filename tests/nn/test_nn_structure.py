@@ -141,26 +141,26 @@ def test_unknown_activation_lists_the_known_ones(bad):
 def test_identity_activation_creates_no_node():
     n = Neuron(3, activation="identity", seed=0)
     out = n([1.0, 2.0, 3.0])
-    assert out.op == "+"
-    assert out.parents[0].op == "dot" and out.parents[1] is n.b
+    assert out.op == "dot" and out.parents[-1] is n.b
     r = Neuron(3, activation="relu", seed=0)([1.0, 2.0, 3.0])
-    assert r.op == "relu" and r.parents[0].op == "+"
+    assert r.op == "relu" and r.parents[0].op == "dot"
 
 
-def test_neuron_is_one_dot_node_plus_bias():
+def test_neuron_pre_activation_is_one_dot_node_with_the_bias():
     n = Neuron(3, activation="tanh", seed=1)
     xs = [Value(0.5), Value(-1.0), Value(2.0)]
     q = n(xs)
     assert q.op == "tanh"
     p = q.parents[0]
-    assert p.op == "+" and p.parents[1] is n.b
-    d = p.parents[0]
-    assert d.op == "dot"
-    assert d.parents == (*n.w, *xs)
-    # local derivative of p w.r.t. w_i is q_i (forward chain), w.r.t. q_i is w_i
-    assert d.local_grads == tuple(x.data for x in xs) + tuple(w.data for w in n.w)
+    assert p.op == "dot"
+    assert p.parents == (*n.w, *xs, n.b)
+    # local derivative of p w.r.t. w_i is q_i (forward chain), w.r.t. q_i is w_i, w.r.t. b is 1
+    assert p.local_grads == tuple(x.data for x in xs) + tuple(w.data for w in n.w) + (1.0,)
     expect = math.tanh(sum(w.data * x.data for w, x in zip(n.w, xs)) + n.b.data)
     assert q.data == pytest.approx(expect, abs=1e-15)
+    # the documents' delta = dC/dp is the bias's gradient
+    q.backward()
+    assert n.b.grad == pytest.approx(1.0 - q.data**2, abs=1e-15)
 
 
 def test_output_type_value_for_one_neuron_else_list():

@@ -101,13 +101,11 @@ def test_trace_labels_and_structure():
     assert t.p[2][0].label == "p2_0"
     # identity output: q is p itself, no node
     assert t.q[2][0] is t.p[2][0] and t.output is t.p[2][0]
-    # each p is one dot node plus the bias, reading the previous layer's q
+    # each p is one dot node with the bias in it, reading the previous layer's q
     for i, layer in enumerate(model.layers, start=1):
         for j, n in enumerate(layer.neurons):
             p = t.p[i][j]
-            assert p.op == "+" and p.parents[1] is n.b
-            assert p.parents[0].op == "dot"
-            assert p.parents[0].parents == (*n.w, *t.q[i - 1])
+            assert p.op == "dot" and p.parents == (*n.w, *t.q[i - 1], n.b)
     assert t.q[1][0].op == "tanh" and t.q[1][0].parents == (t.p[1][0],)
     assert t.q[0][1].op == "sigmoid" and t.q[0][1].parents == (t.p[0][1],)
 

@@ -60,12 +60,16 @@ class PlainMLP:
     xs: list[Value]
     weights: list[list[list[Value]]]  # [layer][neuron][input]
     biases: list[list[Value]]
-    p: list[list[Value]]  # pre-activations per layer (dot + b)
+    p: list[list[Value]]  # pre-activations per layer (dot(w, q, b), or dot(w, q) + b)
     q: list[list[Value]]
 
 
-def plain_mlp(sizes: list[int], seed: int = 0, act: str = "tanh", y: float = 0.5) -> PlainMLP:
-    """An MLP made of Values only: p = dot(w, q) + b, q = act(p), linear last layer."""
+def plain_mlp(sizes: list[int], seed: int = 0, act: str = "tanh", y: float = 0.5,
+              bias_in_dot: bool = False) -> PlainMLP:
+    """An MLP made of Values only: p = dot(w, q) + b, q = act(p), linear last layer.
+
+    With ``bias_in_dot`` each p is one node, ``dot(w, q, b)``, as nn builds it.
+    """
     rng = random.Random(seed)
     xs = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(sizes[0])]
     q = xs
@@ -76,7 +80,7 @@ def plain_mlp(sizes: list[int], seed: int = 0, act: str = "tanh", y: float = 0.5
         for _ in range(nout):
             w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
             b = Value(rng.uniform(-0.1, 0.1))
-            p = dot(w, q) + b
+            p = dot(w, q, b) if bias_in_dot else dot(w, q) + b
             lw.append(w)
             lb.append(b)
             lp.append(p)

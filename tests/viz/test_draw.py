@@ -187,8 +187,9 @@ def test_last_step_shows_final_grads():
         f"grad {format(w01.grad, '.17g')}" in nodes[ids[w01]]["label"]
 
 
-def test_collapsed_mlp_node_counts_and_speed():
-    m = plain_mlp([2, 16, 16, 1])
+@pytest.mark.parametrize("bias_in_dot", [False, True])
+def test_collapsed_mlp_node_counts_and_speed(bias_in_dot):
+    m = plain_mlp([2, 16, 16, 1], bias_in_dot=bias_in_dot)
     m.C.backward()
     n_values = len(topo_order(m.C))
     assert n_values > 200
@@ -220,8 +221,9 @@ def test_collapsed_mlp_full_drawing_is_fast_too():
     assert len(value_nodes(nodes)) == len(topo_order(m.C))
 
 
-def test_expand_one_layer():
-    m = plain_mlp([2, 4, 3, 1])
+@pytest.mark.parametrize("bias_in_dot", [False, True])
+def test_expand_one_layer(bias_in_dot):
+    m = plain_mlp([2, 4, 3, 1], bias_in_dot=bias_in_dot)
     nodes, _ = parse_dot(draw(m.C, collapse=True, expand=[2]).source)
     assert sum(k.startswith("neuron_") for k in nodes) == 4 + 1
     assert "cluster_layer2" in draw(m.C, collapse=True, expand=[2]).source
@@ -233,8 +235,9 @@ def test_small_graph_is_not_collapsed_by_default():
     assert not any(k.startswith("neuron_") for k in nodes)
 
 
-def test_find_neurons_layers():
-    m = plain_mlp([3, 4, 2, 1])
+@pytest.mark.parametrize("bias_in_dot", [False, True])
+def test_find_neurons_layers(bias_in_dot):
+    m = plain_mlp([3, 4, 2, 1], bias_in_dot=bias_in_dot)
     neurons = viz.find_neurons(m.C)
     assert Counter(n.layer for n in neurons) == {1: 4, 2: 2, 3: 1}
     assert {n.activation for n in neurons if n.layer < 3} == {"tanh"}

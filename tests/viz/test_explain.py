@@ -69,15 +69,16 @@ def test_total_needs_no_backward_and_touches_no_grad():
     assert e.total == pytest.approx(chain.nodes["w12"].grad, rel=1e-12)
 
 
-def test_dot_split_is_delta_of_p_times_q():
-    m = plain_mlp([2, 3, 2, 1], seed=3)
+@pytest.mark.parametrize("bias_in_dot", [False, True])
+def test_dot_split_is_delta_of_p_times_q(bias_in_dot):
+    m = plain_mlp([2, 3, 2, 1], seed=3, bias_in_dot=bias_in_dot)
     m.C.backward()
     for layer in range(3):
         inputs = m.xs if layer == 0 else m.q[layer - 1]
         for j, ws in enumerate(m.weights[layer]):
             for k, w in enumerate(ws):
                 e = explain(m.C, w)
-                assert e.split[0].delta_node is m.p[layer][j]  # through the bias add to p
+                assert e.split[0].delta_node is m.p[layer][j]  # p itself, or through the bias add to p
                 assert e.delta == pytest.approx(m.p[layer][j].grad, rel=1e-12)
                 assert e.forward == inputs[k].data
                 assert e.total == pytest.approx(w.grad, rel=1e-12)

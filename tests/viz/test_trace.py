@@ -98,3 +98,24 @@ def test_trace_repr_and_markdown():
     t = Trace(chain.C)
     assert "10 nodes" in repr(t)
     assert t._repr_markdown_().startswith("```")
+
+
+def test_a_neurons_pre_activation_prints_as_one_line_with_its_bias():
+    from autograd import dot, draw, explain
+
+    w = [Value(0.5, label="w1"), Value(-2.0, label="w2")]
+    q = [Value(3.0, label="q1"), Value(0.25, label="q2")]
+    b = Value(0.1, label="b")
+    p = dot(w, q, b)
+    p.label = "p"
+    C = p.tanh()
+    C.backward()
+    text = trace_text(C)
+    assert "p  = dot: w1·q1 + w2·q2 + b" in text or "p = dot: w1·q1 + w2·q2 + b" in text
+    assert re.search(r"b\.grad\s+\+= 1 \* p\.grad", text), text
+    assert re.search(r"w1\.grad\s+\+= q1 \* p\.grad", text), text
+    assert "w·q + b" in draw(C, collapse=False).source
+    # the bias's one path: dC/db = tanh'(p) · 1, and δ(p) × 1 is its split
+    e = explain(C, b)
+    assert [s for s, _ in e.paths[0].factors] == ["tanh'(p)", "1"]
+    assert e.total == pytest.approx(1 - C.data**2, rel=1e-12) == pytest.approx(b.grad)
