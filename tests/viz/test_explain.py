@@ -78,7 +78,7 @@ def test_dot_split_is_delta_of_p_times_q(bias_in_dot):
         for j, ws in enumerate(m.weights[layer]):
             for k, w in enumerate(ws):
                 e = explain(m.C, w)
-                assert e.split[0].delta_node is m.p[layer][j]  # p itself, or through the bias add to p
+                assert e.split[0].delta_node is m.p[layer][j]  # p, or the bias add after dot
                 assert e.delta == pytest.approx(m.p[layer][j].grad, rel=1e-12)
                 assert e.forward == inputs[k].data
                 assert e.total == pytest.approx(w.grad, rel=1e-12)
