@@ -31,8 +31,14 @@ def topo_order(root: Value) -> list[Value]:
         for parent in parents:
             if parent not in seen:
                 seen.add(parent)
-                stack.append((parent, iter(parent.parents)))
-                break
+                # A seen node is placed already (in a DAG no parent is still on the
+                # stack), so a node whose inputs are all seen is placed at once: one
+                # C-level test instead of a visit, and the order is the same.
+                if seen.issuperset(parent.parents):
+                    placed.append(parent)
+                else:
+                    stack.append((parent, iter(parent.parents)))
+                    break
         else:  # every parent of node is placed: node can follow them
             stack.pop()
             placed.append(node)

@@ -65,13 +65,13 @@ class Primitive:
 # --- helpers that work on floats and on Values alike ------------------------
 
 
-def _step(x: Any) -> float:
-    """1 for x > 0, else 0: relu' (0 at the kink, as PyTorch does)."""
+def _d_relu(out: Any, x: Any) -> float:
+    """relu'(x): 1 for x > 0, else 0 (0 at the kink, as PyTorch does)."""
     return 1.0 if x > 0 else 0.0
 
 
-def _sign(x: Any) -> float:
-    """abs': the sign of x, 0 at the kink (as PyTorch does)."""
+def _d_abs(out: Any, x: Any) -> float:
+    """abs'(x): the sign of x, 0 at the kink (as PyTorch does)."""
     return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
 
@@ -271,7 +271,7 @@ _ENTRIES = [
     Primitive(
         "relu",
         _relu,
-        (lambda out, x: _step(x),),
+        (_d_relu,),
         ("relu'({0})",),
         ("relu'(x) = 1 if x > 0 else 0",),
         "relu({0})",
@@ -280,7 +280,7 @@ _ENTRIES = [
     Primitive(
         "abs",
         abs,
-        (lambda out, x: _sign(x),),
+        (_d_abs,),
         ("sign({0})",),
         ("|x|' = sign(x) (0 at x = 0)",),
         "|{0}|",

@@ -1,6 +1,6 @@
 """W1 of issue 7: one training step of an MLP 2-16-16-1, three (or four) ways.
 
-    python benchmarks/train_step.py              # W1 table (about 30 s)
+    python benchmarks/train_step.py              # W1 table (about 40 s)
     python benchmarks/train_step.py --engine     # W1, then W2-W4 from engine.py
     python benchmarks/train_step.py --profile    # cProfile of chaingrad's step
 
@@ -9,9 +9,12 @@ mean(relu(1 - y * score)) + 1e-4 * sum(p * p), backward, SGD update. The
 network has ReLU hidden layers and a linear output. Engines, in this process,
 on the same data and the same starting weights (copied into each):
 
-  chaingrad   built here from autograd Values alone (one ``dot`` node per
-              neuron, the mean and the L2 term as n-ary nodes); it does not
-              use the nn package, so the benchmark measures the engine
+  chaingrad   built here from autograd Values alone (one ``dot(w, q, b)``
+              node per neuron, the mean and the L2 term as n-ary nodes), so
+              the benchmark measures the engine
+  chaingrad nn.MLP
+              the same network as ``nn.MLP(2, [16, 16, 1])``, what a user of
+              the nn package gets (it adds only its own call overhead)
   micrograd   micrograd 0.1.0 from PyPI, its own nn.MLP, its demo's loss code
   plain float forward and backward written by hand on floats, textbook
               form (every sample and unit, zero gradients not skipped): no
@@ -20,7 +23,10 @@ on the same data and the same starting weights (copied into each):
 
 Before timing, the gradients of every parameter are compared across engines
 (to 1e-9 relative); a mismatch stops the benchmark. Then each engine takes a
-warm-up step and ``--steps`` timed steps, interleaved; the table shows medians.
+warm-up step, and ``--steps`` rounds follow: in each round every engine takes
+one step, in alternating order. The table shows each engine's median step, and
+the ratios are medians of the per-round ratios: both sides of a ratio come from
+the same round, so a slow spell of a shared machine hits them alike.
 """
 
 from __future__ import annotations
@@ -122,6 +128,24 @@ class ChaingradNet:
         loss = self.loss(X, Y)
         loss.backward()
         return loss.data, [p.grad for p in self.params]
+
+
+class ChaingradMLPNet(ChaingradNet):
+    """The same network as nn.MLP, the same loss: the path a user of nn takes."""
+
+    def __init__(self, layers):
+        from nn import MLP
+
+        self.model = MLP(SIZES[0], list(SIZES[1:]), seed=0)
+        for layer, (W, b) in zip(self.model.layers, layers):
+            for neuron, row, bj in zip(layer.neurons, W, b):
+                for wv, w in zip(neuron.w, row):
+                    wv.data = w
+                neuron.b.data = bj
+        self.params = self.model.parameters()  # the same order as flat()
+
+    def score(self, x):
+        return self.model(x)
 
 
 # -- micrograd 0.1.0, as its demo writes it ------------------------------------------------
@@ -275,7 +299,7 @@ class TorchNet:
 # -- running -----------------------------------------------------------------------------------
 
 def build_engines(layers):
-    nets = {"chaingrad": ChaingradNet(layers)}
+    nets = {"chaingrad": ChaingradNet(layers), "chaingrad nn.MLP": ChaingradMLPNet(layers)}
     try:
         nets["micrograd"] = MicrogradNet(layers)
     except ImportError:
@@ -307,18 +331,26 @@ def same_gradients(nets, X, Y, rtol: float = 1e-9) -> None:
           f"({len(reference)} parameters, loss {reference_loss:.6f})\n")
 
 
-def time_steps(nets, X, Y, steps: int) -> dict:
+def time_steps(nets, X, Y, rounds: int) -> list[dict]:
+    """Seconds per step, one dict per round; every engine steps once per round."""
     for net in nets.values():
         net.step(X, Y)  # warm-up
-    times: dict = {name: [] for name in nets}
     order = list(nets)
-    for s in range(steps):
-        for name in order if s % 2 == 0 else order[::-1]:
+    times = []
+    for r in range(rounds):
+        this_round = {}
+        for name in order if r % 2 == 0 else order[::-1]:
             gc.collect()
             start = time.perf_counter()
             nets[name].step(X, Y)
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+            this_round[name] = time.perf_counter() - start
+        times.append(this_round)
+    return times
+
+
+def median_ratio(times: list[dict], a: str, b: str) -> float:
+    """The median over rounds of time(a) / time(b)."""
+    return statistics.median(r[a] / r[b] for r in times)
 
 
 def profile(X, Y, layers, steps: int = 5, top: int = 25) -> None:
@@ -338,7 +370,7 @@ def profile(X, Y, layers, steps: int = 5, top: int = 25) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=7, help="timed steps per engine")
+    parser.add_argument("--steps", type=int, default=15, help="timed rounds (a step per engine)")
     parser.add_argument("--profile", action="store_true", help="cProfile chaingrad's step")
     parser.add_argument("--engine", action="store_true", help="also run W2-W4 (engine.py)")
     args = parser.parse_args(argv)
@@ -352,20 +384,26 @@ def main(argv: list[str] | None = None) -> None:
     print(machine())
     print(f"command: python {' '.join(sys.argv)}\n")
     same_gradients(nets, X, Y)
-    medians = time_steps(nets, X, Y, args.steps)
-    base = medians["chaingrad"]
+    times = time_steps(nets, X, Y, args.steps)
     rows = []
-    for name, seconds in medians.items():
+    for name in nets:
+        seconds = statistics.median(r[name] for r in times)
         rows.append([
-            name, f"{seconds * 1000:.1f} ms", "1.0x" if name == "chaingrad" else
-            f"{seconds / base:.2f}x", f"{base / seconds:.2f}x",
+            name, f"{seconds * 1000:.1f} ms",
+            f"{median_ratio(times, name, 'chaingrad'):.2f}x",
+            f"{median_ratio(times, 'chaingrad', name):.2f}x",
         ])
-    print(f"median of {args.steps} steps after a warm-up, engines interleaved\n")
+    print(f"{args.steps} rounds after a warm-up, engines interleaved; median step, "
+          "median per-round ratios\n")
     print(markdown(["engine", "step", "engine / chaingrad", "chaingrad / engine"], rows))
-    if "micrograd" in medians:
-        print(f"\nchaingrad is {medians['micrograd'] / base:.1f}x faster than micrograd "
-              f"(target >= 25x) and {base / medians['plain float']:.2f}x the plain-float time "
-              "(target <= 3x)")
+    plain = median_ratio(times, "chaingrad", "plain float")
+    if "micrograd" in nets:
+        faster = median_ratio(times, "micrograd", "chaingrad")
+        print(f"\nchaingrad is {faster:.1f}x faster than micrograd (target >= 25x) and "
+              f"{plain:.2f}x the plain-float time (target <= 3x); nn.MLP is "
+              f"{median_ratio(times, 'micrograd', 'chaingrad nn.MLP'):.1f}x faster than "
+              f"micrograd and {median_ratio(times, 'chaingrad nn.MLP', 'plain float'):.2f}x "
+              "the plain-float time")
     if args.engine:
         print("\n# W2-W4\n")
         print(markdown(HEADER, engine_rows(10**6, 10**5, 10**5, 1)))

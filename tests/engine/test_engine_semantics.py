@@ -13,6 +13,8 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, backward_steps, no_grad, topo_order
@@ -414,3 +416,55 @@ def test_every_op_is_one_node():
         assert node.op == op
         assert all(p is x or p is y for p in node.parents)
     assert abs(x).op == "abs"
+
+
+def _reference_order(root):
+    """The plain depth-first postorder, reversed: what topo_order must give."""
+    placed, seen, stack = [], {root}, [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append((parent, iter(parent.parents)))
+                break
+        else:
+            stack.pop()
+            placed.append(node)
+    return placed[::-1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_topo_order_on_random_dags_is_valid_complete_and_deterministic(data):
+    leaves = [Value(float(i) / 7 + 0.1) for i in range(data.draw(st.integers(1, 4)))]
+    nodes = list(leaves)
+    for _ in range(data.draw(st.integers(0, 25))):
+        kind = data.draw(st.sampled_from(["+", "*", "tanh", "sum", "dot", "dotb"]))
+        pick = lambda: nodes[data.draw(st.integers(0, len(nodes) - 1))]  # noqa: E731
+        if kind == "+":
+            nodes.append(pick() + pick())
+        elif kind == "*":
+            nodes.append(pick() * pick())
+        elif kind == "tanh":
+            nodes.append(pick().tanh())
+        elif kind == "sum":
+            nodes.append(autograd.sum([pick() for _ in range(data.draw(st.integers(1, 4)))]))
+        else:
+            n = data.draw(st.integers(1, 3))
+            ws, qs = [pick() for _ in range(n)], [pick() for _ in range(n)]
+            nodes.append(autograd.dot(ws, qs, pick() if kind == "dotb" else None))
+    root = nodes[-1]
+    order = topo_order(root)
+    assert order == _reference_order(root)
+    position = {n: i for i, n in enumerate(order)}
+    assert len(position) == len(order) and order[0] is root
+    for n in order:
+        assert all(position[p] > position[n] for p in n.parents)
+    reachable, stack = {root}, [root]
+    while stack:
+        for p in stack.pop().parents:
+            if p not in reachable:
+                reachable.add(p)
+                stack.append(p)
+    assert set(order) == reachable
