@@ -56,3 +56,25 @@ def test_a_bad_nary_operand_names_a_node():
     v = Value(1.0, label="v")
     with pytest.raises(TypeError, match="dot: .*'s'.*node 'v'"):
         ag.dot([v], ["s"])
+
+
+def test_dot_with_a_bias_as_a_number_a_value_or_bad_input():
+    w = [Value(2.0, label="w1"), Value(-1.0, label="w2")]
+    q = [Value(0.5, label="q1"), 3.0]
+    b = Value(0.25, label="b")
+    p = ag.dot(w, q, b)
+    assert p.data == 2.0 * 0.5 - 3.0 + 0.25
+    assert p.parents == (w[0], w[1], q[0], b) and p.args == (*w, *q, b)
+    assert p.local_grads == (0.5, 3.0, 2.0, 1.0)  # q1, q2 (folded), w1, then dp/db = 1
+    folded = ag.dot(w, q, 1.5)
+    assert folded.data == 2.0 * 0.5 - 3.0 + 1.5 and folded.args[-1] == 1.5
+    assert len(folded.parents) == 3
+    with pytest.raises(TypeError, match="dot: .*'b'"):
+        ag.dot(w, q, "b")
+    with pytest.raises(ValueError, match="dot: operand nan is not finite"):
+        ag.dot(w, q, float("nan"))
+    with pytest.raises(ValueError, match="1 weights, 2 inputs"):
+        ag.dot(w[:1], q, b)
+    # generators are read once, as lists are
+    g = ag.dot((x for x in w), iter(q), b)
+    assert g.data == p.data
