@@ -108,7 +108,9 @@ class ChaingradNet:
         return x[0]
 
     def loss(self, X, Y):
-        losses = [(1 - y * self.score(x)).relu() for x, y in zip(X, Y)]
+        V = autograd.Value
+        inputs = [[V(x) for x in row] for row in X]  # as micrograd's demo does
+        losses = [(1 - y * self.score(x)).relu() for x, y in zip(inputs, Y)]
         data_loss = autograd.sum(losses) * (1.0 / len(losses))
         reg_loss = ALPHA * autograd.dot(self.params, self.params)
         return data_loss + reg_loss

@@ -380,11 +380,12 @@ class MLP(Module):
         return [layer.nout for layer in self.layers]
 
     def _first(self, x: Any) -> list:
-        x = _inputs(x, self.nin, "MLP")
-        if self.input_activation == "identity":
-            return x
-        f = _ON_VALUE[self.input_activation]
-        return [f(xi if isinstance(xi, Value) else Value(xi)) for xi in x]
+        # Plain numbers become leaf Values, as in trace(): the graph is the same
+        # either way, d(out)/dx is there to read, and every dot takes the fast
+        # all-Values path (cheaper than folding numbers into each first-layer node).
+        x = [xi if isinstance(xi, Value) else Value(xi) for xi in _inputs(x, self.nin, "MLP")]
+        f = _ON_VALUE.get(self.input_activation)
+        return x if f is None else [f(xi) for xi in x]
 
     def __call__(self, x: Sequence[Any]) -> Value | list[Value]:
         q = tuple(self._first(x))

@@ -125,3 +125,22 @@ def test_trace_keeps_given_input_values():
     assert t.p[0][1] is xs[1] and t.p[0][1].label == "p0_1"
     t.output.backward()
     assert xs[0].grad == t.deltas()[0][0]
+
+
+def test_call_and_trace_build_the_same_graph_with_input_leaves():
+    from autograd import numerical_grad, topo_order
+
+    model = MLP(3, [4, 2, 1], activation="tanh", seed=2)
+    x = [0.3, -1.2, 0.8]
+    out = model(x)
+    t = model.trace(x)
+    assert len(topo_order(out)) == len(topo_order(t.output))
+    assert [n.op for n in topo_order(out)] == [n.op for n in topo_order(t.output)]
+    # the plain-number inputs became leaves of the graph: d out / dx is there to read
+    inputs = [n for n in topo_order(out) if not n.parents and n not in model.parameters()]
+    assert sorted(v.data for v in inputs) == sorted(x)
+    out.backward()
+    numeric = numerical_grad(lambda *xs: model(list(xs)), x)
+    by_data = {v.data: v.grad for v in inputs}
+    for xi, g in zip(x, numeric):
+        assert by_data[xi] == pytest.approx(g, rel=1e-6, abs=1e-9)
