@@ -145,15 +145,15 @@ def _d_pow_exponent(out: Any, x: Any, n: Any) -> Any:
 
 
 def _dot(xs: Sequence[float]) -> float:
-    n = len(xs) // 2
+    n, has_bias = divmod(len(xs), 2)
     p = builtins.sum(map(operator.mul, xs[:n], xs[n : 2 * n]))
-    return p + xs[-1] if len(xs) % 2 else p
+    return p + xs[-1] if has_bias else p
 
 
 def _d_dot(out: float, xs: Sequence[Any]) -> tuple:
     # dp/dwᵢ = qᵢ (the forward chain), dp/dqᵢ = wᵢ, dp/db = 1
-    n = len(xs) // 2
-    return (*xs[n : 2 * n], *xs[:n], *_BIAS[len(xs) % 2])
+    n, has_bias = divmod(len(xs), 2)
+    return (*xs[n : 2 * n], *xs[:n], *_BIAS[has_bias])
 
 
 _BIAS = ((), (1.0,))  # dp/db, when there is a bias
