@@ -87,6 +87,15 @@ def initial_weights(seed: int = 1):
     return layers
 
 
+def copy_weights(model, layers) -> None:
+    """Set an MLP's weights (nn's or micrograd's: both have .layers, .neurons, .w, .b)."""
+    for layer, (W, b) in zip(model.layers, layers):
+        for neuron, row, bj in zip(layer.neurons, W, b):
+            for wv, w in zip(neuron.w, row):
+                wv.data = w
+            neuron.b.data = bj
+
+
 def flat(layers):
     """Parameters in one order for every engine: per layer, per neuron, w then b."""
     return [x for W, b in layers for row, bj in zip(W, b) for x in (*row, bj)]
@@ -139,11 +148,7 @@ class ChaingradMLPNet(ChaingradNet):
         from nn import MLP
 
         self.model = MLP(SIZES[0], list(SIZES[1:]), seed=0)
-        for layer, (W, b) in zip(self.model.layers, layers):
-            for neuron, row, bj in zip(layer.neurons, W, b):
-                for wv, w in zip(neuron.w, row):
-                    wv.data = w
-                neuron.b.data = bj
+        copy_weights(self.model, layers)
         self.params = self.model.parameters()  # the same order as flat()
 
     def score(self, x):
@@ -158,11 +163,7 @@ class MicrogradNet:
 
         self.Value = __import__("micrograd.engine", fromlist=["Value"]).Value
         self.model = MLP(SIZES[0], list(SIZES[1:]))
-        for layer, (W, b) in zip(self.model.layers, layers):
-            for neuron, row, bj in zip(layer.neurons, W, b):
-                for wv, w in zip(neuron.w, row):
-                    wv.data = w
-                neuron.b.data = bj
+        copy_weights(self.model, layers)
         self.params = self.model.parameters()  # the same order as flat()
 
     def loss(self, X, Y):
