@@ -56,3 +56,26 @@ def test_apply_by_name_matches_the_operators():
         apply("*", a)
     with pytest.raises(TypeError, match="Value"):
         apply("tanh", 0.5)
+
+
+def test_a_registered_nary_op_takes_its_inputs_as_one_sequence():
+    # product of any number of inputs: d/dx_i = out / x_i (here all x_i are nonzero);
+    # the rule returns a list, which the node keeps as a tuple
+    prod = Primitive(
+        "prod", lambda xs: math.prod(xs), (lambda out, xs: [out / x for x in xs],),
+        ("{out}/xᵢ",), ("d(Π x)/dxᵢ = Π x / xᵢ",), "prod({args})", nary=True,
+    )
+    register(prod)
+    try:
+        xs = [Value(2.0, label="a"), Value(-3.0, label="b"), 0.5]
+        y = apply(prod, *xs)
+        assert y.data == -3.0 and y.local_grads == (-1.5, 1.0)
+        assert isinstance(y.local_grads, tuple) and y.args[-1] == 0.5
+        y.backward()
+        assert (xs[0].grad, xs[1].grad) == (-1.5, 1.0)
+        assert check_graph(y) == 2
+        assert "prod(a, b, 0.5)" in trace_text(y)
+        with pytest.raises(OverflowError, match="prod"):
+            apply(prod, Value(1e300), Value(1e300))
+    finally:
+        OPS.pop("prod", None)
