@@ -316,7 +316,7 @@ def _enumerate(root: Value, wrt: Value, order: list[Value],
 
 
 def _delta_node(node: Value, order: list[Value]) -> Value:
-    """The node whose δ the documents write: through a bias add, ``dot`` → p.
+    """The node whose δ the documents write: ``dot(w, q, b)`` itself, or through a bias add.
 
     Goes up one node when the node's only consumer is a '+' with local
     derivative 1 (the bias add), whose δ is the same number.
@@ -325,6 +325,8 @@ def _delta_node(node: Value, order: list[Value]) -> Value:
     for n in order:
         for parent, local in zip(n.parents, n.local_grads):
             consumers.setdefault(parent, []).append((n, local))
+    if node.op == "dot" and len(node.args) % 2:
+        return node  # dot(w, q, b) is p itself: its bias is inside
     users = consumers.get(node, [])
     if len(users) == 1 and users[0][0].op == "+" and users[0][1] == 1.0:
         return users[0][0]

@@ -146,7 +146,7 @@ def _d_pow_exponent(out: Any, x: Any, n: Any) -> Any:
 
 def _dot(xs: Sequence[float]) -> float:
     n, has_bias = divmod(len(xs), 2)
-    p = builtins.sum(map(operator.mul, xs[:n], xs[n : 2 * n]))
+    p = builtins.sum(map(operator.mul, xs[:n], xs[n : 2 * n]), 0.0)
     return p + xs[-1] if has_bias else p
 
 
@@ -168,6 +168,10 @@ def _dot_text(names: list[str]) -> str:
     n = len(names) // 2
     terms = [f"{w}·{q}" for w, q in zip(names[:n], names[n : 2 * n])] + names[2 * n :]
     return "dot: " + " + ".join(terms) if terms else "dot()"
+
+
+def _sum(xs: Sequence[float]) -> float:
+    return builtins.sum(xs, 0.0)  # a float even with no inputs
 
 
 def _d_sum(out: float, xs: Sequence[Any]) -> tuple:
@@ -297,7 +301,7 @@ _ENTRIES = [
     ),
     Primitive(
         "sum",
-        builtins.sum,
+        _sum,
         (_d_sum,),
         ("1",),
         ("d(Σ xᵢ)/dxᵢ = 1",),

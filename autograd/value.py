@@ -280,7 +280,14 @@ def _nary(prim: Primitive, args: tuple) -> Value:
         raise _op_error(prim, args, error) from None
     if not _grad_enabled[0]:
         return _constant(_finite_out(out, prim, args))
-    every = prim.derivs[0](out, data)
+    try:
+        every = prim.derivs[0](out, data)
+    except (ValueError, ArithmeticError) as error:
+        raise _derivative_error(prim, args, out, error) from None
+    if len(every) != len(data):  # a rule of one's own that miscounts would lose gradients
+        raise ValueError(
+            f"{prim.name}: its rule gave {len(every)} local derivatives for {len(data)} inputs"
+        )
     if not (_isfinite(out) and (prim.finite_locals or _all_finite(every))):
         raise _op_error(prim, args, _non_finite(out, every))
     if is_value is not None:

@@ -215,6 +215,8 @@ def find_neurons(root: Value, order: list[Value] | None = None) -> list[Neuron]:
             bias = node.args[-1]
             if isinstance(bias, Value) and not bias.parents and only_user(bias) is node:
                 members.append(bias)
+            elif isinstance(bias, Value) and bias.parents:
+                inputs.append(bias)  # a computed bias feeds the neuron like an input
         elif add is not None and add.op in ("+", "sum"):
             others = [p for p in add.parents if p is not node]
             if all(not p.parents for p in others):

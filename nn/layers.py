@@ -141,6 +141,14 @@ def _inputs(x: Any, nin: int, who: str) -> list:
     return x
 
 
+def _input_leaf(x: Any, k: int) -> Value:
+    """Input k as a leaf Value labelled as trace() labels it, or an error naming it."""
+    try:
+        return Value(x, label=f"p0_{k}")
+    except (TypeError, ValueError, OverflowError) as error:
+        raise type(error)(f"MLP: input {k} ({x!r}) is not usable: {error}") from None
+
+
 class Neuron(Module):
     """One neuron: ``p = dot(w, x, b) = w·x + b``, one node, output ``σ(p)``.
 
@@ -383,7 +391,8 @@ class MLP(Module):
         # Plain numbers become leaf Values, as in trace(): the graph is the same
         # either way, d(out)/dx is there to read, and every dot takes the fast
         # all-Values path (cheaper than folding numbers into each first-layer node).
-        x = [xi if isinstance(xi, Value) else Value(xi) for xi in _inputs(x, self.nin, "MLP")]
+        x = [xi if isinstance(xi, Value) else _input_leaf(xi, k)
+             for k, xi in enumerate(_inputs(x, self.nin, "MLP"))]
         f = _ON_VALUE.get(self.input_activation)
         return x if f is None else [f(xi) for xi in x]
 
@@ -418,7 +427,7 @@ class MLP(Module):
         x = _inputs(x, self.nin, "MLP")
         p0 = []
         for k, xi in enumerate(x):
-            v = xi if isinstance(xi, Value) else Value(xi, label=f"p0_{k}")
+            v = xi if isinstance(xi, Value) else _input_leaf(xi, k)
             if not v.label:
                 v.label = f"p0_{k}"
             p0.append(v)

@@ -79,3 +79,20 @@ def test_a_registered_nary_op_takes_its_inputs_as_one_sequence():
             apply(prod, Value(1e300), Value(1e300))
     finally:
         OPS.pop("prod", None)
+
+
+def test_an_nary_rule_that_miscounts_or_fails_is_named():
+    short = Primitive("short", lambda xs: sum(xs), (lambda out, xs: (1.0,),), ("1",), ("1",),
+                      "short({args})", nary=True)
+    bad = Primitive("bad", lambda xs: sum(xs), (lambda out, xs: tuple(1.0 / x for x in xs),),
+                    ("1/xᵢ",), ("1/xᵢ",), "bad({args})", nary=True)
+    register(short)
+    register(bad)
+    try:
+        with pytest.raises(ValueError, match="short: its rule gave 1 local derivatives for 2"):
+            apply(short, Value(1.0), Value(2.0))
+        with pytest.raises(ZeroDivisionError, match="bad: .*node 'z'"):
+            apply(bad, Value(0.0, label="z"), Value(2.0))
+    finally:
+        OPS.pop("short", None)
+        OPS.pop("bad", None)

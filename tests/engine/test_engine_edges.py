@@ -78,3 +78,9 @@ def test_dot_with_a_bias_as_a_number_a_value_or_bad_input():
     # generators are read once, as lists are
     g = ag.dot((x for x in w), iter(q), b)
     assert g.data == p.data
+
+
+def test_empty_sum_and_dot_are_float_zero():
+    for v in (ag.sum([]), ag.dot([], [])):
+        assert v.data == 0.0 and type(v.data) is float
+    assert type(ag.dot([], [], Value(2.0)).data) is float

@@ -144,3 +144,12 @@ def test_call_and_trace_build_the_same_graph_with_input_leaves():
     by_data = {v.data: v.grad for v in inputs}
     for xi, g in zip(x, numeric):
         assert by_data[xi] == pytest.approx(g, rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("bad, kind", [(float("nan"), ValueError), (True, TypeError),
+                                        ("a", TypeError), (10**400, OverflowError)])
+def test_a_bad_input_is_named_by_mlp_and_index(bad, kind):
+    model = MLP(2, [2, 1], seed=0)
+    for call in (model, model.trace):
+        with pytest.raises(kind, match=r"MLP: input 1 .*not usable"):
+            call([0.5, bad])

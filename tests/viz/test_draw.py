@@ -13,7 +13,7 @@ import graphviz
 import pytest
 
 import autograd.viz as viz
-from autograd import Value, backward_steps, draw, render, topo_order
+from autograd import Value, backward_steps, dot, draw, render, topo_order
 
 from .networks import linear_chain, nonlinear_chain, parse_dot, plain_mlp, random_graph
 
@@ -323,3 +323,11 @@ def test_folded_constants_show_in_the_op_circle():
     source = draw(y).source
     for label in ('"− 1"', '"x^3"', '"÷ 4"', '"2 ×"'):
         assert f"label={label}" in source
+
+
+def test_a_computed_bias_counts_as_an_input_for_layer_numbers():
+    x = [Value(0.5, label="x0"), Value(-1.0, label="x1")]
+    first = dot([Value(0.3), Value(0.2)], x, Value(0.1)).tanh()
+    second = dot([Value(0.7), Value(-0.4)], x, first)  # bias computed by `first`
+    layers = {n.out: n.layer for n in viz.find_neurons(second)}
+    assert layers[first] == 1 and layers[second] == 2

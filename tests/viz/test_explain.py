@@ -180,3 +180,15 @@ def test_text_latex_markdown():
 def test_bad_arguments():
     with pytest.raises(TypeError):
         explain(1.0, Value(1.0))
+
+
+def test_delta_of_a_biased_dot_is_p_itself_even_when_p_feeds_a_plus():
+    # an identity-output neuron's p = dot(w, q, b) feeding a '+' (a loss plus a penalty):
+    # the delta shown is p's, not the sum's
+    from nn import MLP
+
+    m = MLP(2, [2, 1], seed=0)
+    t = m.trace([0.5, -1.0])
+    L = t.output + Value(0.3)
+    split = explain(L, m.layers[-1].neurons[0].w[0], paths=False).split[0]
+    assert split.delta_node is t.p[2][0] and split.delta_name == "p2_0"
