@@ -34,8 +34,19 @@ def backward(root: Value, grad: float = 1.0) -> None:
         node_grad = grads[node]
         if node_grad == 0.0:
             continue  # sends 0 to every parent (locals are finite): nothing to add
-        for parent, local in zip(node.parents, node.local_grads):
-            grads[parent] += local * node_grad  # chain rule: parent.grad += local * node.grad
+        # The chain rule, once per edge: parent.grad += local * node.grad. A node
+        # keeps one or two edges in slots, more in two tuples (see Value).
+        parent = node._p0
+        if parent is None:
+            continue  # a leaf: nothing behind it
+        if parent.__class__ is tuple:
+            for parent, local in zip(parent, node._l0):
+                grads[parent] += local * node_grad
+            continue
+        grads[parent] += node._l0 * node_grad
+        parent = node._p1
+        if parent is not None:
+            grads[parent] += node._l1 * node_grad
     _refuse_non_finite(grads)
     for node, g in grads.items():
         node.grad += g

@@ -31,13 +31,21 @@ def topo_order(root: Value) -> list[Value]:
         for parent in parents:
             if parent not in seen:
                 seen.add(parent)
+                # .parents, read straight off the slots (see Value): this loop is hot.
+                inputs = parent._p0
+                if inputs is None:
+                    placed.append(parent)  # a leaf
+                    continue
+                if inputs.__class__ is not tuple:
+                    second = parent._p1
+                    inputs = (inputs,) if second is None else (inputs, second)
                 # A seen node is placed already (in a DAG no parent is still on the
                 # stack), so a node whose inputs are all seen is placed at once: one
                 # C-level test instead of a visit, and the order is the same.
-                if seen.issuperset(parent.parents):
+                if seen.issuperset(inputs):
                     placed.append(parent)
                 else:
-                    stack.append((parent, iter(parent.parents)))
+                    stack.append((parent, iter(inputs)))
                     break
         else:  # every parent of node is placed: node can follow them
             stack.pop()

@@ -54,16 +54,46 @@ class Value:
         4.0
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads", "args")
+    # A node of one or two inputs keeps each edge in two slots of its own (the
+    # parent, and d node / d parent), which makes a binary node 128 bytes where
+    # two tuples would make it 224; a node of more inputs keeps two tuples.
+    # ``.parents`` and ``.local_grads`` read them back as aligned tuples.
+    __slots__ = ("data", "grad", "label", "op", "_p0", "_p1", "_l0", "_l1", "_args")
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = _as_float(data, "Value", label)
         self.grad = 0.0
         self.label = label
         self.op = ""
-        self.parents: tuple[Value, ...] = ()
-        self.local_grads: tuple[float, ...] = ()
-        self.args: tuple = ()
+        self._p0 = self._p1 = self._args = None
+        self._l0 = self._l1 = 0.0
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The Values this node was made from, in order, duplicates kept."""
+        p0 = self._p0
+        if p0 is None:
+            return ()
+        if p0.__class__ is tuple:
+            return p0
+        p1 = self._p1
+        return (p0,) if p1 is None else (p0, p1)
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(self)/d(parent) for each parent, at the forward values, aligned with .parents."""
+        p0 = self._p0
+        if p0 is None:
+            return ()
+        if p0.__class__ is tuple:
+            return self._l0
+        return (self._l0,) if self._p1 is None else (self._l0, self._l1)
+
+    @property
+    def args(self) -> tuple:
+        """Everything the op was called with: the parents and any folded-in numbers."""
+        args = self._args
+        return self.parents if args is None else args
 
     # -- arithmetic: each operator is one node of one primitive --------------
     def __add__(self, other: Any) -> Value:
@@ -201,22 +231,65 @@ def is_grad_enabled() -> bool:
 _new = object.__new__
 
 
-def _node(data: float, op: str, parents: tuple, local_grads: tuple, args: tuple) -> Value:
-    """A node of op with its parents and local derivatives (no checks: callers did them)."""
+# The node makers: no checks, their callers did them. ``args`` is None when
+# it equals the parents (no number was folded in).
+
+
+def _node1(data: float, op: str, x: Value, local: float, args: tuple | None) -> Value:
+    """A node of one parent x, with d node / d x = local."""
     v = _new(Value)
     v.data = data
     v.grad = 0.0
     v.label = ""
     v.op = op
-    v.parents = parents
-    v.local_grads = local_grads
-    v.args = args
+    v._p0 = x
+    v._p1 = None
+    v._l0 = local
+    v._l1 = 0.0
+    v._args = args
+    return v
+
+
+def _node2(data: float, op: str, a: Value, b: Value, local_a: float, local_b: float) -> Value:
+    """A node of two parents, with d node / d a = local_a and d node / d b = local_b."""
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v.op = op
+    v._p0 = a
+    v._p1 = b
+    v._l0 = local_a
+    v._l1 = local_b
+    v._args = None
+    return v
+
+
+def _node_n(data: float, op: str, parents: tuple, local_grads: tuple, args: tuple | None) -> Value:
+    """A node of any number of parents, its edges kept as two aligned tuples."""
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v.op = op
+    v._p0 = parents
+    v._p1 = None
+    v._l0 = local_grads
+    v._l1 = 0.0
+    v._args = args
     return v
 
 
 def _constant(data: float) -> Value:
     """What an op makes under no_grad(): a leaf, nothing to differentiate through."""
-    return _node(data, "", (), (), ())
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v.op = ""
+    v._p0 = v._p1 = v._args = None
+    v._l0 = v._l1 = 0.0
+    return v
 
 
 def _unary(prim: Primitive, x: Value) -> Value:
@@ -228,13 +301,12 @@ def _unary(prim: Primitive, x: Value) -> Value:
     if not _grad_enabled[0]:
         return _constant(_finite_out(out, prim, (x,)))
     try:
-        local = (prim.derivs[0](out, xd),)
+        local = prim.derivs[0](out, xd)
     except (ValueError, ArithmeticError) as error:
         raise _derivative_error(prim, (x,), out, error) from None
-    if not (_isfinite(out) and (prim.finite_locals or _all_finite(local))):
-        raise _op_error(prim, (x,), _non_finite(out, local))
-    parents = (x,)
-    return _node(out, prim.name, parents, local, parents)
+    if not (_isfinite(out) and (prim.finite_locals or _isfinite(local))):
+        raise _op_error(prim, (x,), _non_finite(out, (local,)))
+    return _node1(out, prim.name, x, local, None)
 
 
 def _binary(prim: Primitive, a: Any, b: Any) -> Value:
@@ -250,19 +322,18 @@ def _binary(prim: Primitive, a: Any, b: Any) -> Value:
         return _constant(_finite_out(out, prim, (a, b)))
     try:
         if a_is and b_is:
-            parents = (a, b)
-            local = (prim.derivs[0](out, ad, bd), prim.derivs[1](out, ad, bd))
-        elif a_is:
-            parents = (a,)
-            local = (prim.derivs[0](out, ad, bd),)
-        else:
-            parents = (b,)
-            local = (prim.derivs[1](out, ad, bd),)
+            local_a = prim.derivs[0](out, ad, bd)
+            local_b = prim.derivs[1](out, ad, bd)
+        else:  # one Value, one number folded into the node
+            local_a = local_b = prim.derivs[0 if a_is else 1](out, ad, bd)
     except (ValueError, ArithmeticError) as error:
         raise _derivative_error(prim, (a, b), out, error) from None
-    if not (_isfinite(out) and (prim.finite_locals or _all_finite(local))):
+    if not (_isfinite(out) and (prim.finite_locals or (_isfinite(local_a) and _isfinite(local_b)))):
+        local = (local_a, local_b) if a_is and b_is else (local_a,)
         raise _op_error(prim, (a, b), _non_finite(out, local))
-    return _node(out, prim.name, parents, local, parents if a_is and b_is else (a, b))
+    if a_is and b_is:
+        return _node2(out, prim.name, a, b, local_a, local_b)
+    return _node1(out, prim.name, a if a_is else b, local_a, (a, b))
 
 
 def _nary(prim: Primitive, args: tuple) -> Value:
@@ -292,7 +363,7 @@ def _nary(prim: Primitive, args: tuple) -> Value:
         raise _op_error(prim, args, _non_finite(out, every))
     if is_value is not None:
         every = compress(every, is_value)  # only the Values are parents
-    return _node(out, prim.name, parents, tuple(every), args)
+    return _node_n(out, prim.name, parents, tuple(every), None if is_value is None else args)
 
 
 def _mixed_operands(prim: Primitive, args: tuple) -> tuple[list, tuple, list]:

@@ -329,8 +329,9 @@ def test_a_dropped_graph_is_freed_by_reference_counting():
 
 
 def test_nodes_hold_no_closures_and_no_reference_to_themselves():
-    """A node's slots hold numbers, strings and tuples of other nodes: nothing
-    that could close a cycle back to the node (micrograd keeps a _backward closure)."""
+    """A node's slots hold numbers, strings, other nodes and tuples of them (None
+    for an edge it lacks): nothing that could close a cycle back to the node
+    (micrograd keeps a _backward closure)."""
     *_, t = _graph()
     for node in topo_order(t):
         for name in Value.__slots__:
@@ -338,7 +339,7 @@ def test_nodes_hold_no_closures_and_no_reference_to_themselves():
             assert not callable(held), (name, held)
             items = held if isinstance(held, tuple) else (held,)
             assert all(item is not node for item in items), name
-            assert all(isinstance(i, (Value, float, int, str)) for i in items), (name, held)
+            assert all(isinstance(i, (Value, float, int, str, type(None))) for i in items), (name, held)
 
 
 # -- depth and width ---------------------------------------------------------------------
