@@ -34,19 +34,18 @@ def backward(root: Value, grad: float = 1.0) -> None:
         node_grad = grads[node]
         if node_grad == 0.0:
             continue  # sends 0 to every parent (locals are finite): nothing to add
-        # The chain rule, once per edge: parent.grad += local * node.grad. A node
-        # keeps one or two edges in slots, more in two tuples (see Value).
-        parent = node._p0
-        if parent is None:
-            continue  # a leaf: nothing behind it
-        if parent.__class__ is tuple:
-            for parent, local in zip(parent, node._l0):
+        # The chain rule, once per edge: parent.grad += local * node.grad. The
+        # edges are read straight off the slots (see Value), as this loop is hot.
+        first = node._p0
+        if first.__class__ is tuple:  # sum, dot: two aligned tuples, any length
+            for parent, local in zip(first, node._l0):
                 grads[parent] += local * node_grad
-            continue
-        grads[parent] += node._l0 * node_grad
-        parent = node._p1
-        if parent is not None:
-            grads[parent] += node._l1 * node_grad
+        else:  # an edge per operand slot; None: a number or no operand, no edge
+            if first is not None:
+                grads[first] += node._l0 * node_grad
+            second = node._p1
+            if second is not None:
+                grads[second] += node._l1 * node_grad
     _refuse_non_finite(grads)
     for node, g in grads.items():
         node.grad += g

@@ -24,21 +24,18 @@ def topo_order(root: Value) -> list[Value]:
     run for the same program: it follows ``.parents`` order.
     """
     placed = []
-    seen = {root}
+    seen = {root, None}  # None fills a node's edge slot that holds no parent (see Value)
     stack = [(root, iter(root.parents))]
     while stack:
         node, parents = stack[-1]
         for parent in parents:
             if parent not in seen:
                 seen.add(parent)
-                # .parents, read straight off the slots (see Value): this loop is hot.
+                # parent's own parents, read straight off the slots as this loop is
+                # hot: a tuple (sum, dot) or two slots, where None counts as seen.
                 inputs = parent._p0
-                if inputs is None:
-                    placed.append(parent)  # a leaf
-                    continue
                 if inputs.__class__ is not tuple:
-                    second = parent._p1
-                    inputs = (inputs,) if second is None else (inputs, second)
+                    inputs = (inputs, parent._p1)
                 # A seen node is placed already (in a DAG no parent is still on the
                 # stack), so a node whose inputs are all seen is placed at once: one
                 # C-level test instead of a visit, and the order is the same.

@@ -11,6 +11,16 @@ forward values. Plain numbers given to an op are folded into the node: they
 appear in ``.args`` (everything the op was called with) but not in
 ``.parents``. No node holds a closure or a reference to itself, so a graph
 that is dropped is freed by reference counting alone.
+
+How a node stores its edges. Most nodes have one or two operands, so operand
+i keeps its edge in slots of its own: ``_pi`` the parent and ``_li`` the local
+derivative d(node)/d(parent). A slot pair with no parent (None) is an operand
+that is not there (a unary op's second, a leaf's both) or a plain number, which
+is then kept in ``_folded``. A binary node takes 128 bytes this way, where two
+tuples would make it 224. A node of any number of inputs (``sum``, ``dot``)
+keeps its parents and local derivatives as two aligned tuples in ``_p0`` and
+``_l0``, and its arguments in ``_folded`` when numbers are among them.
+``.parents``, ``.local_grads`` and ``.args`` give every kind back as tuples.
 """
 
 from __future__ import annotations
@@ -54,46 +64,47 @@ class Value:
         4.0
     """
 
-    # A node of one or two inputs keeps each edge in two slots of its own (the
-    # parent, and d node / d parent), which makes a binary node 128 bytes where
-    # two tuples would make it 224; a node of more inputs keeps two tuples.
-    # ``.parents`` and ``.local_grads`` read them back as aligned tuples.
-    __slots__ = ("data", "grad", "label", "op", "_p0", "_p1", "_l0", "_l1", "_args")
+    # The edges: operand i's parent in _pi and d(self)/d(parent) in _li (see the
+    # module docstring); the numbers folded into the node, if any, in _folded.
+    __slots__ = ("data", "grad", "label", "op", "_p0", "_p1", "_l0", "_l1", "_folded")
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = _as_float(data, "Value", label)
         self.grad = 0.0
         self.label = label
         self.op = ""
-        self._p0 = self._p1 = self._args = None
+        self._p0 = self._p1 = self._folded = None
         self._l0 = self._l1 = 0.0
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The Values this node was made from, in order, duplicates kept."""
-        p0 = self._p0
-        if p0 is None:
-            return ()
-        if p0.__class__ is tuple:
-            return p0
-        p1 = self._p1
-        return (p0,) if p1 is None else (p0, p1)
+        first, second = self._p0, self._p1
+        if first.__class__ is tuple:
+            return first
+        if second is None:
+            return () if first is None else (first,)
+        return (second,) if first is None else (first, second)
 
     @property
     def local_grads(self) -> tuple[float, ...]:
         """d(self)/d(parent) for each parent, at the forward values, aligned with .parents."""
-        p0 = self._p0
-        if p0 is None:
-            return ()
-        if p0.__class__ is tuple:
+        first, second = self._p0, self._p1
+        if first.__class__ is tuple:
             return self._l0
-        return (self._l0,) if self._p1 is None else (self._l0, self._l1)
+        if second is None:
+            return () if first is None else (self._l0,)
+        return (self._l1,) if first is None else (self._l0, self._l1)
 
     @property
     def args(self) -> tuple:
         """Everything the op was called with: the parents and any folded-in numbers."""
-        args = self._args
-        return self.parents if args is None else args
+        first, folded = self._p0, self._folded
+        if folded is None:
+            return self.parents
+        if first.__class__ is tuple:
+            return folded
+        return (folded, self._p1) if first is None else (first, folded)
 
     # -- arithmetic: each operator is one node of one primitive --------------
     def __add__(self, other: Any) -> Value:
@@ -231,65 +242,24 @@ def is_grad_enabled() -> bool:
 _new = object.__new__
 
 
-# The node makers: no checks, their callers did them. ``args`` is None when
-# it equals the parents (no number was folded in).
-
-
-def _node1(data: float, op: str, x: Value, local: float, args: tuple | None) -> Value:
-    """A node of one parent x, with d node / d x = local."""
+def _node(data: float, op: str, p0: Any, p1: Any, l0: Any, l1: float, folded: Any) -> Value:
+    """A node with its edges in slots (see Value); no checks: the callers did them."""
     v = _new(Value)
     v.data = data
     v.grad = 0.0
     v.label = ""
     v.op = op
-    v._p0 = x
-    v._p1 = None
-    v._l0 = local
-    v._l1 = 0.0
-    v._args = args
-    return v
-
-
-def _node2(data: float, op: str, a: Value, b: Value, local_a: float, local_b: float) -> Value:
-    """A node of two parents, with d node / d a = local_a and d node / d b = local_b."""
-    v = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v.label = ""
-    v.op = op
-    v._p0 = a
-    v._p1 = b
-    v._l0 = local_a
-    v._l1 = local_b
-    v._args = None
-    return v
-
-
-def _node_n(data: float, op: str, parents: tuple, local_grads: tuple, args: tuple | None) -> Value:
-    """A node of any number of parents, its edges kept as two aligned tuples."""
-    v = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v.label = ""
-    v.op = op
-    v._p0 = parents
-    v._p1 = None
-    v._l0 = local_grads
-    v._l1 = 0.0
-    v._args = args
+    v._p0 = p0
+    v._p1 = p1
+    v._l0 = l0
+    v._l1 = l1
+    v._folded = folded
     return v
 
 
 def _constant(data: float) -> Value:
     """What an op makes under no_grad(): a leaf, nothing to differentiate through."""
-    v = _new(Value)
-    v.data = data
-    v.grad = 0.0
-    v.label = ""
-    v.op = ""
-    v._p0 = v._p1 = v._args = None
-    v._l0 = v._l1 = 0.0
-    return v
+    return _node(data, "", None, None, 0.0, 0.0, None)
 
 
 def _unary(prim: Primitive, x: Value) -> Value:
@@ -306,7 +276,7 @@ def _unary(prim: Primitive, x: Value) -> Value:
         raise _derivative_error(prim, (x,), out, error) from None
     if not (_isfinite(out) and (prim.finite_locals or _isfinite(local))):
         raise _op_error(prim, (x,), _non_finite(out, (local,)))
-    return _node1(out, prim.name, x, local, None)
+    return _node(out, prim.name, x, None, local, 0.0, None)
 
 
 def _binary(prim: Primitive, a: Any, b: Any) -> Value:
@@ -320,20 +290,19 @@ def _binary(prim: Primitive, a: Any, b: Any) -> Value:
         raise _op_error(prim, (a, b), error) from None
     if not _grad_enabled[0]:
         return _constant(_finite_out(out, prim, (a, b)))
-    try:
-        if a_is and b_is:
-            local_a = prim.derivs[0](out, ad, bd)
-            local_b = prim.derivs[1](out, ad, bd)
-        else:  # one Value, one number folded into the node
-            local_a = local_b = prim.derivs[0 if a_is else 1](out, ad, bd)
+    try:  # a number operand has no edge: its slots stay empty (None, 0.0)
+        local_a = prim.derivs[0](out, ad, bd) if a_is else 0.0
+        local_b = prim.derivs[1](out, ad, bd) if b_is else 0.0
     except (ValueError, ArithmeticError) as error:
         raise _derivative_error(prim, (a, b), out, error) from None
     if not (_isfinite(out) and (prim.finite_locals or (_isfinite(local_a) and _isfinite(local_b)))):
-        local = (local_a, local_b) if a_is and b_is else (local_a,)
+        local = tuple(d for d, is_value in ((local_a, a_is), (local_b, b_is)) if is_value)
         raise _op_error(prim, (a, b), _non_finite(out, local))
     if a_is and b_is:
-        return _node2(out, prim.name, a, b, local_a, local_b)
-    return _node1(out, prim.name, a if a_is else b, local_a, (a, b))
+        return _node(out, prim.name, a, b, local_a, local_b, None)
+    if a_is:
+        return _node(out, prim.name, a, None, local_a, 0.0, b)
+    return _node(out, prim.name, None, b, 0.0, local_b, a)
 
 
 def _nary(prim: Primitive, args: tuple) -> Value:
@@ -363,7 +332,8 @@ def _nary(prim: Primitive, args: tuple) -> Value:
         raise _op_error(prim, args, _non_finite(out, every))
     if is_value is not None:
         every = compress(every, is_value)  # only the Values are parents
-    return _node_n(out, prim.name, parents, tuple(every), None if is_value is None else args)
+    folded = None if is_value is None else args  # numbers among the Values: keep them all
+    return _node(out, prim.name, parents, None, tuple(every), 0.0, folded)
 
 
 def _mixed_operands(prim: Primitive, args: tuple) -> tuple[list, tuple, list]:

@@ -339,7 +339,8 @@ def test_nodes_hold_no_closures_and_no_reference_to_themselves():
             assert not callable(held), (name, held)
             items = held if isinstance(held, tuple) else (held,)
             assert all(item is not node for item in items), name
-            assert all(isinstance(i, (Value, float, int, str, type(None))) for i in items), (name, held)
+            kinds = (Value, float, int, str, type(None))
+            assert all(isinstance(i, kinds) for i in items), (name, held)
 
 
 # -- depth and width ---------------------------------------------------------------------
@@ -417,6 +418,42 @@ def test_every_op_is_one_node():
         assert node.op == op
         assert all(p is x or p is y for p in node.parents)
     assert abs(x).op == "abs"
+
+
+def _edge_cases():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    return [  # (node, parents, local derivatives, args), one per way a node keeps its edges
+        (Value(1.0), (), (), ()),
+        (a.tanh(), (a,), (1 - math.tanh(2.0) ** 2,), (a,)),
+        (a * b, (a, b), (-3.0, 2.0), (a, b)),
+        (a * a, (a, a), (2.0, 2.0), (a, a)),
+        (a - 5, (a,), (1.0,), (a, 5)),
+        (5 - a, (a,), (-1.0,), (5, a)),
+        (autograd.sum([]), (), (), ()),
+        (autograd.sum([a]), (a,), (1.0,), (a,)),
+        (autograd.sum([a, b]), (a, b), (1.0, 1.0), (a, b)),
+        (autograd.sum([a, 1.0, b]), (a, b), (1.0, 1.0), (a, 1.0, b)),
+        (autograd.dot([a, b], [b, 4.0], a), (a, b, b, a), (-3.0, 4.0, 2.0, 1.0), (a, b, b, 4.0, a)),
+    ]
+
+
+@pytest.mark.parametrize("case", range(len(_edge_cases())))
+def test_parents_local_grads_and_args_read_back_from_every_kind_of_node(case):
+    """Nodes keep one or two edges in slots and more in tuples (Value's docstring);
+    .parents, .local_grads and .args must read the same either way, and backward
+    (which reads the slots) must send local * grad along every edge."""
+    node, parents, local_grads, args = _edge_cases()[case]
+    assert node.parents == parents and all(p is q for p, q in zip(node.parents, parents))
+    assert node.local_grads == pytest.approx(local_grads, rel=1e-12)
+    assert len(node.args) == len(args)
+    assert all(x is y if isinstance(y, Value) else x == y for x, y in zip(node.args, args))
+    expected = {}
+    for parent, local in zip(parents, node.local_grads):
+        expected[parent] = expected.get(parent, 0.0) + 2.5 * local
+    node.backward(2.5)
+    assert node.grad == 2.5
+    for parent, g in expected.items():
+        assert parent.grad == pytest.approx(g, rel=1e-12)
 
 
 def _reference_order(root):
