@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .graph import topo_order
+from .graph import paused_collector, topo_order
 
 if TYPE_CHECKING:
     from .value import Value
@@ -27,6 +27,11 @@ def backward(root: Value, grad: float = 1.0) -> None:
     once at the end, so a second pass adds exactly its own share to every
     node, intermediates included (micrograd counts those twice).
     """
+    with paused_collector():
+        _backward(root, grad)
+
+
+def _backward(root: Value, grad: float) -> None:
     order = topo_order(root)  # every consumer of a node comes before it
     grads = dict.fromkeys(order, 0.0)  # a plain dict: the fastest += in CPython
     grads[root] = float(grad)

@@ -8,10 +8,32 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .value import Value
+
+
+@contextmanager
+def paused_collector() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a walk over a graph.
+
+    A walk makes a few small containers per node and never a cycle, yet each
+    700 of them start a collection, and now and then one that traverses the
+    whole graph: on a chain of 10^6 nodes that was 70% of the walk's time.
+    Reference counting still frees everything at once; the collector resumes
+    (if it was running) as the walk ends, however it ends.
+    """
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 def topo_order(root: Value) -> list[Value]:

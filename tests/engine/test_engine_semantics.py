@@ -506,3 +506,47 @@ def test_topo_order_on_random_dags_is_valid_complete_and_deterministic(data):
                 reachable.add(p)
                 stack.append(p)
     assert set(order) == reachable
+
+
+# -- the collector is paused for a pass, and only for it ---------------------------------
+
+@pytest.mark.parametrize("running", [True, False])
+def test_backward_leaves_the_garbage_collector_as_it_found_it(running):
+    x = Value(2.0, label="x")
+    y = (x * x).exp()
+    seen_during = []
+
+    def record(phase, info):
+        seen_during.append(phase)
+
+    was = gc.isenabled()
+    (gc.enable if running else gc.disable)()
+    try:
+        gc.callbacks.append(record)
+        y.backward()
+        gc.callbacks.remove(record)
+        assert gc.isenabled() is running
+        assert x.grad == pytest.approx(4.0 * math.exp(4.0))
+        with pytest.raises(OverflowError, match="backward"):  # an error in the pass
+            (Value(1.0, label="big") * 1e200).backward(1e200)  # d/dbig = 1e400
+        assert gc.isenabled() is running
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen_during == []  # no collection ran inside the pass
+
+
+def test_a_pass_starts_no_collection_however_many_nodes_it_walks():
+    """Walking 200,000 nodes would start hundreds of collections if the collector
+    ran; paused, at most one runs, as the collector resumes at the end."""
+    y = Value(1.0)
+    for _ in range(100_000):
+        y = y * 1.0000001 + 1e-7
+    collections = []
+    gc.callbacks.append(lambda phase, info: collections.append(phase))
+    try:
+        assert gc.isenabled()
+        y.backward()
+    finally:
+        gc.callbacks.pop()
+    assert collections.count("start") <= 1, len(collections)
+    assert gc.isenabled()
