@@ -25,8 +25,11 @@ def backward(root: Value, grad: float = 1.0) -> None:
 
     The pass gathers its gradients in a local dict and adds them to ``.grad``
     once at the end, so a second pass adds exactly its own share to every
-    node, intermediates included (micrograd counts those twice).
+    node, intermediates included (micrograd counts those twice). The walk
+    makes no cycles, so it runs with the cyclic garbage collector paused
+    (``graph.paused_collector``).
     """
+    grad = float(grad)  # before the pause: a user's __float__ runs as usual
     with paused_collector():
         _backward(root, grad)
 
@@ -34,7 +37,7 @@ def backward(root: Value, grad: float = 1.0) -> None:
 def _backward(root: Value, grad: float) -> None:
     order = topo_order(root)  # every consumer of a node comes before it
     grads = dict.fromkeys(order, 0.0)  # a plain dict: the fastest += in CPython
-    grads[root] = float(grad)
+    grads[root] = grad
     for node in order:
         node_grad = grads[node]
         if node_grad == 0.0:

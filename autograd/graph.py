@@ -25,7 +25,8 @@ def paused_collector() -> Iterator[None]:
     700 of them start a collection, and now and then one that traverses the
     whole graph: on a chain of 10^6 nodes that was 70% of the walk's time.
     Reference counting still frees everything at once; the collector resumes
-    (if it was running) as the walk ends, however it ends.
+    (if it was running) as the walk ends, however it ends. The pause holds for
+    the whole process, other threads included, for as long as the walk lasts.
     """
     running = gc.isenabled()
     gc.disable()

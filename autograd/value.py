@@ -332,7 +332,8 @@ def _nary(prim: Primitive, args: tuple) -> Value:
         raise _op_error(prim, args, _non_finite(out, every))
     if is_value is not None:
         every = compress(every, is_value)  # only the Values are parents
-    folded = None if is_value is None else args  # numbers among the Values: keep them all
+    # with numbers among the Values, .args needs them all (not so for subclasses only)
+    folded = None if is_value is None or all(is_value) else args
     return _node(out, prim.name, parents, None, tuple(every), 0.0, folded)
 
 
