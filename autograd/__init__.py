@@ -8,12 +8,13 @@ Only the standard library is needed here; drawing needs graphviz.
 
 from .backward import Contribution, Step, backward, backward_steps
 from .chains import Explanation, Path, explain
-from .check import GradcheckError, check_graph, gradcheck, numerical_grad
-from .functional import grad, value_and_grad
+from .check import GradcheckError, check_grads, check_graph, gradcheck, numerical_grad
+from .forward import hessian, hvp, jacobian, jvp
+from .functional import grad, gradients, value_and_grad
 from .graph import forward_order, leaves, topo_order
 from .ops import OPS, Primitive, register
 from .trace import Trace, edge_symbol, node_names, trace_text
-from .value import Value, apply, dot, is_grad_enabled, no_grad, sum
+from .value import Value, apply, dot, enable_grad, is_grad_enabled, no_grad, sum
 from .viz import draw, render
 
 __all__ = [
@@ -32,6 +33,13 @@ __all__ = [
     "node_names",
     "backward_steps",
     "check_graph",
+    "check_grads",
+    "enable_grad",
+    "gradients",
+    "hessian",
+    "hvp",
+    "jacobian",
+    "jvp",
     "dot",
     "draw",
     "explain",

@@ -27,12 +27,23 @@ from __future__ import annotations
 
 import builtins
 import math
-import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import compress
 from typing import Any
 
+from .backward import backward as _reverse
+from .errors import (
+    as_float,
+    check_label,
+    derivative_error,
+    describe,
+    non_finite,
+    op_error,
+    operand,
+    rule_error,
+)
 from .ops import OPS, Primitive
 
 _isfinite = math.isfinite
@@ -45,15 +56,6 @@ def _all_finite(numbers: Any) -> bool:
 
 
 _fsum_fast = builtins.sum
-
-
-def _non_finite(out: float, local: tuple) -> OverflowError:
-    if not _isfinite(out):
-        return OverflowError(f"the result is {out}")
-    return OverflowError(
-        f"the result {out:.6g} is finite but a local derivative is not ({local}), "
-        "so no gradient could flow through this node"
-    )
 
 
 class Value:
@@ -69,9 +71,9 @@ class Value:
     __slots__ = ("data", "grad", "label", "op", "_p0", "_p1", "_l0", "_l1", "_folded")
 
     def __init__(self, data: float, label: str = "") -> None:
-        self.data = _as_float(data, "Value", label)
+        self.data = as_float(data, "Value", label)
         self.grad = 0.0
-        self.label = label
+        self.label = check_label(label)
         self.op = ""
         self._p0 = self._p1 = self._folded = None
         self._l0 = self._l1 = 0.0
@@ -184,6 +186,15 @@ class Value:
     __hash__ = object.__hash__
 
     def __float__(self) -> float:
+        op = _rule_on_values.get()
+        if op is not None:
+            # A rule that turns its Value inputs into floats (math.exp(x)) would
+            # give a derivative that is silently constant: refuse, naming the op.
+            raise TypeError(
+                f"{op}: its derivative rule turned {describe(self)} into a float "
+                "(math.* on floats?), so it cannot be differentiated again; write the "
+                "rule with Value methods (x.exp()) or arithmetic"
+            )
         return self.data
 
     # -- reverse mode ---------------------------------------------------------
@@ -193,9 +204,7 @@ class Value:
             >>> x = Value(3.0); y = x * x; y.backward(); x.grad
             6.0
         """
-        from .backward import backward
-
-        backward(self, grad)
+        _reverse(self, grad)
 
     @property
     def primitive(self) -> Primitive | None:
@@ -215,28 +224,47 @@ class Value:
 
 # -- making nodes --------------------------------------------------------------
 
-_grad_enabled = [True]  # a list so no_grad can flip it without a `global`
+# Grad mode is per thread and per asyncio task: a no_grad() block in one never
+# stops recording in another (contextvars gives each thread its own value).
+_grad_mode: ContextVar[bool] = ContextVar("autograd_grad_mode", default=True)
+_recording = _grad_mode.get  # bound once: the hot paths call it on every op
+
+# The op whose derivative rule is being evaluated on Values (see __float__).
+_rule_on_values: ContextVar[str | None] = ContextVar("autograd_rule_on_values", default=None)
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
-    """Inside this block ops compute values but build no graph.
+def _grad_mode_set(enabled: bool) -> Iterator[None]:
+    token = _grad_mode.set(enabled)
+    try:
+        yield
+    finally:
+        _grad_mode.reset(token)
+
+
+def no_grad() -> Any:
+    """Inside this block ops compute values but build no graph (in this thread only).
 
         >>> with no_grad(): y = Value(2.0) * 3
         >>> y.parents
         ()
     """
-    previous = _grad_enabled[0]
-    _grad_enabled[0] = False
-    try:
-        yield
-    finally:
-        _grad_enabled[0] = previous
+    return _grad_mode_set(False)
+
+
+def enable_grad() -> Any:
+    """Inside this block ops build the graph, even within ``no_grad()`` (PyTorch's name).
+
+        >>> with no_grad(), enable_grad(): y = Value(2.0) * 3
+        >>> len(y.parents)
+        1
+    """
+    return _grad_mode_set(True)
 
 
 def is_grad_enabled() -> bool:
-    """False inside ``no_grad()``."""
-    return _grad_enabled[0]
+    """False inside ``no_grad()``, in this thread or task."""
+    return _recording()
 
 
 _new = object.__new__
@@ -267,42 +295,60 @@ def _unary(prim: Primitive, x: Value) -> Value:
     try:
         out = prim.forward(xd)
     except (ValueError, ArithmeticError) as error:
-        raise _op_error(prim, (x,), error) from None
-    if not _grad_enabled[0]:
+        raise op_error(prim, (x,), error) from None
+    except Exception as error:  # only an op of one's own gets here
+        raise rule_error(prim, (x,), "forward", error) from error
+    if not _recording():
         return _constant(_finite_out(out, prim, (x,)))
     try:
         local = prim.derivs[0](out, xd)
     except (ValueError, ArithmeticError) as error:
-        raise _derivative_error(prim, (x,), out, error) from None
-    if not (_isfinite(out) and (prim.finite_locals or _isfinite(local))):
-        raise _op_error(prim, (x,), _non_finite(out, (local,)))
+        raise derivative_error(prim, (x,), out, error) from None
+    except Exception as error:
+        raise rule_error(prim, (x,), "derivative rule", error) from error
+    try:
+        finite = _isfinite(out) and (prim.finite_locals or _isfinite(local))
+    except TypeError as error:  # a forward or rule of one's own that returned no number
+        raise rule_error(prim, (x,), "forward or derivative rule", error) from None
+    if not finite:
+        raise op_error(prim, (x,), non_finite(out, (local,)))
     return _node(out, prim.name, x, None, local, 0.0, None)
 
 
 def _binary(prim: Primitive, a: Any, b: Any) -> Value:
     a_is = a.__class__ is Value or isinstance(a, Value)
     b_is = b.__class__ is Value or isinstance(b, Value)
-    ad = a.data if a_is else _operand(a, prim, b)
-    bd = b.data if b_is else _operand(b, prim, a)
+    ad = a.data if a_is else operand(a, prim, b)
+    bd = b.data if b_is else operand(b, prim, a)
     try:
         out = prim.forward(ad, bd)
     except (ValueError, ArithmeticError) as error:
-        raise _op_error(prim, (a, b), error) from None
-    if not _grad_enabled[0]:
+        raise op_error(prim, (a, b), error) from None
+    except Exception as error:  # only an op of one's own gets here
+        raise rule_error(prim, (a, b), "forward", error) from error
+    if not _recording():
         return _constant(_finite_out(out, prim, (a, b)))
     try:  # a number operand has no edge: its slots stay empty (None, 0.0)
         local_a = prim.derivs[0](out, ad, bd) if a_is else 0.0
         local_b = prim.derivs[1](out, ad, bd) if b_is else 0.0
     except (ValueError, ArithmeticError) as error:
-        raise _derivative_error(prim, (a, b), out, error) from None
-    if not (_isfinite(out) and (prim.finite_locals or (_isfinite(local_a) and _isfinite(local_b)))):
+        raise derivative_error(prim, (a, b), out, error) from None
+    except Exception as error:
+        raise rule_error(prim, (a, b), "derivative rule", error) from error
+    try:
+        finite = _isfinite(out) and (
+            prim.finite_locals or (_isfinite(local_a) and _isfinite(local_b))
+        )
+    except TypeError as error:  # a forward or rule of one's own that returned no number
+        raise rule_error(prim, (a, b), "forward or derivative rule", error) from None
+    if not finite:
         local = tuple(d for d, is_value in ((local_a, a_is), (local_b, b_is)) if is_value)
-        raise _op_error(prim, (a, b), _non_finite(out, local))
+        raise op_error(prim, (a, b), non_finite(out, local))
     if a_is and b_is:
         return _node(out, prim.name, a, b, local_a, local_b, None)
-    if a_is:
-        return _node(out, prim.name, a, None, local_a, 0.0, b)
-    return _node(out, prim.name, None, b, 0.0, local_b, a)
+    if a_is:  # the number is folded as the float it was read as (not a Fraction, say)
+        return _node(out, prim.name, a, None, local_a, 0.0, bd)
+    return _node(out, prim.name, None, b, 0.0, local_b, ad)
 
 
 def _nary(prim: Primitive, args: tuple) -> Value:
@@ -313,23 +359,31 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     if len(data) == len(args):
         parents, is_value = args, None
     else:  # numbers among the Values (a first layer's inputs), or Value subclasses
-        data, parents, is_value = _mixed_operands(prim, args)
+        data, parents, is_value, args = _mixed_operands(prim, args)
     try:
         out = prim.forward(data)
     except (ValueError, ArithmeticError) as error:
-        raise _op_error(prim, args, error) from None
-    if not _grad_enabled[0]:
+        raise op_error(prim, args, error) from None
+    except Exception as error:  # only an op of one's own gets here
+        raise rule_error(prim, args, "forward", error) from error
+    if not _recording():
         return _constant(_finite_out(out, prim, args))
     try:
         every = prim.derivs[0](out, data)
     except (ValueError, ArithmeticError) as error:
-        raise _derivative_error(prim, args, out, error) from None
+        raise derivative_error(prim, args, out, error) from None
+    except Exception as error:
+        raise rule_error(prim, args, "derivative rule", error) from error
     if len(every) != len(data):  # a rule of one's own that miscounts would lose gradients
         raise ValueError(
             f"{prim.name}: its rule gave {len(every)} local derivatives for {len(data)} inputs"
         )
-    if not (_isfinite(out) and (prim.finite_locals or _all_finite(every))):
-        raise _op_error(prim, args, _non_finite(out, every))
+    try:
+        finite = _isfinite(out) and (prim.finite_locals or _all_finite(every))
+    except TypeError as error:  # a forward or rule of one's own that returned no number
+        raise rule_error(prim, args, "forward or derivative rule", error) from None
+    if not finite:
+        raise op_error(prim, args, non_finite(out, every))
     if is_value is not None:
         every = compress(every, is_value)  # only the Values are parents
     # with numbers among the Values, .args needs them all (not so for subclasses only)
@@ -337,19 +391,23 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     return _node(out, prim.name, parents, None, tuple(every), 0.0, folded)
 
 
-def _mixed_operands(prim: Primitive, args: tuple) -> tuple[list, tuple, list]:
-    """The data of every operand, the Values among them, and which ones they are."""
-    data, parents, is_value = [], [], []
+def _mixed_operands(prim: Primitive, args: tuple) -> tuple[list, tuple, list, tuple]:
+    """The data of every operand, the Values among them, which ones they are, and the
+    operands again with each number as the float it was read as (what is folded in)."""
+    data, parents, is_value, folded = [], [], [], []
     for a in args:
         if isinstance(a, Value):
             data.append(a.data)
             parents.append(a)
             is_value.append(True)
+            folded.append(a)
         else:
             good = a.__class__ is float and _isfinite(a)
-            data.append(a if good else _operand(a, prim, _first_value(args)))
+            number = a if good else operand(a, prim, _first_value(args))
+            data.append(number)
             is_value.append(False)
-    return data, tuple(parents), is_value
+            folded.append(number)
+    return data, tuple(parents), is_value, tuple(folded)
 
 
 def _first_value(args: tuple) -> Value | None:
@@ -358,8 +416,12 @@ def _first_value(args: tuple) -> Value | None:
 
 
 def _finite_out(out: float, prim: Primitive, args: tuple) -> float:
-    if not _isfinite(out):
-        raise _op_error(prim, args, OverflowError(f"the result is {out}"))
+    try:
+        finite = _isfinite(out)
+    except TypeError as error:  # a forward of one's own that returned no number
+        raise rule_error(prim, args, "forward", error) from None
+    if not finite:
+        raise op_error(prim, args, OverflowError(f"the result is {out}"))
     return out
 
 
@@ -419,107 +481,8 @@ def dot(ws: Sequence[Any], xs: Sequence[Any], bias: Any = None) -> Value:
     return _nary(OPS["dot"], (*ws, *xs, bias))
 
 
-# -- checking input ---------------------------------------------------------------
-
-
-def _as_float(data: Any, where: str, label: str = "") -> float:
-    """data as a finite float, or the error that says what is wrong with it."""
-    if data.__class__ is float:
-        value = data
-    elif isinstance(data, bool) or not isinstance(data, numbers.Real):
-        named = f" (label {label!r})" if label else ""
-        hint = " (bools are refused: write 1.0 or 0.0)" if isinstance(data, bool) else ""
-        raise TypeError(
-            f"{where}: data must be an int or a float, got {type(data).__name__} "
-            f"{data!r}{named}{hint}"
-        )
-    else:
-        try:
-            value = float(data)
-        except OverflowError:
-            named = f" (label {label!r})" if label else ""
-            raise OverflowError(
-                f"{where}: an int of {len(str(data))} digits is too large for a float{named}"
-            ) from None
-    if not _isfinite(value):
-        named = f" (label {label!r})" if label else ""
-        raise ValueError(f"{where}: data must be finite, got {value!r}{named}")
-    return value
-
-
-def _operand(x: Any, prim: Primitive, other: Any) -> float:
-    """A plain-number operand as a float, or a TypeError naming the op and the node."""
-    if x.__class__ is float:
-        if not _isfinite(x):
-            raise ValueError(f"{prim.name}: operand {x!r} is not finite (with {describe(other)})")
-        return x
-    if x.__class__ is int:
-        try:
-            return float(x)
-        except OverflowError:
-            raise OverflowError(
-                f"{prim.name}: an int operand of {len(str(x))} digits is too large for a float "
-                f"(with {describe(other)})"
-            ) from None
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(
-            f"{prim.name}: cannot apply to {type(x).__name__} {x!r} "
-            f"(with {describe(other)}); operands must be Values, ints or floats"
-        )
-    return _as_float(x, prim.name)
+# -- reading operands ---------------------------------------------------------------
 
 
 def _data(x: Any) -> float:
     return x.data if isinstance(x, Value) else x
-
-
-def describe(x: Any) -> str:
-    """A node as errors name it: its label, op and data."""
-    if not isinstance(x, Value):
-        return repr(x)
-    if x.label:
-        return f"node {x.label!r} = {x.data:.6g}"
-    kind = f"output of {x.op!r}" if x.op else "leaf"
-    return f"unlabelled {kind} = {x.data:.6g}"
-
-
-def _derivative_error(prim: Primitive, args: tuple, out: float, error: Exception) -> Exception:
-    """The error when the forward is fine but a local derivative is infinite or not real."""
-    operands = ", ".join(describe(a) for a in args[:6])
-    rules = "; ".join(prim.rules)
-    infinite = isinstance(error, ZeroDivisionError) or str(error) in _REASONS
-    reason = "it is infinite here" if infinite else str(error)
-    kind = ZeroDivisionError if isinstance(error, ZeroDivisionError) else type(error)
-    return kind(
-        f"{prim.name}: the value {out:.6g} is defined but a local derivative is not ({reason}), "
-        f"with operands {operands}; the rule: {rules}. Under no_grad() the op works, "
-        "as no derivative is needed"
-    )
-
-
-def _op_error(prim: Primitive, args: tuple, error: Exception) -> Exception:
-    """The error an op raises: its kind kept, its message naming op, operands and domain."""
-    operands = ", ".join(describe(a) for a in args[:6]) + (
-        f", ... ({len(args)} in all)" if len(args) > 6 else ""
-    )
-    domain = f"; {prim.name} needs {prim.domain}" if prim.domain else ""
-    if isinstance(error, ZeroDivisionError):
-        kind: type[Exception] = ZeroDivisionError
-    elif isinstance(error, OverflowError) or (
-        isinstance(error, ValueError) and prim.name == "exp"
-    ):
-        kind = OverflowError
-    elif isinstance(error, ArithmeticError):
-        kind = ArithmeticError
-    else:
-        kind = ValueError
-    reason = _REASONS.get(str(error), str(error))
-    return kind(f"{prim.name}: {reason}, with operands {operands}{domain}")
-
-
-_REASONS = {
-    "math domain error": "input outside the domain",
-    "math range error": "the result overflows a float",
-    "float division by zero": "division by zero",
-    "division by zero": "division by zero",
-}
