@@ -73,15 +73,22 @@ def reverse_graph(root: Value, wrt: Sequence[Value], seed: Any = 1.0) -> list[An
 
     The reverse pass with Values: for each edge, ``grads[parent] += local *
     grads[node]`` where ``local`` comes from ``local_values``. Only nodes that
-    lead to some w are visited, so the derivative graph holds nothing else.
+    lead to some w are visited, so the derivative graph holds nothing else. Each
+    gradient node this pass makes for a labelled node is labelled ``∂root/∂node``,
+    so a drawing of a derivative's graph says which pass made what.
     """
     order = topo_order(root)
     reach = reaching(order, wrt)
     grads: dict[Value, Any] = {root: seed}
+    known = set(order)  # a gradient that is not one of these, this pass made
     with enable_grad():
         for node in order:
             g = grads.get(node)
-            if g is None or not node.op or reach.isdisjoint(node.parents):
+            if g is None:
+                continue
+            if node.label and isinstance(g, Value) and not g.label and g not in known:
+                g.label = f"∂{root.label or root.op}/∂{node.label}"
+            if not node.op or reach.isdisjoint(node.parents):
                 continue
             for parent, local in zip(node.parents, local_values(node)):
                 if parent in reach:

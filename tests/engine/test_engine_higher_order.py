@@ -270,3 +270,15 @@ def test_domain_errors_at_higher_order_name_the_op():
     assert grad(grad(lambda x: x.log()))(2.0) == -0.25
     with pytest.raises(ValueError, match="log"):
         grad(grad(lambda x: x.log()))(-1.0)
+
+
+def test_the_graph_of_a_gradient_names_what_its_pass_made():
+    x = Value(0.5, label="x")
+    y = (x * x).tanh()
+    y.label = "y"
+    g = gradients(y, x, create_graph=True)
+    assert g.label == "∂y/∂x"
+    assert x.label == "x" and y.label == "y"  # the forward graph keeps its names
+    text = autograd.trace_text(g)
+    assert "∂y/∂x = " in text and "tanh(" in text
+    assert gradients(g, x) == pytest.approx(grad(grad(lambda t: (t * t).tanh()))(0.5))
