@@ -41,7 +41,7 @@ bench: setup
 	$(BIN)/python benchmarks/train_step.py
 
 lint: setup
-	$(BIN)/ruff check autograd nn tests benchmarks
+	$(BIN)/ruff check autograd nn tests benchmarks notebooks
 
 notebook: setup graphviz
 	$(BIN)/python -m pip install -q -e '.[notebooks]'

@@ -106,7 +106,9 @@ assert math.isclose(e.forward, x.data)
 # readable error if they disagree.
 
 # %%
-f = lambda w: (w * 0.5 + 0.25).tanh()
+def f(w):
+    return (w * 0.5 + 0.25).tanh()
+
 print(grad(f)(-1.5))
 assert math.isclose(grad(f)(-1.5), w.grad)
 assert gradcheck(f, [-1.5])

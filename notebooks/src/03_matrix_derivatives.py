@@ -23,7 +23,7 @@
 # %%
 import numpy as np
 
-from autograd import Value, draw, dot, explain
+from autograd import Value, dot, draw, explain
 from autograd import sum as vsum
 
 rng = np.random.default_rng(3)
@@ -269,7 +269,7 @@ print("grads of x2 nodes:", grads(X2).round(5))
 assert np.allclose(grads(X3), D0)
 assert np.allclose(grads(X2), D1)
 assert np.allclose(grads(X1), D2)
-for i, (Wv, D, xi) in enumerate(zip(Ws, [D2, D1, D0], [x0, x1, x2])):
+for Wv, D, xi in zip(Ws, [D2, D1, D0], [x0, x1, x2]):
     assert np.allclose(grads(Wv), np.outer(D, xi))
 
 # %% [markdown]

@@ -25,7 +25,7 @@
 # %%
 import numpy as np
 
-from autograd import Value, draw, dot, explain, topo_order
+from autograd import Value, dot, draw, explain, topo_order
 from autograd import sum as vsum
 from nn import MLP, mse
 
