@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# The same list as the Makefile's `lint` target; notebooks/ is build.py and the sources in src/.
-TREES = ["autograd", "nn", "tests", "benchmarks", "notebooks"]
+# The trees the Makefile's `lint` target checks; notebooks/ is build.py and the sources in src/.
+TREES = re.search(r"ruff check (.+)", (ROOT / "Makefile").read_text("utf-8")).group(1).split()
 
 
 def test_ruff_finds_nothing():
     done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", *TREES],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, f"ruff check {' '.join(TREES)}:\n{done.stdout}{done.stderr}"
+
+
+def test_every_python_tree_is_linted():
+    generated = {"build", "dist", "out"}  # setuptools' and the Makefile's outputs, ignored by git
+    trees = {d.name for d in ROOT.iterdir()
+             if d.is_dir() and not d.name.startswith(".") and d.name not in generated
+             and not d.name.endswith(".egg-info") and any(d.rglob("*.py"))}
+    assert trees and trees <= set(TREES)
 
 
 def test_the_notebook_sources_are_linted():
