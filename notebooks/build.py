@@ -12,9 +12,9 @@ script, ruff lints it, and this module turns it into a notebook::
     # %%
     x = 1 + 1   # a code cell, up to the next marker
 
-Nothing but blank lines may stand before the first marker, and a markdown
-cell has no blank lines inside (a blank line would end it, and then the
-next lines would be code); either mistake is refused with the file and line.
+Nothing but blank lines may stand before the first marker; an empty line
+inside a markdown cell is a bare "#", not a blank line. Blank lines around a
+cell are dropped. A malformed source is refused with its file and line.
 
     python notebooks/build.py              # every notebook: build, run, save
     python notebooks/build.py 01 04        # only those whose names start so
