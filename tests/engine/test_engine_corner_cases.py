@@ -1,4 +1,4 @@
-"""Edges of the contract: derivative-only failures, subclasses, nested grad."""
+"""Corner cases of the contract: derivative-only failures, subclasses, nested grad."""
 
 from __future__ import annotations
 
