@@ -160,6 +160,36 @@ def rule_error(prim: Primitive, args: tuple, part: str, error: Exception) -> Typ
     )
 
 
+def forward_error(prim: Primitive, args: tuple, error: Exception) -> Exception:
+    """What an op's forward raised, said with op and operands.
+
+    A domain or range error (ValueError, ArithmeticError) is the op's to explain,
+    and Python's own message is dropped; anything else can only come from an op
+    of one's own, and keeps its cause for the traceback.
+    """
+    if isinstance(error, (ValueError, ArithmeticError)):
+        return _suppressed(op_error(prim, args, error))
+    return _caused(rule_error(prim, args, "forward", error), error)
+
+
+def local_error(prim: Primitive, args: tuple, out: float, error: Exception) -> Exception:
+    """What evaluating or checking a node's local derivatives raised, said the same way."""
+    if isinstance(error, (ValueError, ArithmeticError)):
+        return _suppressed(derivative_error(prim, args, out, error))
+    part = "forward or derivative rule" if isinstance(error, TypeError) else "derivative rule"
+    return _caused(rule_error(prim, args, part, error), error)
+
+
+def _suppressed(error: Exception) -> Exception:
+    error.__suppress_context__ = True  # as `raise ... from None`
+    return error
+
+
+def _caused(error: Exception, cause: Exception) -> Exception:
+    error.__cause__ = cause  # as `raise ... from cause`
+    return error
+
+
 def non_finite(out: float, local: tuple) -> OverflowError:
     """Why a node whose value or local derivative is not finite is refused."""
     if not _isfinite(out):
