@@ -51,11 +51,28 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
 def hvp(f: Callable[..., Any], primals: Sequence[Any], vector: Sequence[Any]) -> list[Any]:
     """The Hessian of f at ``primals`` times ``vector``: forward mode over reverse mode.
 
+    The result is laid out like the primals: one entry per argument, a list for
+    a list argument.
+
         >>> hvp(lambda x, y: x * x * y, (2.0, 5.0), (1.0, 0.0))
         [10.0, 4.0]
     """
     everything = tuple(range(len(primals)))
-    return list(jvp(lambda *xs: list(grad(f, everything)(*xs)), primals, vector)[1])
+
+    def flat_gradient(*xs: Any) -> list[Any]:
+        per_arg = grad(f, everything)(*xs)
+        return [g for item in per_arg for g in (item if isinstance(item, list) else [item])]
+
+    flat = jvp(flat_gradient, primals, vector)[1]
+    out, k = [], 0
+    for x in primals:
+        if isinstance(x, (list, tuple)):
+            out.append(flat[k : k + len(x)])
+            k += len(x)
+        else:
+            out.append(flat[k])
+            k += 1
+    return out
 
 
 def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., list[list[Any]]]:

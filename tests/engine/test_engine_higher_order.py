@@ -282,3 +282,11 @@ def test_the_graph_of_a_gradient_names_what_its_pass_made():
     text = autograd.trace_text(g)
     assert "∂y/∂x = " in text and "tanh(" in text
     assert gradients(g, x) == pytest.approx(grad(grad(lambda t: (t * t).tanh()))(0.5))
+
+
+def test_hvp_of_a_list_argument_is_laid_out_like_it():
+    assert hvp(lambda v: v[0] * v[0] * v[1], ([2.0, 5.0],), ([1.0, 0.0],)) == [[10.0, 4.0]]
+    assert hvp(lambda v, s: v[0] * v[1] * s, ([2.0, 5.0], 3.0), ([1.0, 0.0], 1.0)) == [
+        [0.0 + 5.0, 3.0 + 2.0],
+        5.0,
+    ]
