@@ -13,7 +13,18 @@ from .functional import grad, value_and_grad
 from .graph import forward_order, leaves, topo_order
 from .ops import OPS, Primitive, register
 from .trace import Trace, edge_symbol, node_names, trace_text
-from .value import Value, apply, dot, is_grad_enabled, no_grad, sum
+from .value import (
+    Value,
+    apply,
+    atan2,
+    dot,
+    hypot,
+    is_grad_enabled,
+    maximum,
+    minimum,
+    no_grad,
+    sum,
+)
 from .viz import draw, render
 
 __all__ = [
@@ -27,6 +38,7 @@ __all__ = [
     "Trace",
     "Value",
     "apply",
+    "atan2",
     "backward",
     "edge_symbol",
     "node_names",
@@ -38,8 +50,11 @@ __all__ = [
     "forward_order",
     "grad",
     "gradcheck",
+    "hypot",
     "is_grad_enabled",
     "leaves",
+    "maximum",
+    "minimum",
     "no_grad",
     "register",
     "numerical_grad",
