@@ -108,6 +108,10 @@ class Primitive:
                 f"{where}: needs as many symbols and formulas as rules ({arity}); got "
                 f"{len(self.symbols)} symbols and {len(self.formulas)} formulas"
             )
+        if not (isinstance(self.text, str) or callable(self.text)):
+            raise TypeError(f"{where}: text must be a template string or a function of the names")
+        if not isinstance(self.latex, Mapping):
+            raise TypeError(f"{where}: latex must map printed words to LaTeX, got {self.latex!r}")
         if not self.glyph:
             object.__setattr__(self, "glyph", self.name)
 

@@ -546,6 +546,8 @@ def test_op_domain_errors_name_op_value_and_node(name):
         assert message.startswith(f"{name}: "), (where, message)
         for leaf, x in zip(leaves, point):
             assert f"'{leaf.label}'" in message and format(x, ".6g") in message, (where, message)
+        if kind is ValueError and not derivative_only:  # outside the domain: the entry says it
+            assert prim.domain, f"op {name!r} refuses {point} but states no domain"
         if prim.domain and not derivative_only:
             assert prim.domain in message, (where, message)
         # the graph that was there is untouched, and only the derivative is refused:
