@@ -570,7 +570,8 @@ _ENTRIES = [
         formulas=("d hypot(x, y)/dx = x/√(x² + y²)", "d hypot(x, y)/dy = y/√(x² + y²)"),
         text="hypot({0}, {1})",
         latex={"hypot": r"\operatorname{hypot}"},
-        domain="(x, y) ≠ (0, 0) for a derivative: like √ at 0, it has none at the origin",
+        domain="a result below 1.8e308, and (x, y) ≠ (0, 0) for a derivative (like √ at 0, "
+        "it has none at the origin)",
     ),
     # -- hyperbolic -------------------------------------------------------------
     Primitive(

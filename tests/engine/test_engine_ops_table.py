@@ -223,7 +223,7 @@ def test_atan2_and_hypot_have_no_derivative_at_the_origin(f, name):
     raise, as sqrt at 0 does, rather than give NaN (PyTorch) or a made-up 0."""
     for args in [(Value(0.0, label="p"), Value(0.0, label="q")), (Value(0.0, label="p"), 0.0),
                  (0, Value(0.0, label="q"))]:
-        with pytest.raises(ZeroDivisionError, match=rf"^{name}: .*infinite") as info:
+        with pytest.raises(ZeroDivisionError, match=rf"^{name}: ") as info:
             f(*args)
         for a in args:
             if isinstance(a, Value):
