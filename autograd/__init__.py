@@ -14,7 +14,19 @@ from .functional import grad, gradients, value_and_grad
 from .graph import forward_order, leaves, topo_order
 from .ops import OPS, Primitive, register
 from .trace import Trace, edge_symbol, node_names, trace_text
-from .value import Value, apply, dot, enable_grad, is_grad_enabled, no_grad, sum
+from .value import (
+    Value,
+    apply,
+    atan2,
+    dot,
+    enable_grad,
+    hypot,
+    is_grad_enabled,
+    maximum,
+    minimum,
+    no_grad,
+    sum,
+)
 from .viz import draw, render
 
 __all__ = [
@@ -28,6 +40,7 @@ __all__ = [
     "Trace",
     "Value",
     "apply",
+    "atan2",
     "backward",
     "edge_symbol",
     "node_names",
@@ -46,8 +59,11 @@ __all__ = [
     "forward_order",
     "grad",
     "gradcheck",
+    "hypot",
     "is_grad_enabled",
     "leaves",
+    "maximum",
+    "minimum",
     "no_grad",
     "register",
     "numerical_grad",

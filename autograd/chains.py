@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from .graph import topo_order
+from .ops import dot_parts, latex_words
 from .trace import edge_symbol, node_names, number
 from .value import Value
 
@@ -240,11 +241,16 @@ def _tex(text: str) -> str:
     text = text.replace("\\", r"\backslash ")
     text = re.sub(r"([₀-₉]+)", lambda m: "_{" + m.group(1).translate(_SUB) + "}", text)
     text = re.sub(r"(?<=[A-Za-z])(\d+)\b", r"_{\1}", text)
+    words = latex_words()  # each op's entry says how its words are written
+    pattern = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    if pattern:
+        text = re.sub(rf"\b({pattern})\b", lambda m: words[m.group(1)], text)
+    # √(1 - x²): the whole bracket goes under the root
+    text = re.sub(r"√\(([^()]*)\)", r"\\sqrt{\1}", text)
     for a, b in (("σ", r"\sigma "), ("·", r"\cdot "), ("√", r"\sqrt "), ("²", "^2"),
-                 ("δ", r"\delta "), ("#", r"\#"), ("%", r"\%"), ("&", r"\&")):
+                 ("π", r"\pi "), ("δ", r"\delta "), ("#", r"\#"), ("%", r"\%"), ("&", r"\&")):
         text = text.replace(a, b)
     text = re.sub(r"\^\(([^()]*)\)", r"^{(\1)}", text)
-    text = re.sub(r"\b(tanh|exp|log|relu|sign)\b", r"\\operatorname{\1}", text)
     return text
 
 
@@ -325,7 +331,7 @@ def _delta_node(node: Value, order: list[Value]) -> Value:
     for n in order:
         for parent, local in zip(n.parents, n.local_grads):
             consumers.setdefault(parent, []).append((n, local))
-    if node.op == "dot" and len(node.args) % 2:
+    if node.op == "dot" and dot_parts(node.args)[2] is not None:
         return node  # dot(w, q, b) is p itself: its bias is inside
     users = consumers.get(node, [])
     if len(users) == 1 and users[0][0].op == "+" and users[0][1] == 1.0:

@@ -205,11 +205,12 @@ def check_graph(root: Value, eps: float = 1e-6, atol: float = 1e-5, rtol: float 
             local = node.local_grads[i]
             checked += 1
             if abs(local - numeric) > atol + rtol * abs(numeric):
+                formula = prim.formulas[min(j, len(prim.formulas) - 1)]  # n-ary: one for all
                 raise GradcheckError(
                     f"op {node.op!r} at {describe(node)}: the recorded local derivative "
                     f"with respect to input {j} ({describe(node.args[j])}) is {local:.9g}, "
                     f"but central differences of {node.op!r}'s forward give {numeric:.9g}; "
-                    f"check its rule in autograd/ops.py: {prim.rules[min(j, len(prim.rules) - 1)]}"
+                    f"check its rule in autograd/ops.py: {formula}"
                 )
     return checked
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .errors import describe
 from .graph import topo_order
 from .ops import OPS
 from .value import Value, _rule_on_values, enable_grad
@@ -36,9 +37,15 @@ def local_values(node: Value) -> tuple[Any, ...]:
     try:
         with enable_grad():
             if prim.nary:
-                every = prim.derivs[0](node, args)
+                every = prim.derivatives[0](node, args)
                 return tuple(every[i] for i in positions)
-            return tuple(prim.derivs[i](node, *args) for i in positions)
+            return tuple(prim.derivatives[i](node, *args) for i in positions)
+    except (ValueError, ArithmeticError) as error:
+        # the rule's own ops (a 1/x, a √) failed: say whose derivative that was
+        raise type(error)(
+            f"{node.op}: its local derivative at {describe(node)}, built as a graph for a "
+            f"higher-order derivative, failed: {error}"
+        ) from error
     finally:
         _rule_on_values.reset(token)
 

@@ -126,9 +126,7 @@ def op_error(prim: Primitive, args: tuple, error: Exception) -> Exception:
     domain = f"; {prim.name} needs {prim.domain}" if prim.domain else ""
     if isinstance(error, ZeroDivisionError):
         kind: type[Exception] = ZeroDivisionError
-    elif isinstance(error, OverflowError) or (
-        isinstance(error, ValueError) and prim.name == "exp"
-    ):
+    elif isinstance(error, OverflowError):
         kind = OverflowError
     elif isinstance(error, ArithmeticError):
         kind = ArithmeticError
@@ -140,7 +138,7 @@ def op_error(prim: Primitive, args: tuple, error: Exception) -> Exception:
 
 def derivative_error(prim: Primitive, args: tuple, out: float, error: Exception) -> Exception:
     """The error when the forward is fine but a local derivative is infinite or not real."""
-    rules = "; ".join(prim.rules)
+    rules = "; ".join(prim.formulas)
     infinite = isinstance(error, ZeroDivisionError) or str(error) in _REASONS
     reason = "it is infinite here" if infinite else str(error)
     kind = ZeroDivisionError if isinstance(error, ZeroDivisionError) else type(error)

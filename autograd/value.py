@@ -170,6 +170,54 @@ class Value:
     def sqrt(self) -> Value:
         return _unary(OPS["sqrt"], self)
 
+    def sin(self) -> Value:
+        return _unary(OPS["sin"], self)
+
+    def cos(self) -> Value:
+        return _unary(OPS["cos"], self)
+
+    def tan(self) -> Value:
+        return _unary(OPS["tan"], self)
+
+    def sinh(self) -> Value:
+        return _unary(OPS["sinh"], self)
+
+    def cosh(self) -> Value:
+        return _unary(OPS["cosh"], self)
+
+    def asin(self) -> Value:
+        return _unary(OPS["asin"], self)
+
+    def acos(self) -> Value:
+        return _unary(OPS["acos"], self)
+
+    def atan(self) -> Value:
+        return _unary(OPS["atan"], self)
+
+    def asinh(self) -> Value:
+        return _unary(OPS["asinh"], self)
+
+    def acosh(self) -> Value:
+        return _unary(OPS["acosh"], self)
+
+    def atanh(self) -> Value:
+        return _unary(OPS["atanh"], self)
+
+    def log1p(self) -> Value:
+        return _unary(OPS["log1p"], self)
+
+    def expm1(self) -> Value:
+        return _unary(OPS["expm1"], self)
+
+    def log2(self) -> Value:
+        return _unary(OPS["log2"], self)
+
+    def log10(self) -> Value:
+        return _unary(OPS["log10"], self)
+
+    def erf(self) -> Value:
+        return _unary(OPS["erf"], self)
+
     # -- comparisons read the data and build nothing. Equality stays identity,
     # so that Values hash by identity and can key dicts and sets.
     def __lt__(self, other: Any) -> bool:
@@ -306,8 +354,8 @@ def _unary(prim: Primitive, x: Value) -> Value:
     if not _recording():
         return _constant(_finite_out(out, prim, (x,)))
     try:
-        local = prim.derivs[0](out, xd)
-        finite = _isfinite(out) and (prim.finite_locals or _isfinite(local))
+        local = prim.derivatives[0](out, xd)
+        finite = _isfinite(out) and (prim.finite_derivatives or _isfinite(local))
     except Exception as error:
         raise local_error(prim, (x,), out, error)  # noqa: B904
     if not finite:
@@ -327,10 +375,10 @@ def _binary(prim: Primitive, a: Any, b: Any) -> Value:
     if not _recording():
         return _constant(_finite_out(out, prim, (a, b)))
     try:  # a number operand has no edge: its slots stay empty (None, 0.0)
-        local_a = prim.derivs[0](out, ad, bd) if a_is else 0.0
-        local_b = prim.derivs[1](out, ad, bd) if b_is else 0.0
+        local_a = prim.derivatives[0](out, ad, bd) if a_is else 0.0
+        local_b = prim.derivatives[1](out, ad, bd) if b_is else 0.0
         finite = _isfinite(out) and (
-            prim.finite_locals or (_isfinite(local_a) and _isfinite(local_b))
+            prim.finite_derivatives or (_isfinite(local_a) and _isfinite(local_b))
         )
     except Exception as error:
         raise local_error(prim, (a, b), out, error)  # noqa: B904
@@ -360,9 +408,9 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     if not _recording():
         return _constant(_finite_out(out, prim, args))
     try:
-        every = prim.derivs[0](out, data)
+        every = prim.derivatives[0](out, data)
         counted = len(every)
-        finite = _isfinite(out) and (prim.finite_locals or _all_finite(every))
+        finite = _isfinite(out) and (prim.finite_derivatives or _all_finite(every))
     except Exception as error:
         raise local_error(prim, args, out, error)  # noqa: B904
     if counted != len(data):  # a rule of one's own that miscounts would lose gradients
@@ -426,8 +474,8 @@ def apply(op: str | Primitive, *args: Any) -> Value:
         )
     if prim.nary:
         return _nary(prim, args)
-    if len(args) != len(prim.derivs):
-        raise TypeError(f"{prim.name}: takes {len(prim.derivs)} operands, got {len(args)}")
+    if len(args) != len(prim.derivatives):
+        raise TypeError(f"{prim.name}: takes {len(prim.derivatives)} operands, got {len(args)}")
     if not any(isinstance(a, Value) for a in args):
         raise TypeError(f"{prim.name}: needs at least one Value operand, got {args!r}")
     if len(args) == 1:
@@ -466,6 +514,50 @@ def dot(ws: Sequence[Any], xs: Sequence[Any], bias: Any = None) -> Value:
     if bias is None:
         return _nary(OPS["dot"], (*ws, *xs))
     return _nary(OPS["dot"], (*ws, *xs, bias))
+
+
+def atan2(y: Any, x: Any) -> Value:
+    """One 'atan2' node: the angle of the point (x, y), in [-π, π]; a number operand is folded in.
+
+        >>> a = atan2(Value(3.0), 4.0); round(a.data, 6), a.op, a.local_grads
+        (0.643501, 'atan2', (0.16,))
+
+    At the origin the angle has no derivative: (0, 0) raises ZeroDivisionError
+    (under ``no_grad()`` the value, 0.0, is given).
+    """
+    return apply(OPS["atan2"], y, x)
+
+
+def hypot(x: Any, y: Any) -> Value:
+    """One 'hypot' node: √(x² + y²), without overflow in the squares.
+
+        >>> h = hypot(Value(3.0), 4); h.data, h.local_grads
+        (5.0, (0.6,))
+
+    At (0, 0) it has no derivative (like √ at 0): ZeroDivisionError, as for sqrt.
+    """
+    return apply(OPS["hypot"], x, y)
+
+
+def maximum(a: Any, b: Any) -> Value:
+    """One 'maximum' node: the larger of a and b.
+
+        >>> m = maximum(Value(2.0), 3); m.data, m.local_grads
+        (3.0, (0.0,))
+
+    At a tie (a == b) each side gets half the gradient, as ``torch.maximum``
+    and ``jax.numpy.maximum`` do: ``maximum(x, x)`` has derivative 1.
+    """
+    return apply(OPS["maximum"], a, b)
+
+
+def minimum(a: Any, b: Any) -> Value:
+    """One 'minimum' node: the smaller of a and b; a tie splits the gradient ½ / ½.
+
+        >>> m = minimum(Value(2.0), 3); m.data, m.local_grads
+        (2.0, (1.0,))
+    """
+    return apply(OPS["minimum"], a, b)
 
 
 # -- reading operands ---------------------------------------------------------------

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from .backward import backward_steps
 from .graph import topo_order
+from .ops import OPS, dot_parts
 from .trace import arg_positions, edge_symbol, node_names, number
 from .value import Value
 
@@ -57,19 +58,18 @@ _FILL = {
 _PLAIN_FILL = "#ffffff"
 _LEAF_FILL = "#f4f4f4"
 _ACTIVATIONS = frozenset({"tanh", "sigmoid", "relu", "exp", "abs"})
-_OP_LABEL = {"sigmoid": "σ", "*": "×", "neg": "−x", "**": "xⁿ", "sqrt": "√", "dot": "w·q",
-             "sum": "Σ", "-": "−", "/": "÷"}
 
 def _op_label(node: Value, op: str, fmt: str) -> str:
     """The op's glyph, with a plain number folded into it shown in place: × 0.5, 2 −, x^3."""
-    glyph = _OP_LABEL.get(op, op)
+    prim = OPS.get(op)
+    glyph = prim.glyph if prim is not None else op
     if len(node.args) == 2 and len(node.parents) == 1:
         i = 0 if isinstance(node.args[1], Value) else 1
         c = format(float(node.args[i]), fmt)
         if op == "**":
             return f"x^{c}" if i == 1 else f"{c}^x"
         return f"{glyph} {c}" if i == 1 else f"{c} {glyph}"
-    if op == "dot" and len(node.args) % 2:
+    if op == "dot" and dot_parts(node.args)[2] is not None:
         return "w·q + b"
     if op == "sum" and len(node.args) > len(node.parents):
         constants = [a for a in node.args if not isinstance(a, Value)]
@@ -202,7 +202,8 @@ def find_neurons(root: Value, order: list[Value] | None = None) -> list[Neuron]:
     for node in reversed(order):  # inputs first
         if node.op != "dot" or node in owner:
             continue
-        n_w = len(node.args) // 2
+        ws, _, bias = dot_parts(node.args)
+        n_w = len(ws)
         positions = arg_positions(node)
         weights = [p for p, i in zip(node.parents, positions) if i < n_w]
         inputs = [p for p, i in zip(node.parents, positions) if n_w <= i < 2 * n_w]
@@ -211,8 +212,7 @@ def find_neurons(root: Value, order: list[Value] | None = None) -> list[Neuron]:
         members = [node]
         out = pre = node
         add = only_user(node)
-        if len(node.args) % 2:  # dot(w, q, b): the bias is in the node, p = w·q + b
-            bias = node.args[-1]
+        if bias is not None:  # dot(w, q, b): the bias is in the node, p = w·q + b
             if isinstance(bias, Value) and not bias.parents and only_user(bias) is node:
                 members.append(bias)
             elif isinstance(bias, Value) and bias.parents:
@@ -259,9 +259,8 @@ def find_neurons(root: Value, order: list[Value] | None = None) -> list[Neuron]:
 
 def _bias(neuron: Neuron) -> Value | None:
     """The neuron's bias Value: dot's last argument, or the other operand of its bias add."""
-    if len(neuron.dot.args) % 2:
-        bias = neuron.dot.args[-1]
-    else:
+    bias = dot_parts(neuron.dot.args)[2]
+    if bias is None:
         others = [p for p in neuron.pre.parents if p is not neuron.dot]
         bias = others[0] if neuron.pre is not neuron.dot and len(others) == 1 else None
     return bias if isinstance(bias, Value) else None
@@ -458,7 +457,7 @@ def draw(
         colours = {colour_of(m) for m in members} - {""}
         colour = next((c for c in (WEIGHT_COLOUR, BACKWARD_COLOUR, FORWARD_COLOUR)
                        if c in colours), "")
-        lines = [f"{neuron.activation}(w·q + b), {len(neuron.dot.args) // 2} in",
+        lines = [f"{neuron.activation}(w·q + b), {len(dot_parts(neuron.dot.args)[0])} in",
                  f"out {number(neuron.out.data, fmt)}"]
         if shown_grads:
             lines.append(f"δ {number(grad_of(neuron.pre), fmt)}")

@@ -230,9 +230,10 @@ def test_jacobian_matches_central_differences():
 def test_check_grads_names_order_mode_and_argument_of_a_wrong_second_derivative():
     # d(x³)/dx written as 3·x.data·x: the right number, but half its x is frozen, so
     # the first derivative checks out and the second (3x, not 6x) does not
-    cube = register(Primitive("cube_frozen_rule", lambda x: x**3,
-                              (lambda out, x: 3 * (x.data if isinstance(x, Value) else x) * x,),
-                              ("3·{0}²",), ("",), "cube({0})"))
+    cube = register(Primitive(
+        name="cube_frozen_rule", forward=lambda x: x**3,
+        derivatives=(lambda out, x: 3 * (x.data if isinstance(x, Value) else x) * x,),
+        symbols=("3·{0}²",), formulas=("",), text="cube({0})"))
     check_grads(lambda x: apply(cube, x), [0.5], order=1)
     for mode in ("fwd", "rev"):
         with pytest.raises(GradcheckError, match=f"order 2, mode '{mode}', argument 0"):
@@ -240,9 +241,10 @@ def test_check_grads_names_order_mode_and_argument_of_a_wrong_second_derivative(
 
 
 def test_check_grads_names_the_argument_of_a_wrong_partial():
-    bad = register(Primitive("bad_mul", lambda a, b: a * b,
-                             (lambda out, a, b: b, lambda out, a, b: a + 1.0),
-                             ("{1}", "{0}"), ("", ""), "{0}*{1}"))
+    bad = register(Primitive(
+        name="bad_mul", forward=lambda a, b: a * b,
+        derivatives=(lambda out, a, b: b, lambda out, a, b: a + 1.0),
+        symbols=("{1}", "{0}"), formulas=("", ""), text="{0}*{1}"))
     with pytest.raises(GradcheckError, match="mode 'rev', argument 1"):
         check_grads(lambda x, y: apply(bad, x, y), [0.5, 2.0], modes=("rev",))
 
@@ -255,8 +257,9 @@ def test_check_grads_refuses_bad_settings(order, modes):
 
 
 def test_a_rule_written_with_math_on_floats_is_refused_at_second_order_naming_the_op():
-    op = register(Primitive("floaty_exp", math.exp, (lambda out, x: math.exp(x),),
-                            ("exp({0})",), ("",), "e({0})"))
+    op = register(Primitive(
+        name="floaty_exp", forward=math.exp, derivatives=(lambda out, x: math.exp(x),),
+        symbols=("exp({0})",), formulas=("",), text="e({0})"))
     assert grad(lambda x: apply(op, x))(0.5) == pytest.approx(math.exp(0.5))
     with pytest.raises(TypeError, match="floaty_exp: its derivative rule turned .* into a float"):
         grad(grad(lambda x: apply(op, x)))(0.5)
@@ -290,3 +293,15 @@ def test_hvp_of_a_list_argument_is_laid_out_like_it():
         [0.0 + 5.0, 3.0 + 2.0],
         5.0,
     ]
+
+
+def test_a_rule_that_fails_only_as_a_graph_names_the_op_whose_derivative_it_is():
+    # d/dx of (2/3)·x^{3/2} written as √x: fine at 0 on floats, but √'s own
+    # derivative is infinite at 0, so the second derivative is refused, naming the op
+    op = register(Primitive(
+        name="three_halves", forward=lambda x: (2.0 / 3.0) * x**1.5,
+        derivatives=(lambda out, x: x**0.5,), symbols=("√{0}",), formulas=("",),
+        text="t({0})"))
+    assert grad(lambda x: apply(op, x))(0.0) == 0.0
+    with pytest.raises(ZeroDivisionError, match=r"three_halves: its local derivative .*'arg0'"):
+        grad(grad(lambda x: apply(op, x)))(0.0)

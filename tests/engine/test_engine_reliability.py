@@ -171,7 +171,8 @@ def test_a_fraction_is_folded_as_the_float_it_was_read_as():
 
 
 def _own_op(name, forward, rule):
-    return register(Primitive(name, forward, (rule,), ("?",), ("?",), name + "({0})"))
+    return register(Primitive(name=name, forward=forward, derivatives=(rule,), symbols=("?",),
+                              formulas=("?",), text=name + "({0})"))
 
 
 def test_a_rule_of_ones_own_that_raises_is_named():
