@@ -12,18 +12,22 @@ from .check import GradcheckError, check_graph, gradcheck, numerical_grad
 from .functional import grad, value_and_grad
 from .graph import forward_order, leaves, topo_order
 from .ops import OPS, Primitive, register
+from .page import Page
 from .trace import Trace, edge_symbol, node_names, trace_text
 from .value import Value, apply, dot, is_grad_enabled, no_grad, sum
 from .viz import draw, render
+from .step_through import StepThrough, step_through
 
 __all__ = [
     "OPS",
+    "Page",
     "Contribution",
     "Explanation",
     "GradcheckError",
     "Path",
     "Primitive",
     "Step",
+    "StepThrough",
     "Trace",
     "Value",
     "apply",
@@ -44,6 +48,7 @@ __all__ = [
     "register",
     "numerical_grad",
     "render",
+    "step_through",
     "sum",
     "topo_order",
     "trace_text",
