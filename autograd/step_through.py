@@ -424,6 +424,7 @@ def _body(heading: str, svg: str, links: Sequence[tuple[str, str]]) -> str:
   <span id="cg-status" class="status" aria-live="polite"></span>
   <button id="cg-symbols" aria-pressed="false" title="Edge labels as symbols or numbers">
     Symbols</button>
+  <button id="cg-fit" aria-pressed="false" title="Shrink the drawing to the window">Fit</button>
   {listed}
 </div>
 <div class="main">

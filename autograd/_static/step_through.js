@@ -184,7 +184,7 @@
       rows.push(el("tr", {class: "contrib", "data-edge": c[0], "data-local": String(c[1]),
                           "data-consumer-grad": String(c[2]), "data-amount": String(c[3]),
                           "data-running": String(running)},
-        el("td", null, name(E[c[0]].c)), el("td", null, E[c[0]].s + " = ", num(c[1])),
+        el("td", null, name(E[c[0]].c)), el("td", null, E[c[0]].s === fmt(c[1]) ? "" : E[c[0]].s + " = ", num(c[1])),
         el("td", null, "× ", num(c[2])), el("td", null, "= ", num(c[3])), el("td", null, num(running))));
     });
     box.appendChild(el("table", {class: "arith"},
@@ -337,6 +337,12 @@
   $("cg-play").addEventListener("click", play);
   $("cg-speed").addEventListener("change", function () { if (timer) { stop(); play(); } });
   slider.addEventListener("input", function () { stop(); go(Number(slider.value)); });
+  $("cg-fit").addEventListener("click", function () {
+    var on = this.getAttribute("aria-pressed") !== "true", svg = $("cg-svg");
+    this.setAttribute("aria-pressed", String(on));
+    svg.style.width = on ? "100%" : ""; svg.style.height = on ? "auto" : "";
+    svg.style.maxHeight = on ? "100%" : "";
+  });
   $("cg-symbols").addEventListener("click", function () {
     symbols = !symbols; this.setAttribute("aria-pressed", String(symbols)); render();
   });
