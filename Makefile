@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup graphviz tour demo train test bench lint notebook clean
+.PHONY: setup graphviz chromium tour demo train test bench lint notebook clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ graphviz:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq graphviz >/dev/null; }
 	@dot -V
 
+# Headless Chromium for the browser tests of the HTML pages: Debian's package, driven by
+# Playwright for Python (a dev extra) through its executable path; Playwright's own browser
+# download is never used.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version 2>/dev/null | head -1
+
 tour: setup graphviz
 	$(BIN)/chaingrad tour --network linear-chain --out out/tour
 
@@ -33,12 +42,13 @@ demo: setup
 train: setup
 	$(BIN)/chaingrad train --dataset moons --hidden 16 16 --activation relu --epochs 100 --lr 0.05 --seed 0 --out out/train
 
-test: setup graphviz
+test: setup graphviz chromium
 	$(BIN)/python -m pytest -q
 
-bench: setup
+bench: setup graphviz chromium
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/train_step.py
+	$(BIN)/python benchmarks/pages.py
 
 lint: setup
 	$(BIN)/ruff check autograd nn tests benchmarks

@@ -13,10 +13,10 @@ from .functional import grad, value_and_grad
 from .graph import forward_order, leaves, topo_order
 from .ops import OPS, Primitive, register
 from .page import Page
+from .step_page import StepThrough, step_through
 from .trace import Trace, edge_symbol, node_names, trace_text
 from .value import Value, apply, dot, is_grad_enabled, no_grad, sum
 from .viz import draw, render
-from .step_through import StepThrough, step_through
 
 __all__ = [
     "OPS",

@@ -6,7 +6,8 @@
 
 ``train`` writes OUT/model.json (load it with ``nn.MLP.load``), OUT/loss.png
 (loss and accuracy per epoch), OUT/boundary.png (the decision boundary over
-the data) and OUT/training.html (the run replayed step by step: open it in a browser). ``tour`` runs the guided tour when ``nn.tour`` is installed.
+the data) and OUT/training.html (the run replayed step by step: open it in a
+browser). ``tour`` runs the guided tour when ``nn.tour`` is installed.
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ import base64
 import html
 import sys
 from array import array
-from importlib import resources
 from collections.abc import Callable, Sequence
+from importlib import resources
 from typing import Any
 
 from autograd import Page
@@ -75,7 +75,8 @@ class Recorder:
         self.grid = _grid_box(X) if model.nin == 2 else None
         units = sum(self.sizes)  # q of layers 0..L-1 and δ of layers 1..L per sample
         n_params = len(model.parameters())
-        per = (2 * n_params + batch * units) * 8 * 4 / 3 + (GRID * GRID * 16 / 3 if self.grid else 0)
+        grid = GRID * GRID * 4 * 4 / 3 if self.grid else 0  # float32, base64
+        per = (2 * n_params + batch * units) * 8 * 4 / 3 + grid
         self.limit = min(limit, max(2, int(BUDGET // per)))
         self.snapshots: list[dict[str, Any]] = []
         self._traces: list[Any] = []

@@ -79,7 +79,7 @@ def test_chain_page_steps_match_the_engine(chain_page, open_page):
     names = {n: pg.evaluate(f"cg.data.nodes[{k}].n") for n, k in index.items()}
     ops = [n for n in forward if n.parents]
     assert pg.locator("#cg-status").inner_text() == f"start (0 of {len(ops) + len(forward)})"
-    for k, node in enumerate(ops, 1):  # the forward pass, node by node
+    for node in ops:  # the forward pass, node by node
         pg.keyboard.press("ArrowRight")
         box = pg.locator("#cg-step")
         assert box.get_attribute("data-phase") == "forward"
@@ -256,4 +256,21 @@ def test_training_replay_sums_equal_grads(replay_page, open_page):
     pg.keyboard.press("End")
     assert pg.locator("#r-next").is_disabled()
     assert math.isfinite(f(pg.locator("#r-detail .breakdown").get_attribute("data-sum")))
+    opened.check_clean()
+
+
+def test_tour_index_page(tmp_path, open_page):
+    import argparse
+    import io
+
+    from nn import tour
+
+    args = argparse.Namespace(network="linear-chain", out=str(tmp_path), no_svg=False)
+    assert tour.run(args, out=io.StringIO()) == 0
+    opened = open_page(tmp_path / "index.html")
+    pg = opened.page
+    pg.keyboard.press("End")
+    assert pg.locator("#cg-status").inner_text() == "reverse 10 of 10"
+    pg.click("details.files summary")
+    assert pg.locator("details.files a").count() == len(list(tmp_path.glob("*.svg")))
     opened.check_clean()

@@ -309,7 +309,7 @@ def _svg(svg_bytes: bytes, data: dict[str, Any], forward: list[Value], index: di
         found = by_title.get(title)
         return found[0] if found else None
 
-    for k, node in enumerate(forward):
+    for k in range(len(forward)):
         box = one(f"n{k}")
         if box is not None:
             box.set("id", f"v{k}")
