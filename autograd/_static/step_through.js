@@ -117,11 +117,9 @@
     mark.setAttribute("x", String(b.x + b.width / 2 - 6));
     mark.setAttribute("y", String(b.y - 3));
     mark.setAttribute("visibility", "visible");
-    var r = box.getBoundingClientRect(), c = graph.getBoundingClientRect();
-    if (r.right > c.right) graph.scrollLeft += r.right - c.right + 40;
-    if (r.left < c.left) graph.scrollLeft -= c.left - r.left + 40;
-    if (r.bottom > c.bottom) graph.scrollTop += r.bottom - c.bottom + 30;
-    if (r.top < c.top) graph.scrollTop -= c.top - r.top + 30;
+    var r = box.getBoundingClientRect(), c = graph.getBoundingClientRect();  // out of view: centre it
+    if (r.left < c.left + 16 || r.right > c.right - 16) graph.scrollLeft += (r.left + r.right - c.left - c.right) / 2;
+    if (r.top < c.top + 16 || r.bottom > c.bottom - 16) graph.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
   }
 
   function controls() {
