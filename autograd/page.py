@@ -43,7 +43,7 @@ def script_json(data: Any) -> str:
     """``data`` as JSON that is safe inside a ``<script>`` element.
 
         >>> script_json({"label": "</script><b>"})
-        '{"label": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
+        '{"label":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
 
     ``<``, ``>`` and ``&`` only occur inside JSON strings, where ``\\u003c`` is
     the same character to ``JSON.parse``; so no ``</script>`` or ``<!--`` can

@@ -1,7 +1,10 @@
 """A training run recorded every k steps and replayed in the browser: ``fit(..., record_every=k)``.
 
+    >>> from nn import MLP, fit, moons
     >>> X, y = moons(100, seed=0); model = MLP(2, [8, 8, 1], seed=0)
-    >>> history = fit(model, X, y, epochs=40, record_every=2, verbose=False)
+    >>> history = fit(model, X, y, epochs=4, record_every=2, verbose=False)
+    >>> [s["step"] for s in history["replay"].data["snaps"]]   # every 2 steps, and the last
+    [0, 2, 3]
     >>> history["replay"].save("training.html")            # doctest: +SKIP
 
 At each recorded step (before the optimizer moves the weights) a snapshot
