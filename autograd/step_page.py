@@ -126,6 +126,7 @@ def step_through(
         raise ValueError(f"step_through: the highlighted value ({highlight.label or 'unlabelled'}"
                          f", data {highlight.data!r}) is not part of the graph behind root")
     names = node_names(forward)
+    _check_labels(forward, names)
     steps = _steps(root, n, names)
     neurons = _neurons(root, forward, collapse)
     _check_size(forward, neurons, collapse)
@@ -162,6 +163,20 @@ def _steps(root: Value, n: int, names: dict[Value, str]) -> list[Step]:
                 f"is {s.grad}; a page cannot show a pass that overflows"
             )
     return steps
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_labels(forward: list[Value], names: dict[Value, str]) -> None:
+    """Graphviz (and XML) cannot carry control characters: name the label before drawing."""
+    for node in forward:
+        if isinstance(node.label, str) and _CONTROL.search(node.label):
+            raise ValueError(
+                f"step_through: the label {node.label!r} of node {names[node]} (op "
+                f"{node.op or 'leaf'!r}, data {node.data!r}) holds a control character, which "
+                "Graphviz cannot draw; relabel it"
+            )
 
 
 def _neurons(root: Value, forward: list[Value], collapse: bool | str) -> list[Neuron]:

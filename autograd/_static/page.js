@@ -10,22 +10,33 @@ var cg = (function () {
     return s.charAt(s.length - 1) === "." ? s.slice(0, -1) : s;
   }
 
+  // The p significant digits of |x| and its exponent, rounded as Python rounds: to
+  // nearest, a tie (exactly half, as JS's toExponential rounds up) to the even digit.
+  function digits(x, p) {
+    var parts = Math.abs(x).toExponential(p - 1).split("e");
+    var m = parts[0].replace(".", ""), e = parseInt(parts[1], 10);
+    var exact = Math.abs(x).toExponential(99).split("e"), all = exact[0].replace(".", "");
+    if (/^50*$/.test(all.slice(p)) && parseInt(all.charAt(p - 1), 10) % 2 === 0) {
+      m = all.slice(0, p); e = parseInt(exact[1], 10);
+    }
+    return {m: m, e: e};
+  }
+
   // format(x, '.Pg') as Python prints it (and '-0' as '0', as autograd's number()).
   function fmt(x, p) {
     p = p || 4;
     if (x === null || x === undefined) return "?";
     if (!isFinite(x)) return isNaN(x) ? "nan" : (x > 0 ? "inf" : "-inf");
     if (x === 0) return "0";
-    var exp = parseInt(x.toExponential(p - 1).split("e")[1], 10);
-    var s;
-    if (exp < -4 || exp >= p) {
-      var parts = x.toExponential(p - 1).split("e");
-      var e = parseInt(parts[1], 10);
-      s = strip(parts[0]) + "e" + (e < 0 ? "-" : "+") + (Math.abs(e) < 10 ? "0" : "") + Math.abs(e);
+    var d = digits(x, p), m = d.m, e = d.e, s;
+    if (e < -4 || e >= p) {
+      s = strip(m.charAt(0) + "." + m.slice(1)) + "e" + (e < 0 ? "-" : "+") + (Math.abs(e) < 10 ? "0" : "") + Math.abs(e);
+    } else if (e >= 0) {
+      s = strip(m.slice(0, e + 1) + "." + m.slice(e + 1));
     } else {
-      s = strip(x.toFixed(Math.max(0, p - 1 - exp)));
+      s = strip("0." + new Array(-e).join("0") + m);
     }
-    return s === "-0" ? "0" : s;
+    return (x < 0 ? "-" : "") + s;
   }
 
   // el("td", {class: "x", "data-v": 1}, "text", child, ...): strings become text nodes.

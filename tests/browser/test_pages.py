@@ -274,3 +274,21 @@ def test_tour_index_page(tmp_path, open_page):
     pg.click("details.files summary")
     assert pg.locator("details.files a").count() == len(list(tmp_path.glob("*.svg")))
     opened.check_clean()
+
+
+def test_numbers_print_as_python_prints_them(chain_page, open_page):
+    _, path = chain_page
+    opened = open_page(path)
+    values = [0.0, -0.0, 1.0, -1.5, 1e300, -1e-300, 123456.0, 12345.0, 0.00012345678, 9.99961,
+              -2.5e-05, 1 / 3, 1e16, 99999.7, 1234.5678, 0.0001, 0.00009999, 5e-324, 2.0 ** 60,
+              0.125, 0.375, 2.5, 12355.0, -0.0625, 1.0625, 0.999951, 9999.5, 99995.0]
+    shown = opened.page.evaluate("xs => xs.map(x => cg.fmt(x))", values)
+    assert shown == [number(x) for x in values]
+    three = opened.page.evaluate("xs => xs.map(x => cg.fmt(x, 3))", values)
+    assert three == [number(x, '.3g') for x in values]
+    import random
+
+    rng = random.Random(15)
+    many = [rng.uniform(-1, 1) * 10.0 ** rng.randint(-12, 12) for _ in range(400)]
+    many += [round(rng.uniform(-100, 100), rng.randint(0, 4)) for _ in range(400)]  # ties too
+    assert opened.page.evaluate("xs => xs.map(x => cg.fmt(x))", many) == [number(x) for x in many]

@@ -195,3 +195,19 @@ def test_highlight_colours_and_selects():
     assert page.data["highlight"] == forward_order(ch.C).index(ch.nodes["w12"])
     assert "#d62728" in page.html  # draw's weight colour, baked into the SVG
     assert repr(page).startswith("StepThrough('C: 10 nodes'")
+
+
+@pytest.mark.parametrize("label", ["\x00bad", "a\x1bb", "\x7f"])
+def test_control_characters_in_labels_are_named(label):
+    x = Value(1.0, label=label)
+    with pytest.raises(ValueError, match="control character"):
+        step_through(x * 2)
+
+
+def test_odd_but_drawable_labels_and_tiny_graphs():
+    for label in ("line\nbreak", "emoji 😀", "tab\tx", "]]>", "&amp;", ""):
+        x = Value(1e300, label=label)
+        page = step_through((x * 1e-300).tanh(), highlight=x)
+        assert page.data["nodes"][0]["l"] == label
+    alone = step_through(Value(2.0, label="alone"))
+    assert alone.steps == 1 and alone.data["bsteps"] == [{"n": 0, "g": 1.0, "cs": []}]
