@@ -16,7 +16,7 @@ BENCH     := $(VENV)/.installed-bench
 LINT      := $(VENV)/.installed-lint
 NOTEBOOKS := $(VENV)/.installed-notebooks
 
-.PHONY: setup graphviz tour demo train test bench lint notebook clean
+.PHONY: setup graphviz chromium tour demo train test bench lint notebook clean
 # The stamps share one virtualenv: never run two pip installs into it at once.
 .NOTPARALLEL:
 
@@ -43,6 +43,15 @@ graphviz:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq graphviz >/dev/null; }
 	@dot -V
 
+# Headless Chromium for the browser tests of the HTML pages: Debian's package, driven by
+# Playwright for Python (a dev extra) through its executable path; Playwright's own browser
+# download is never used.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version 2>/dev/null | head -1
+
 tour: $(RUNTIME) graphviz
 	$(BIN)/chaingrad tour --network linear-chain --out out/tour
 
@@ -52,12 +61,13 @@ demo: $(RUNTIME)
 train: $(PLOT)
 	$(BIN)/chaingrad train --dataset moons --hidden 16 16 --activation relu --epochs 100 --lr 0.05 --seed 0 --out out/train
 
-test: $(DEV) graphviz
+test: $(DEV) graphviz chromium
 	$(BIN)/python -m pytest -q
 
-bench: $(BENCH)
+bench: $(BENCH) graphviz chromium
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/train_step.py
+	$(BIN)/python benchmarks/pages.py
 
 lint: $(LINT)
 	$(BIN)/ruff check autograd nn tests benchmarks notebooks

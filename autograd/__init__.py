@@ -13,6 +13,8 @@ from .forward import hessian, hvp, jacobian, jvp
 from .functional import grad, gradients, value_and_grad
 from .graph import forward_order, leaves, topo_order
 from .ops import OPS, Primitive, register
+from .page import Page
+from .step_page import StepThrough, step_through
 from .trace import Trace, edge_symbol, node_names, trace_text
 from .value import (
     Value,
@@ -31,12 +33,14 @@ from .viz import draw, render
 
 __all__ = [
     "OPS",
+    "Page",
     "Contribution",
     "Explanation",
     "GradcheckError",
     "Path",
     "Primitive",
     "Step",
+    "StepThrough",
     "Trace",
     "Value",
     "apply",
@@ -68,6 +72,7 @@ __all__ = [
     "register",
     "numerical_grad",
     "render",
+    "step_through",
     "sum",
     "topo_order",
     "trace_text",

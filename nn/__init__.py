@@ -41,6 +41,7 @@ from .module import (
 )
 from .optim import SGD, Adam, Optimizer
 from .plot import plot_boundary, plot_history
+from .replay import Recorder, Replay
 from .train import LOSSES, accuracy, fit, make_optimizer, resolve_loss
 
 __all__ = [
@@ -60,6 +61,8 @@ __all__ = [
     "Module",
     "Neuron",
     "Optimizer",
+    "Recorder",
+    "Replay",
     "Trace",
     "accuracy",
     "activate",

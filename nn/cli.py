@@ -5,8 +5,9 @@
           --epochs 100 --lr 0.05 --seed 0 --out runs/moons
 
 ``train`` writes OUT/model.json (load it with ``nn.MLP.load``), OUT/loss.png
-(loss and accuracy per epoch) and OUT/boundary.png (the decision boundary over
-the data). ``tour`` runs the guided tour when ``nn.tour`` is installed.
+(loss and accuracy per epoch), OUT/boundary.png (the decision boundary over
+the data) and OUT/training.html (the run replayed step by step: open it in a
+browser). ``tour`` runs the guided tour when ``nn.tour`` is installed.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ nonnegative_float = _float_in(0.0)
 def _add_train(sub: Any) -> None:
     p = sub.add_parser(
         "train",
-        help="train an MLP on a toy data set; write model.json, loss.png, boundary.png",
+        help="train an MLP on a toy data set; write model.json, loss.png, boundary.png, "
+             "training.html",
         description=(
             "Train an MLP on a toy data set made in code, with a progress bar, and write "
             "OUT/model.json, OUT/loss.png (loss and accuracy per epoch) and "
@@ -118,6 +120,8 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for data, weights and shuffling")
     p.add_argument("--grid", type=_int_at_least(2), default=80,
                    help="boundary plot resolution (points a side)")
+    p.add_argument("--record-every", type=positive_int, default=None, metavar="K",
+                   help="record every K steps for training.html (default: about 50 recordings)")
     p.add_argument("--out", default="chaingrad-run", help="output folder (created if needed)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_train)
@@ -196,7 +200,8 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         history = fit(model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
                       batch_size=args.batch_size, l2=args.l2, seed=args.seed,
-                      verbose=not args.quiet, callback=count)
+                      verbose=not args.quiet, callback=count,
+                      record_every=args.record_every or _record_every(args, len(X)))
         bad = [name for name, p in model.named_parameters() if not math.isfinite(p.data)]
         if bad:
             raise OverflowError(f"parameter {bad[0]!r} is not finite")
@@ -207,11 +212,12 @@ def run_train(args: argparse.Namespace) -> int:
         return 1
     os.makedirs(args.out, exist_ok=True)
     paths = {name: os.path.join(args.out, name)
-             for name in ("model.json", "loss.png", "boundary.png")}
+             for name in ("model.json", "loss.png", "boundary.png", "training.html")}
     model.save(paths["model.json"])
     plot_history(history, paths["loss.png"], title=f"{args.dataset}: {model!r}")
     plot_boundary(model, X, y, paths["boundary.png"], grid=args.grid,
                   title=f"{args.dataset}: decision boundary")
+    history["replay"].titled(f"{args.dataset}: {model!r}").save(paths["training.html"])
     final = history["loss"][-1] if history["loss"] else float("nan")
     print(f"final loss {final:.4f}, accuracy {acc:.3f}")
     for path in paths.values():
@@ -220,6 +226,12 @@ def run_train(args: argparse.Namespace) -> int:
     if warning is not None:
         print(warning, file=sys.stderr)
     return 0
+
+
+def _record_every(args: argparse.Namespace, n: int) -> int:
+    """Steps between recordings for about 50 of them over the run."""
+    per_epoch = math.ceil(n / (args.batch_size or n))
+    return max(1, math.ceil(args.epochs * per_epoch / 50))
 
 
 # -- demo -------------------------------------------------------------------------

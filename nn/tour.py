@@ -5,8 +5,8 @@ each step of the reverse pass (``autograd.backward_steps``), then every
 weight's gradient as backward chain × forward chain, δ × q, next to the
 document's own formula worked out by hand on plain floats and the engine's
 number. It writes one SVG per step of the reverse pass into ``--out``, a
-drawing of the forward pass and one drawing per weight with its two chains
-highlighted.
+drawing of the forward pass, one drawing per weight with its two chains
+highlighted, and ``index.html``: a page that steps through both passes.
 
 Networks: ``linear-chain`` (section I: x0 → w01 → x1 → w12 → x2 → w23 → x3,
 C = (x3 - y)²/2), ``nonlinear-chain`` (section II: the same with σ at every
@@ -327,14 +327,17 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         if draw_ok:
             safe = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in name)
             written.append(_save(C, directory / f"chains_{safe}.svg", highlight=w))
+    if draw_ok:
+        written.append(_write_index(net, directory, written))
     verdict = "agree" if worst < 1e-9 else "DISAGREE"
     say()
     say(f"The document's formulas and the engine {verdict} "
         f"(largest relative difference {worst:.2g}).")
     if directory is not None:
         if draw_ok:
-            say(f"Wrote {len(written)} drawings into {directory}/ (step_001.svg ... one per "
-                "backward step, forward.svg, chains_<weight>.svg).")
+            say(f"Wrote {len(written) - 1} drawings into {directory}/ (step_001.svg ... one per "
+                "backward step, forward.svg, chains_<weight>.svg) and index.html: open it in a "
+                "browser to step through both passes.")
         else:
             say(f"No drawings written to {directory}/: Graphviz's `dot` is missing (see above).")
     return 0 if verdict == "agree" else 1
@@ -368,6 +371,14 @@ def _save(C: Value, path: Path, **kw: Any) -> Path:
     from autograd import draw, render
 
     return render(draw(C, symbols=True, collapse=False, **kw), path)
+
+
+def _write_index(net: Network, directory: Path, svgs: list[Path]) -> Path:
+    """index.html beside the SVGs: the step-through of C, with the drawings linked."""
+    from autograd import step_through
+
+    links = [(p.name, p.name) for p in svgs]
+    return step_through(net.C, title=net.title, links=links).save(directory / "index.html")
 
 
 def main(argv: list[str] | None = None) -> int:

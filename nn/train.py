@@ -171,6 +171,8 @@ def fit(
     verbose: bool = True,
     progress: bool | None = None,
     callback: Callable[[int, dict[str, list]], Any] | None = None,
+    record_every: int | None = None,
+    record_limit: int = 100,
 ) -> dict[str, list]:
     """Train ``model`` on (X, y); return the history: ``{"loss", "accuracy", "lr"}`` lists.
 
@@ -184,6 +186,10 @@ def fit(
     l2           adds ``l2_penalty(model, l2)`` (weights only) to every step's loss
     verbose      False (or ``progress=False``) silences the progress bar
     callback     called as ``callback(epoch, history)`` after each epoch
+    record_every record the run every k optimizer steps (and its last step) for a
+                 replay: ``history["replay"]`` is then an ``nn.Replay`` page (loss,
+                 boundary, weights and grads per recorded step); needs an ``MLP``
+    record_limit keep at most this many snapshots (thinned evenly; fewer when large)
 
     The recorded loss of an epoch is the sample-weighted mean of its batch losses
     (L2 term included); the accuracy is over the outputs computed during the epoch
@@ -212,6 +218,14 @@ def fit(
     rng = random.Random(seed)
     order = list(range(n))
     history: dict[str, list] = {"loss": [], "accuracy": [], "lr": []}
+    recorder = None
+    if record_every is not None:  # checked here, before any training
+        from .replay import Recorder, threshold_for
+
+        recorder = Recorder(model, X, y, every=record_every, limit=record_limit,
+                            batch=min(bs, n), l2=l2, loss=loss_name,
+                            threshold=threshold_for(correct, nout))
+    step = 0
 
     bar = tqdm(range(epochs), desc=f"train {loss_name}", unit="epoch", disable=not show,
                file=sys.stderr, dynamic_ncols=True, leave=True)
@@ -221,13 +235,20 @@ def fit(
         total, right = 0.0, 0
         for start in range(0, n, bs):
             idx = order[start:start + bs]
-            outs = [model(X[i]) for i in idx]
+            tracing = recorder is not None and recorder.due(
+                step, last=epoch == epochs - 1 and start + bs >= n)
+            outs = recorder.forward(idx) if tracing else [model(X[i]) for i in idx]
             data_loss = vsum([loss_fn(o, y[i]) for o, i in zip(outs, idx)]) * (1.0 / len(idx))
             cost = data_loss + l2_penalty(model, l2) if l2 else data_loss
             opt.zero_grad()
             cost.backward()
+            if tracing:
+                batch_right = None if correct is None else sum(
+                    correct(_data(o), y[i]) for o, i in zip(outs, idx)) / len(idx)
+                recorder.capture(step, epoch, cost.data, batch_right)
             history_lr = opt.lr
             opt.step()
+            step += 1
             total += cost.data * len(idx)
             if correct is not None:
                 right += sum(correct(_data(o), y[i]) for o, i in zip(outs, idx))
@@ -247,4 +268,6 @@ def fit(
         if callback is not None:
             callback(epoch, history)
     bar.close()
+    if recorder is not None:
+        history["replay"] = recorder.replay(history)  # type: ignore[assignment]
     return history

@@ -72,7 +72,8 @@ def test_console_script_module_subprocess(tmp_path):
         capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["boundary.png", "loss.png", "model.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["boundary.png", "loss.png", "model.json",
+                                                    "training.html"]
 
 
 def test_bad_activation_is_reported(tmp_path, capsys):
