@@ -35,6 +35,7 @@ from typing import Any
 
 from .backward import Step, backward_steps
 from .graph import forward_order
+from .ops import dot_parts
 from .page import Page, static_text
 from .trace import edge_symbol, node_names, node_text, number
 from .value import Value
@@ -214,7 +215,7 @@ def _delta_nodes(forward: list[Value]) -> dict[Value, Value]:
             uses.setdefault(parent, []).append((node, local))
     shown = {}
     for node in forward:
-        if node.op == "dot" and len(node.args) % 2:
+        if node.op == "dot" and dot_parts(node.args)[2] is not None:
             shown[node] = node
             continue
         users = uses.get(node, [])
@@ -244,7 +245,7 @@ def _data(root: Value, forward: list[Value], index: dict[Value, int], names: dic
                       for c in s.contributions]} for s in steps]
     units = []
     for neuron in neurons:
-        bias = neuron.dot.args[-1] if len(neuron.dot.args) % 2 else None
+        bias = dot_parts(neuron.dot.args)[2]
         units.append({
             "name": neuron.name, "act": neuron.activation, "layer": neuron.layer,
             "dot": index[neuron.dot], "pre": index[neuron.pre], "out": index[neuron.out],
