@@ -9,6 +9,7 @@ micrograd's (``parameters()``, ``zero_grad()``, ``model(x)``), with more on top.
 Every public name of the submodules (their ``__all__``) is importable from ``nn``.
 """
 
+from ._checks import ArgumentTypeError
 from .data import DATASETS, LABELS, circles, moons, spiral, to_index, to_signed, xor
 from .layers import (
     ACTIVATIONS,
@@ -45,6 +46,7 @@ from .train import LOSSES, accuracy, fit, make_optimizer, resolve_loss
 
 __all__ = [
     "ACTIVATIONS",
+    "ArgumentTypeError",
     "DATASETS",
     "FORMAT",
     "LABELS",

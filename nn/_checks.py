@@ -5,6 +5,7 @@ an int, a bool) or raises an error that names the function, the parameter and
 the value: ``TypeError`` for the wrong kind of thing (bools are refused where a
 number is meant: ``True`` is not 1.0 here), ``ValueError`` for a number out of
 its range or not finite, ``OverflowError`` for an int too large for a float.
+The type errors are ``ArgumentTypeError``, a TypeError that is also a ValueError.
 
     >>> finite(0.5, "SGD lr")
     0.5
@@ -21,11 +22,17 @@ import operator
 import reprlib
 from typing import Any
 
-__all__: list[str] = []  # private helpers; nothing here is part of nn's public names
+__all__ = ["ArgumentTypeError"]  # the checks themselves are private helpers
 
 _short = reprlib.Repr()
 _short.maxstring = 40
 _short.maxother = 40
+
+
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of the wrong kind (a float or bool where an int is meant, a str where a
+    number is): a TypeError that is also a ValueError, as scikit-learn's
+    InvalidParameterError, so code catching either sees it."""
 
 
 def show(x: Any) -> str:
@@ -56,7 +63,7 @@ def real(x: Any, what: str) -> float:
         return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         hint = " (bools are refused: write 1.0 or 0.0)" if isinstance(x, bool) else ""
-        raise TypeError(f"{what} must be a number, got {_kind(x)}{hint}")
+        raise ArgumentTypeError(f"{what} must be a number, got {_kind(x)}{hint}")
     try:
         return float(x)
     except OverflowError:
@@ -92,7 +99,7 @@ def integer(x: Any, what: str, low: int | None = None, high: int | None = None) 
         3
     """
     if isinstance(x, bool) or not isinstance(x, numbers.Integral):
-        raise TypeError(f"{what} must be an int, got {_kind(x)}")
+        raise ArgumentTypeError(f"{what} must be an int, got {_kind(x)}")
     i = operator.index(x)
     if (low is not None and i < low) or (high is not None and i > high):
         where = (f"in [{low}, {high}]" if low is not None and high is not None
@@ -108,7 +115,7 @@ def flag(x: Any, what: str) -> bool:
         False
     """
     if not isinstance(x, bool):
-        raise TypeError(f"{what} must be True or False, got {_kind(x)}")
+        raise ArgumentTypeError(f"{what} must be True or False, got {_kind(x)}")
     return x
 
 
@@ -131,3 +138,4 @@ def seed(x: Any, what: str) -> int | None:
         True
     """
     return None if x is None else integer(x, what)
+
