@@ -583,7 +583,11 @@ class MLP(Module):
     def load(cls, path: Any) -> MLP:  # narrows the return type for readers and checkers
         """Rebuild an MLP saved with ``model.save(path)``; errors name the file and problem.
 
-            >>> model.save('model.json'); again = MLP.load('model.json')
+            >>> import os, tempfile
+            >>> path = os.path.join(tempfile.mkdtemp(), 'model.json')
+            >>> model = MLP(2, [3, 1], seed=0); model.save(path)
+            >>> MLP.load(path)([1.0, 2.0]).data == model([1.0, 2.0]).data
+            True
         """
         model = super().load(path)
         assert isinstance(model, MLP)
