@@ -13,6 +13,7 @@ from ._checks import ArgumentTypeError
 from .data import DATASETS, LABELS, circles, moons, spiral, to_index, to_signed, xor
 from .layers import (
     ACTIVATIONS,
+    MAX_PARAMETERS,
     MLP,
     Layer,
     MLPTrace,
@@ -51,6 +52,7 @@ __all__ = [
     "FORMAT",
     "LABELS",
     "LOSSES",
+    "MAX_PARAMETERS",
     "MLP",
     "REDUCTIONS",
     "SGD",

@@ -52,7 +52,7 @@ def _check(n: int, noise: float, labels: str, classes: int = 2, *, who: str = "d
     noise = _checks.finite(noise, f"{who}: noise", 0.0)
     _checks.choice(labels, LABELS, f"{who}: labels")
     if labels == "signed" and classes != 2:
-        raise ValueError(f"{who}: labels='signed' needs 2 classes, got {classes}")
+        raise ValueError(f"{who}: labels='signed' needs 2 classes, got {_checks.show(classes)}")
     _checks.seed(seed, f"{who}: seed")
     return n, noise
 
@@ -147,7 +147,7 @@ def spiral(n: int = 150, noise: float = 0.2, seed: int | None = 0, classes: int 
     n, noise = _check(n, noise, labels, _checks.integer(classes, "spiral: classes", 2),
                       who="spiral", seed=seed)
     if classes > n:
-        raise ValueError(f"spiral: classes ({classes}) must be at most n ({n}): "
+        raise ValueError(f"spiral: classes ({_checks.show(classes)}) must be at most n ({n}): "
                          "every class needs a point")
     # θ must stay finite: 2π·turns is, and gauss noise of a finite σ mostly is (checked below)
     turns = _checks.finite(turns, "spiral: turns", -1e300, 1e300)

@@ -42,6 +42,7 @@ __all__ = [
     "ACTIVATIONS",
     "Layer",
     "MLP",
+    "MAX_PARAMETERS",
     "MLPTrace",
     "Neuron",
     "activate",
@@ -53,6 +54,11 @@ __all__ = [
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "identity")
 """The activation names every layer accepts."""
 
+MAX_PARAMETERS = 10_000_000
+"""The most parameters a Neuron, Layer or MLP may have (each is a Value of about
+120 bytes: 10⁷ of them take over a gigabyte). Sizes are checked against it before
+anything is built, so ``MLP(2, [10**6, 10**6])`` fails at once, not after minutes."""
+
 # name -> σ; identity maps to None (no node: q = p), an unknown name to nothing
 _ON_VALUE: dict[str, Callable | None] = {
     "relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "identity": None,
@@ -62,18 +68,21 @@ _ON_FLOAT: dict[str, Callable | None] = {
 }
 
 
-def check_activation(name: Any) -> str:
+def check_activation(name: Any, who: str = "") -> str:
     """``name`` if it is a known activation (None means identity), else ValueError.
 
         >>> check_activation('tanh'), check_activation(None)
         ('tanh', 'identity')
+
+    ``who`` (say "MLP input_activation") starts the error message.
     """
     if name is None:
         return "identity"
     if isinstance(name, str) and name in ACTIVATIONS:
         return name
     raise ValueError(
-        f"unknown activation {_checks.show(name)}; known activations: {', '.join(ACTIVATIONS)}"
+        f"{who + ': ' if who else ''}unknown activation {_checks.show(name)}; known "
+        f"activations: {', '.join(ACTIVATIONS)}"
     )
 
 
@@ -86,7 +95,7 @@ def activate(name: str, v: Value) -> Value:
     try:
         f = _ON_VALUE[name]
     except (KeyError, TypeError):  # not a known name: None means identity, else ValueError
-        f = _ON_VALUE[check_activation(name)]
+        f = _ON_VALUE[check_activation(name, "activate")]
     if v.__class__ is not Value and not isinstance(v, Value):
         raise TypeError(f"activate({name!r}): expected a Value, got {_checks.show(v)} "
                         "(activate_float works on numbers)")
@@ -104,7 +113,7 @@ def activate_float(name: str, x: float) -> float:
     try:
         f = _ON_FLOAT[name]
     except (KeyError, TypeError):
-        f = _ON_FLOAT[check_activation(name)]
+        f = _ON_FLOAT[check_activation(name, "activate_float")]
     if x.__class__ is not float or not math.isfinite(x):
         x = _checks.finite(x, f"activate_float({name!r}) input")
     if f is None:
@@ -122,8 +131,8 @@ def _dot_floats(ws: Sequence[Value], q: Sequence[float], b: Value) -> float:
     if not math.isfinite(p):
         name = f"p{b.label[1:]}" if b.label.startswith("b") else f"the neuron of bias {b.label!r}"
         raise OverflowError(
-            f"forward_floats: {name} = w·q + b is {p!r} (the sum overflowed, or a weight is "
-            f"not finite), with inputs {_checks.show(list(q))}"
+            f"{name} = w·q + b is {p!r} (the sum overflowed, or a weight is not finite), "
+            f"with inputs {_checks.show(list(q))}"
         )
     return p
 
@@ -142,26 +151,27 @@ _VALUES = _Arithmetic(dot, activate)
 _FLOATS = _Arithmetic(_dot_floats, activate_float)
 
 
-def _rng(seed: Any, rng: Any) -> Any:
+def _rng(seed: Any, rng: Any, who: str) -> Any:
     if rng is not None and seed is not None:
-        raise ValueError("give seed or rng, not both")
+        raise ValueError(f"{who}: give seed or rng, not both")
     if rng is not None:
         if not isinstance(rng, random.Random):
-            raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
+            raise TypeError(f"{who}: rng must be a random.Random, got {type(rng).__name__}")
         return rng
     if seed is not None:
-        return random.Random(_checks.integer(seed, "seed"))
+        return random.Random(_checks.integer(seed, f"{who} seed"))
     return random  # the global generator, as micrograd uses
 
 
-def init_scale(nin: int, activation: str, init: str | float = "auto") -> float:
+def init_scale(nin: int, activation: str, init: str | float = "auto", *,
+               who: str = "init_scale") -> float:
     """The half-width s of the uniform(-s, s) weight initialisation (see module doc).
 
         >>> init_scale(6, 'relu'), init_scale(3, 'tanh'), init_scale(5, 'relu', 'micrograd')
         (1.0, 1.0, 1.0)
     """
-    nin = _positive_int(nin, "init_scale nin")
-    activation = check_activation(activation)
+    nin = _checks.integer(nin, f"{who} nin", 1, MAX_PARAMETERS)
+    activation = check_activation(activation, who)
     if isinstance(init, str):
         if init == "auto":
             return math.sqrt((6.0 if activation == "relu" else 3.0) / nin)
@@ -169,15 +179,24 @@ def init_scale(nin: int, activation: str, init: str | float = "auto") -> float:
             return 1.0
     elif isinstance(init, (int, float)) and not isinstance(init, bool):
         # uniform(-s, s) computes -s + 2s·u: 2s must be a finite float too
-        s = _checks.finite(init, "init (the weights' half-width)", 0.0, 1e300)
-        return s
-    raise ValueError(
-        f"init must be 'auto', 'micrograd' or a number in [0, 1e300], got {_checks.show(init)}"
-    )
+        return _checks.finite(init, f"{who} init (the weights' half-width)", 0.0, 1e300)
+    raise ValueError(f"{who} init must be 'auto', 'micrograd' or a number in [0, 1e300], "
+                     f"got {_checks.show(init)}")
 
 
 def _positive_int(x: Any, what: str) -> int:
     return _checks.integer(x, what, 1)
+
+
+def _check_size(sizes: Sequence[int], who: str) -> None:
+    """Refuse, before building, a network with more than MAX_PARAMETERS parameters."""
+    count = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    if count > MAX_PARAMETERS:
+        many = f"{count:,}" if count.bit_length() <= 64 else f"about 2^{count.bit_length() - 1}"
+        raise ValueError(
+            f"{who} of sizes {_checks.show(list(sizes))} would have {many} parameters, "
+            f"more than MAX_PARAMETERS ({MAX_PARAMETERS:,})"
+        )
 
 
 def _inputs(x: Any, nin: int, who: str) -> list:
@@ -222,10 +241,14 @@ def _input_leaves(x: Any, nin: int, who: str) -> list[Value]:
             for k, xi in enumerate(_input_values(x, nin, who))]
 
 
-def _input_floats(x: Any, nin: int, who: str) -> list[float]:
-    """Checked inputs as floats (a Value gives its data)."""
-    return [xi.data if isinstance(xi, Value) else xi
-            for xi in _input_values(x, nin, who)]
+def _on_floats(module: Neuron | Layer | MLP, x: Any, nin: int, who: str) -> Any:
+    """module._forward on plain floats: the inputs checked (a Value gives its data), an
+    overflow anywhere in the network raised naming ``who`` and the neuron."""
+    q = [xi.data if isinstance(xi, Value) else xi for xi in _input_values(x, nin, who)]
+    try:
+        return module._forward(q, _FLOATS)
+    except (OverflowError, ValueError) as error:
+        raise type(error)(f"{who}: {error}") from None
 
 
 class Neuron(Module):
@@ -250,12 +273,13 @@ class Neuron(Module):
         label: str = "",
     ) -> None:
         nin = _positive_int(nin, "Neuron nin")
+        _check_size([nin, 1], "Neuron")
         nonlin = _checks.flag(nonlin, "Neuron nonlin")
         if not isinstance(label, str):
             raise TypeError(f"Neuron label must be a str, got {_checks.show(label)}")
-        self.activation = check_activation(activation) if nonlin else "identity"
-        gen = _rng(seed, rng)
-        s = init_scale(nin, self.activation, init)
+        self.activation = check_activation(activation, "Neuron") if nonlin else "identity"
+        gen = _rng(seed, rng, "Neuron")
+        s = init_scale(nin, self.activation, init, who="Neuron")
         tag = label
         self.w = [
             Value(gen.uniform(-s, s), label=f"w{tag}_{k}" if tag else f"w{k}") for k in range(nin)
@@ -288,7 +312,7 @@ class Neuron(Module):
             >>> n = Neuron(2, seed=0); n.forward_floats([1.0, 2.0]) == n([1.0, 2.0]).data
             True
         """
-        return self._forward(_input_floats(x, len(self.w), "Neuron.forward_floats"), _FLOATS)
+        return _on_floats(self, x, len(self.w), "Neuron.forward_floats")
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [(f"w.{k}", w) for k, w in enumerate(self.w)] + [("b", self.b)]
@@ -325,9 +349,10 @@ class Layer(Module):
     ) -> None:
         nin = _positive_int(nin, "Layer nin")
         nout = _positive_int(nout, "Layer nout")
+        _check_size([nin, nout], "Layer")
         if not isinstance(label, str):
             raise TypeError(f"Layer label must be a str, got {_checks.show(label)}")
-        gen = _rng(seed, rng)
+        gen = _rng(seed, rng, "Layer")
         self.neurons = [
             Neuron(nin, rng=gen if isinstance(gen, random.Random) else None,
                    label=f"{label}_{j}" if label else f"{j}", **kw)
@@ -369,7 +394,7 @@ class Layer(Module):
             >>> layer.forward_floats([1.0, 2.0]) == [v.data for v in layer([1.0, 2.0])]
             True
         """
-        return self._forward(_input_floats(x, self.nin, "Layer.forward_floats"), _FLOATS)
+        return _on_floats(self, x, self.nin, "Layer.forward_floats")
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [item for j, n in enumerate(self.neurons) for item in iter_named(f"neurons.{j}", n)]
@@ -424,14 +449,16 @@ class MLPTrace:
 def _layer_activations(activation: Any, output_activation: Any, n: int) -> list[str]:
     """σ₁..σ_L from MLP's arguments: one name for the hidden layers, or a list of n."""
     if not isinstance(activation, (list, tuple)):
-        return [check_activation(activation)] * (n - 1) + [check_activation(output_activation)]
-    acts = [check_activation(a) for a in activation]
+        return ([check_activation(activation, "MLP activation")] * (n - 1)
+                + [check_activation(output_activation, "MLP output_activation")])
+    acts = [check_activation(a, f"MLP activation {i}") for i, a in enumerate(activation)]
     if len(acts) != n:
         raise ValueError(
             f"activation list has {len(acts)} entries but the MLP has {n} "
             "layers: give one per layer, the last layer included"
         )
-    if output_activation is not None and check_activation(output_activation) != acts[-1]:
+    last = check_activation(output_activation, "MLP output_activation")
+    if output_activation is not None and last != acts[-1]:
         raise ValueError("output_activation conflicts with the last entry of the activation list")
     return acts
 
@@ -471,9 +498,11 @@ class MLP(Module):
         nouts = [_positive_int(n, "MLP layer size") for n in nouts]
         if not nouts:
             raise ValueError("MLP needs at least one layer (nouts is empty)")
-        self.input_activation = check_activation(input_activation)
+        _check_size([nin, *nouts], "MLP")
+        self.input_activation = check_activation(input_activation, "MLP input_activation")
         self.activations = _layer_activations(activation, output_activation, len(nouts))
-        gen = _rng(seed, rng)
+        init_scale(1, "identity", init, who="MLP")  # checked here, before any layer is built
+        gen = _rng(seed, rng, "MLP")
         sizes = [nin] + nouts
         self.layers = [
             Layer(
@@ -526,7 +555,7 @@ class MLP(Module):
         Inputs must be finite numbers; a sum that overflows raises OverflowError
         naming the neuron (as ``model(x)`` would), never a silent inf or 0.0.
         """
-        q = self._forward(_input_floats(x, self.nin, "MLP.forward_floats"), _FLOATS)
+        q = _on_floats(self, x, self.nin, "MLP.forward_floats")
         return q[0] if len(q) == 1 else q
 
     def trace(self, x: Sequence[Any]) -> MLPTrace:

@@ -144,7 +144,7 @@ def _index(t: Any, k: int, who: str) -> int:
         t = int(t)  # 2.0 is index 2; 2.5, nan and inf are refused below
     t = _checks.integer(t, f"{who}: target index")
     if not 0 <= t < k:
-        raise IndexError(f"{who}: target index {t} out of range for {k} logits")
+        raise IndexError(f"{who}: target index {_checks.show(t)} out of range for {k} logits")
     return t
 
 

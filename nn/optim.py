@@ -80,30 +80,26 @@ class Optimizer:
     def _gradients(self) -> list[tuple[int, float, float]]:
         """(index, data, grad) of every parameter with a grad, all checked; else raise."""
         out = []
-        who = type(self).__name__
         for i, p in enumerate(self.params):
             g, d = p.grad, p.data
             if g is None:
                 continue
             if g.__class__ is not float or not _isfinite(g):
-                if isinstance(g, bool) or not isinstance(g, (int, float)):
-                    raise TypeError(
-                        f"{who}.step: parameter {self._name(i)} has a grad that is not a "
-                        f"number: {_checks.show(g)}; no parameter was updated"
-                    )
-                if not _isfinite(g):
-                    raise ValueError(
-                        f"{who}.step: parameter {self._name(i)} has a non-finite grad "
-                        f"{g!r}; no parameter was updated"
-                    )
+                g = self._usable(g, i, "grad")
             if d.__class__ is not float or not _isfinite(d):
-                if isinstance(d, bool) or not isinstance(d, (int, float)) or not _isfinite(d):
-                    raise ValueError(
-                        f"{who}.step: parameter {self._name(i)} holds {_checks.show(d)}, not "
-                        "a finite number; no parameter was updated"
-                    )
+                d = self._usable(d, i, "data")
             out.append((i, d, g))
         return out
+
+    def _usable(self, x: Any, i: int, what: str) -> float:
+        """x as a finite float, or the error naming the step, the parameter and x."""
+        try:
+            return _checks.finite(x, what)
+        except (TypeError, ValueError, OverflowError) as error:
+            raise type(error)(
+                f"{type(self).__name__}.step: parameter {self._name(i)} has a {what} that is "
+                f"not a finite number ({_checks.show(x)}): {error}; no parameter was updated"
+            ) from None
 
     def _refuse(self, i: int, what: str, value: float) -> None:
         who = type(self).__name__

@@ -287,7 +287,7 @@ def fit(
     ``.history`` holds the epochs that did.
     """
     X, y = _data_lists(X, y, "fit")
-    epochs = _checks.integer(epochs, "fit: epochs", 0)
+    epochs = _checks.integer(epochs, "fit: epochs", 0, 10**9)
     bs = len(X) if batch_size is None else _checks.integer(batch_size, "fit: batch_size", 1)
     l2 = _checks.finite(l2, "fit: l2", 0.0)
     shuffle = _checks.flag(shuffle, "fit: shuffle")
