@@ -11,6 +11,13 @@ Each step builds the graph of a batch's mean loss (plus an optional L2 penalty
 on the weights), zeroes the grads, runs backward and lets the optimizer step.
 The bar (tqdm, on stderr) shows the epoch's loss and accuracy; ``verbose=False``
 silences it. The history is a dict of lists, one entry per epoch.
+
+``fit`` checks every argument, every input row and every target (against the
+loss: hinge labels ±1, bce targets in [0, 1], class indices below the output
+count) before the first step. A step that fails (an overflow in the engine, an
+optimizer refusing a non-finite update) raises naming the epoch and step; the
+model keeps the weights of the last step that completed, and the error's
+``.history`` holds the epochs that did.
 """
 
 from __future__ import annotations
@@ -200,6 +207,15 @@ def make_optimizer(optimizer: str | Optimizer | type | None, params: list[Value]
     raise ValueError(f"unknown optimizer {optimizer!r}; known: sgd, adam (or an Optimizer)")
 
 
+def _check_callables(model: Any, callback: Any) -> None:
+    if callback is not None and not callable(callback):
+        raise _checks.ArgumentTypeError(
+            f"fit: callback must be callable, got {_checks.show(callback)}"
+        )
+    if not callable(model) or not callable(getattr(model, "parameters", None)):
+        raise _checks.ArgumentTypeError(f"fit: model must be a Module, got {type(model).__name__}")
+
+
 def _check_rows(X: list, nin: int | None) -> None:
     """Every input row: a number or a list of finite numbers, all of one length (nin)."""
     width = nin
@@ -277,14 +293,7 @@ def fit(
 
     The recorded loss of an epoch is the sample-weighted mean of its batch losses
     (L2 term included); the accuracy is over the outputs computed during the epoch
-    (None for regression targets).
-
-    Every argument, every input row and every target (against the loss: hinge
-    labels ±1, bce targets in [0, 1], class indices below the output count) is
-    checked before the first step. A step that fails (an overflow in the engine, an
-    optimizer refusing a non-finite update) raises naming the epoch and step; the
-    model keeps the weights of the last step that completed, and the error's
-    ``.history`` holds the epochs that did.
+    (None for regression targets). Checks and failures: see the module docstring.
     """
     X, y = _data_lists(X, y, "fit")
     epochs = _checks.integer(epochs, "fit: epochs", 0, 10**9)
@@ -294,12 +303,7 @@ def fit(
     show = _checks.flag(verbose if progress is None else progress,
                         "fit: verbose" if progress is None else "fit: progress")
     rng = random.Random(_checks.seed(seed, "fit: seed"))
-    if callback is not None and not callable(callback):
-        raise _checks.ArgumentTypeError(
-            f"fit: callback must be callable, got {_checks.show(callback)}"
-        )
-    if not callable(model) or not callable(getattr(model, "parameters", None)):
-        raise _checks.ArgumentTypeError(f"fit: model must be a Module, got {type(model).__name__}")
+    _check_callables(model, callback)
     _check_rows(X, getattr(model, "nin", None))
     first = _forward_data(model, X[0])
     nout = len(first) if isinstance(first, list) else 1
