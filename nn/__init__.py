@@ -9,13 +9,15 @@ micrograd's (``parameters()``, ``zero_grad()``, ``model(x)``), with more on top.
 Every public name of the submodules (their ``__all__``) is importable from ``nn``.
 """
 
+from ._checks import ArgumentTypeError
 from .data import DATASETS, LABELS, circles, moons, spiral, to_index, to_signed, xor
 from .layers import (
     ACTIVATIONS,
+    MAX_PARAMETERS,
     MLP,
     Layer,
+    MLPTrace,
     Neuron,
-    Trace,
     activate,
     activate_float,
     check_activation,
@@ -46,10 +48,12 @@ from .train import LOSSES, accuracy, fit, make_optimizer, resolve_loss
 
 __all__ = [
     "ACTIVATIONS",
+    "ArgumentTypeError",
     "DATASETS",
     "FORMAT",
     "LABELS",
     "LOSSES",
+    "MAX_PARAMETERS",
     "MLP",
     "REDUCTIONS",
     "SGD",
@@ -61,9 +65,9 @@ __all__ = [
     "Module",
     "Neuron",
     "Optimizer",
+    "MLPTrace",
     "Recorder",
     "Replay",
-    "Trace",
     "accuracy",
     "activate",
     "activate_float",
