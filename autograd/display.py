@@ -6,17 +6,14 @@
 Traces, drawings and chain explanations print every number through
 ``number``, so a number folded into a node (an int, a ``Fraction``, a numpy
 scalar: any ``numbers.Real``) prints like a float. This module imports
-nothing from the rest of the engine, so ``Value`` can use it (for its
-Jupyter view) without an import cycle.
+nothing from the rest of the engine (not even ``Value`` for a type hint), so
+``Value`` can use it for its Jupyter view without an import cycle.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .value import Value
+from typing import Any
 
 __all__ = ["number", "label_text", "value_html"]
 
@@ -51,8 +48,8 @@ def label_text(label: Any) -> str:
     return "" if label is None else str(label)
 
 
-def value_html(v: Value) -> str:
-    """A short rich view of one Value for Jupyter: label, op, data, grad, parents.
+def value_html(v: Any) -> str:
+    """A short rich view of one Value ``v`` for Jupyter: label, op, data, grad, parents.
 
         >>> from autograd import Value
         >>> '<table' in value_html(Value(2.0, label='x'))

@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from itertools import compress
 from typing import Any
 
+from .display import value_html
 from .ops import OPS, Primitive
 
 _isfinite = math.isfinite
@@ -208,8 +209,6 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label}{op})"
 
     def _repr_html_(self) -> str:
-        from .viz import value_html
-
         return value_html(self)
 
 

@@ -14,6 +14,7 @@ import pytest
 
 import autograd.viz as viz
 from autograd import Value, backward_steps, dot, draw, render, topo_order
+from autograd.anatomy import find_neurons
 
 from .networks import linear_chain, nonlinear_chain, parse_dot, plain_mlp, random_graph
 
@@ -238,7 +239,7 @@ def test_small_graph_is_not_collapsed_by_default():
 @pytest.mark.parametrize("bias_in_dot", [False, True])
 def test_find_neurons_layers(bias_in_dot):
     m = plain_mlp([3, 4, 2, 1], bias_in_dot=bias_in_dot)
-    neurons = viz.find_neurons(m.C)
+    neurons = find_neurons(m.C)
     assert Counter(n.layer for n in neurons) == {1: 4, 2: 2, 3: 1}
     assert {n.activation for n in neurons if n.layer < 3} == {"tanh"}
     assert [n.activation for n in neurons if n.layer == 3] == ["identity"]
@@ -329,5 +330,5 @@ def test_a_computed_bias_counts_as_an_input_for_layer_numbers():
     x = [Value(0.5, label="x0"), Value(-1.0, label="x1")]
     first = dot([Value(0.3), Value(0.2)], x, Value(0.1)).tanh()
     second = dot([Value(0.7), Value(-0.4)], x, first)  # bias computed by `first`
-    layers = {n.out: n.layer for n in viz.find_neurons(second)}
+    layers = {n.out: n.layer for n in find_neurons(second)}
     assert layers[first] == 1 and layers[second] == 2
