@@ -79,8 +79,8 @@ def _op_label(node: Value, op: str, fmt: str) -> str:
     if op == "dot" and len(node.args) % 2:
         return "w·q + b"
     if op == "sum" and len(node.args) > len(node.parents):
-        constants = [a for a in node.args if not isinstance(a, Value)]
-        return f"Σ + {format(float(sum(constants)), fmt)}"
+        constants = [float(a) for a in node.args if not isinstance(a, Value)]
+        return f"Σ + {format(sum(constants), fmt)}"
     return glyph
 
 
@@ -379,9 +379,9 @@ def _edge_colour(scene: _Scene, parent: Value, node: Value) -> str:
     return ""
 
 
-def _value_edge(scene: _Scene, dg: Any, node: Value, j: int, symbol: str | None) -> None:
+def _value_edge(scene: _Scene, dg: Any, node: Value, j: int, parent: Value, local: float,
+                symbol: str | None) -> None:
     """Parent j → node's op circle: the local derivative, and what flowed back along it."""
-    parent, local = node.parents[j], node.local_grads[j]
     text = number(local, scene.fmt)
     if symbol is not None:
         text = text if symbol == text else f"{symbol} = {text}"
@@ -410,9 +410,9 @@ def _add_edges(scene: _Scene, dg: Any) -> None:
             dg.edge(f"{scene.ids[node]}_op", scene.ids[node],
                     color=scene.colour_of(node) or "#666666", arrowsize="0.5")
         symbols = edge_symbols(node, scene.names, scene.fmt) if scene.symbols else None
-        for j, parent in enumerate(node.parents):
+        for j, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             if not in_box and parent not in scene.group:
-                _value_edge(scene, dg, node, j, symbols[j] if symbols else None)
+                _value_edge(scene, dg, node, j, parent, local, symbols[j] if symbols else None)
                 continue
             src = scene.endpoint(parent)
             dst = scene.endpoint(node) if in_box else f"{scene.ids[node]}_op"

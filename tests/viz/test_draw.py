@@ -6,7 +6,6 @@ import importlib
 import shutil
 import subprocess
 import sys
-import time
 from collections import Counter
 
 import graphviz
@@ -189,16 +188,15 @@ def test_last_step_shows_final_grads():
 
 
 @pytest.mark.parametrize("bias_in_dot", [False, True])
-def test_collapsed_mlp_node_counts_and_speed(bias_in_dot):
+def test_collapsed_mlp_node_counts_and_cost(bias_in_dot, edge_reads):
     m = plain_mlp([2, 16, 16, 1], bias_in_dot=bias_in_dot)
     m.C.backward()
     n_values = len(topo_order(m.C))
     assert n_values > 200
-    start = time.perf_counter()
+    edge_reads.clear()
     dg = draw(m.C)  # collapse='auto'
     source = dg.source
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, elapsed
+    assert sum(edge_reads.values()) <= 15 * n_values  # a few reads per node: linear
     nodes, edges = parse_dot(source)
     neurons = [k for k in nodes if k.startswith("neuron_")]
     assert len(neurons) == 16 + 16 + 1
@@ -212,12 +210,12 @@ def test_collapsed_mlp_node_counts_and_speed(bias_in_dot):
     assert "cluster_layer1" in source and "layer 2 (16 neurons)" in source
 
 
-def test_collapsed_mlp_full_drawing_is_fast_too():
+def test_collapsed_mlp_full_drawing_is_linear_too(edge_reads):
     m = plain_mlp([2, 16, 16, 1])
     m.C.backward()
-    start = time.perf_counter()
+    edge_reads.clear()
     source = draw(m.C, collapse=False, symbols=True).source
-    assert time.perf_counter() - start < 1.0
+    assert sum(edge_reads.values()) <= 15 * len(topo_order(m.C))
     nodes, _ = parse_dot(source)
     assert len(value_nodes(nodes)) == len(topo_order(m.C))
 
@@ -245,15 +243,15 @@ def test_find_neurons_layers(bias_in_dot):
     assert [n.activation for n in neurons if n.layer == 3] == ["identity"]
 
 
-def test_collapsed_nn_mlp():
+def test_collapsed_nn_mlp(edge_reads):
     nn = importlib.import_module("nn")
     model = nn.MLP(2, [16, 16, 1], seed=0)
     out = model([0.5, -1.0])
     loss = (out - 1.0) ** 2 / 2
     loss.backward()
-    start = time.perf_counter()
+    edge_reads.clear()
     source = draw(loss).source
-    assert time.perf_counter() - start < 1.0
+    assert sum(edge_reads.values()) <= 15 * len(topo_order(loss))
     nodes, _ = parse_dot(source)
     assert sum(k.startswith("neuron_") for k in nodes) == 33
 
