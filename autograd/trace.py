@@ -68,14 +68,17 @@ def arg_positions(node: Value) -> list[int]:
         >>> x = Value(2.0); arg_positions(3 * x)
         [1]
     """
-    args = node.args
-    if len(args) == len(node.parents):
-        return list(range(len(args)))
+    return _positions(node.args, len(node.parents))
+
+
+def _positions(args: tuple, n_parents: int) -> list[int]:
+    if len(args) == n_parents:
+        return list(range(n_parents))
     return [i for i, a in enumerate(args) if isinstance(a, Value)]
 
 
-def _arg_names(node: Value, names: dict[Value, str], fmt: str) -> list[str]:
-    return [names[a] if isinstance(a, Value) else number(a, fmt) for a in node.args]
+def _arg_names(args: tuple, names: dict[Value, str], fmt: str) -> list[str]:
+    return [names[a] if isinstance(a, Value) else number(a, fmt) for a in args]
 
 
 def edge_symbols(node: Value, names: dict[Value, str], fmt: str = ".4g") -> list[str]:
@@ -87,12 +90,12 @@ def edge_symbols(node: Value, names: dict[Value, str], fmt: str = ".4g") -> list
 
     Linear in the node's arguments (a ``sum`` of n inputs costs O(n), not O(n²)).
     """
-    prim = node.primitive
+    prim, args, n_parents = node.primitive, node.args, len(node.parents)
     if prim is None:
-        return ["?"] * len(node.parents)
-    args = _arg_names(node, names, fmt)
+        return ["?"] * n_parents
+    arg_names = _arg_names(args, names, fmt)
     out = names.get(node, "out")
-    return [local_symbol(prim, i, args, out) for i in arg_positions(node)]
+    return [local_symbol(prim, i, arg_names, out) for i in _positions(args, n_parents)]
 
 
 def edge_symbol(node: Value, j: int, names: dict[Value, str], fmt: str = ".4g") -> str:
@@ -108,7 +111,7 @@ def edge_symbol(node: Value, j: int, names: dict[Value, str], fmt: str = ".4g") 
     if prim is None:
         return "?"
     i = arg_positions(node)[j]
-    return local_symbol(prim, i, _arg_names(node, names, fmt), names.get(node, "out"))
+    return local_symbol(prim, i, _arg_names(node.args, names, fmt), names.get(node, "out"))
 
 
 def node_text(node: Value, names: dict[Value, str], fmt: str = ".4g") -> str:
@@ -116,7 +119,7 @@ def node_text(node: Value, names: dict[Value, str], fmt: str = ".4g") -> str:
     prim = node.primitive
     if prim is None:
         return "leaf"
-    return op_text(prim, _arg_names(node, names, fmt))
+    return op_text(prim, _arg_names(node.args, names, fmt))
 
 
 def _wrap(symbol: str) -> str:

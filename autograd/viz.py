@@ -197,6 +197,8 @@ def _check(root: Any, rankdir: str, collapse: Any, fmt: str) -> None:
 def _replay(scene: _Scene, step: int) -> None:
     """Walk ``step`` steps of the reference reverse pass: done grads, what they sent."""
     n_steps = len(scene.order)
+    if isinstance(step, bool) or not isinstance(step, int):
+        raise TypeError(f"draw: step must be an int (a number of steps), got {step!r}")
     if not 0 <= step <= n_steps:
         raise ValueError(f"draw: step must be between 0 and {n_steps} for this graph, got {step}")
     scene.step = step

@@ -11,8 +11,9 @@
   S3  ``trace_text(autograd.sum(xs))`` over n inputs: seconds, characters of
       text, and the peak memory of the call (tracemalloc).
 
-Every size runs once: the point is how time grows with size (linear means a
-10x larger graph costs about 10x), not the third digit.
+Every size runs once and reports CPU seconds (``time.process_time``): the
+point is how time grows with size (linear means a 10x larger graph costs about
+10x), not the third digit.
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ from autograd import Value, explain, trace_text  # noqa: E402
 
 
 def clock(fn):
+    """(seconds of CPU this process spent in fn, its result): steadier than the wall
+    clock on a shared machine, and the same thing where the machine is idle."""
     gc.collect()
-    start = time.perf_counter()
+    start = time.process_time()
     out = fn()
-    return time.perf_counter() - start, out
+    return time.process_time() - start, out
 
 
 def chain(n: int) -> tuple[Value, Value]:

@@ -175,6 +175,9 @@ def test_step_drawings(seed):
     assert {n: n.grad for n in order} == grads_after  # drawing steps touches no .grad
     with pytest.raises(ValueError, match="step"):
         draw(root, step=len(order) + 1)
+    for bad in (2.5, True, "3"):
+        with pytest.raises(TypeError, match="step must be an int"):
+            draw(root, step=bad)
 
 
 def test_last_step_shows_final_grads():
