@@ -6,7 +6,7 @@
 Only the standard library is needed here; drawing needs graphviz.
 """
 
-from .backward import Contribution, Step, backward, backward_steps
+from .backward import Contribution, Step, backward, backward_steps, reverse_steps
 from .chains import Explanation, Path, explain
 from .check import GradcheckError, check_grads, check_graph, gradcheck, numerical_grad
 from .forward import hessian, hvp, jacobian, jvp
@@ -49,6 +49,7 @@ __all__ = [
     "edge_symbol",
     "node_names",
     "backward_steps",
+    "reverse_steps",
     "check_graph",
     "check_grads",
     "enable_grad",

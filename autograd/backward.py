@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -120,7 +119,7 @@ def _refuse_non_finite(grads: dict) -> None:
             )
 
 
-@dataclass
+@dataclass(slots=True)
 class Contribution:
     """What one consumer sent back to a node along one edge.
 
@@ -139,13 +138,16 @@ class Step:
     """One step of the reverse pass: ``node`` now holds its whole gradient.
 
     ``grad`` is d root / d node for this pass; ``contributions`` are the
-    edges from its consumers that summed to it (none for the root).
+    edges from its consumers that summed to it (none for the root); ``sent``
+    are the edges this step sends on to the node's parents, one per parent
+    (none for a leaf): the same Contribution objects the parents receive.
     """
 
     index: int
     node: Value
     grad: float
     contributions: list[Contribution] = field(default_factory=list)
+    sent: list[Contribution] = field(default_factory=list, repr=False)
 
     def __repr__(self) -> str:
         parts = " + ".join(f"{c.local:.4g}·{c.consumer_grad:.4g}" for c in self.contributions)
@@ -154,29 +156,75 @@ class Step:
         )
 
 
+def reverse_steps(root: Value, grad: float = 1.0, *, order: list[Value] | None = None,
+                  contributions: bool = True) -> Iterator[Step]:
+    """The reference reverse pass: one Step per node, in order, touching no ``.grad``.
+
+    It is this loop, the chain rule once per edge, with every number kept::
+
+        grads = defaultdict(float, {root: grad})   # d root / d node, this pass only
+        for node in topo_order(root):              # every consumer before its inputs
+            for parent, local in zip(node.parents, node.local_grads):
+                grads[parent] += local * grads[node]
+
+    ``backward()`` is the same loop made fast, and gives exactly these
+    numbers (a test keeps them equal). ``backward_steps``, ``explain``,
+    ``trace_text`` and ``draw(step=k)`` all read their numbers off this walk.
+    Step k is yielded once node k's gradient is whole, before it is sent on.
+    Each Contribution is made once and appears both in its sender's ``.sent``
+    and in its receiver's ``.contributions``; with ``contributions=False``
+    both stay empty, for a reader that needs only the gradients.
+
+    Cost: one topological order, then O(1) per edge; with contributions, one
+    small object per edge, kept until its receiver's step (memory O(nodes +
+    edges)); without, about what ``backward()`` costs.
+
+        >>> from autograd import Value
+        >>> x = Value(3.0, label='x'); y = x * x
+        >>> [(s.node.op or s.node.label, s.grad) for s in reverse_steps(y)], x.grad
+        ([('*', 1.0), ('x', 6.0)], 0.0)
+    """
+    order = topo_order(root) if order is None else order
+    grads = dict.fromkeys(order, 0.0)
+    grads[root] = check_seed(grad)
+    if not contributions:
+        for k, node in enumerate(order):
+            node_grad = grads[node]
+            yield Step(k, node, node_grad)
+            for parent, local in zip(node.parents, node.local_grads):
+                grads[parent] += local * node_grad  # the chain rule, once per edge
+        return
+    arrived: dict = {}  # the contributions each node has received so far
+    for k, node in enumerate(order):
+        node_grad = grads[node]
+        sent = []
+        for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            c = Contribution(node, i, local, node_grad, local * node_grad)
+            sent.append(c)
+            arrived.setdefault(parent, []).append(c)
+        yield Step(k, node, node_grad, arrived.pop(node, []), sent)
+        for c, parent in zip(sent, node.parents):
+            grads[parent] += c.amount  # the same chain rule, the same numbers
+
+
 def backward_steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
     """The reverse pass one node at a time, in the order backward() visits them.
 
     Each step names the node, the gradient it now holds and the contributions
-    that made it. Running the iterator to the end adds this pass's gradients
-    to ``.grad``, exactly as backward() does; stopping early changes nothing.
+    that made it (the steps of ``reverse_steps``). Running the iterator to the
+    end adds this pass's gradients to ``.grad``, exactly as backward() does
+    (and refuses, changing nothing, when one is not finite); stopping early
+    changes nothing. Cost: that of ``reverse_steps``, contributions kept.
 
         >>> from autograd import Value
         >>> x = Value(3.0, label='x'); y = x * x
         >>> [round(s.grad, 3) for s in backward_steps(y)]
         [1.0, 6.0]
     """
-    order = topo_order(root)
-    grads: defaultdict = defaultdict(float)
-    grads[root] = float(grad)
-    arrived: dict = {root: []}
-    for k, node in enumerate(order):
-        node_grad = grads[node]
-        yield Step(k, node, node_grad, arrived.pop(node, []))
-        for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-            amount = local * node_grad
-            grads[parent] += amount  # the same chain rule as backward()
-            arrived.setdefault(parent, []).append(Contribution(node, i, local, node_grad, amount))
+    grads: dict = {}
+    for step in reverse_steps(root, grad):
+        grads[step.node] = step.grad
+        yield step
     _refuse_non_finite(grads)
-    for node, g in grads.items():
-        node.grad += g
+    for node, total in zip(grads, _new_totals(grads)):  # as backward() writes them
+        node.grad = total

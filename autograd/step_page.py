@@ -33,13 +33,14 @@ from collections.abc import Sequence
 from itertools import islice
 from typing import Any
 
-from .backward import Step, backward_steps
+from .anatomy import NeuronGroup, find_neurons
+from .backward import Step, reverse_steps
 from .graph import forward_order
 from .ops import dot_parts
 from .page import Page, static_text
 from .trace import edge_symbol, node_names, node_text, number
 from .value import Value
-from .viz import INSTALL_HINT, GraphvizMissing, Neuron, draw, find_neurons
+from .viz import INSTALL_HINT, GraphvizMissing, draw
 
 __all__ = ["step_through", "StepThrough", "MAX_NODES", "MAX_BOXES", "COLLAPSE_ABOVE"]
 
@@ -154,8 +155,8 @@ def step_through(
 
 
 def _steps(root: Value, n: int, names: dict[Value, str]) -> list[Step]:
-    """The n steps of the reverse pass; islice stops before the iterator touches any .grad."""
-    steps = list(islice(backward_steps(root), n))
+    """The n steps of the reference reverse pass (which touches no .grad)."""
+    steps = list(islice(reverse_steps(root), n))
     for s in steps:
         amounts = [c.amount for c in s.contributions]
         if not math.isfinite(s.grad) or not all(math.isfinite(a) for a in amounts):
@@ -180,13 +181,13 @@ def _check_labels(forward: list[Value], names: dict[Value, str]) -> None:
             )
 
 
-def _neurons(root: Value, forward: list[Value], collapse: bool | str) -> list[Neuron]:
+def _neurons(root: Value, forward: list[Value], collapse: bool | str) -> list[NeuronGroup]:
     if collapse is False or (collapse == "auto" and len(forward) <= COLLAPSE_ABOVE):
         return []
     return find_neurons(root, forward[::-1])
 
 
-def _check_size(forward: list[Value], neurons: list[Neuron], collapse: bool | str) -> None:
+def _check_size(forward: list[Value], neurons: list[NeuronGroup], collapse: bool | str) -> None:
     grouped = {m for neuron in neurons for m in neuron.members}
     boxes = len(neurons) + sum(1 + bool(v.parents) for v in forward if v not in grouped)
     if boxes <= MAX_BOXES:
@@ -225,7 +226,7 @@ def _delta_nodes(forward: list[Value]) -> dict[Value, Value]:
 
 
 def _data(root: Value, forward: list[Value], index: dict[Value, int], names: dict[Value, str],
-          steps: list[Step], neurons: list[Neuron], highlight: Value | None) -> dict[str, Any]:
+          steps: list[Step], neurons: list[NeuronGroup], highlight: Value | None) -> dict[str, Any]:
     grads = {s.node: s.grad for s in steps}
     delta = _delta_nodes(forward)
     values = {node: number(node.data) for node in forward}
@@ -304,7 +305,7 @@ def _mark_texts(group: ET.Element, kinds: dict[str, str]) -> None:
 
 
 def _svg(svg_bytes: bytes, data: dict[str, Any], forward: list[Value], index: dict[Value, int],
-         neurons: list[Neuron]) -> tuple[str, tuple[float, float]]:
+         neurons: list[NeuronGroup]) -> tuple[str, tuple[float, float]]:
     """Graphviz's SVG with ids v<k> (value k), o<k> (its op), u<k> (neuron of dot k),
     e<i> (edge i into an op), oe<k> (op k to its value), c<m> (edges between neurons)."""
     svg = ET.fromstring(svg_bytes)

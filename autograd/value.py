@@ -34,6 +34,7 @@ from itertools import compress
 from typing import Any
 
 from .backward import backward as _reverse
+from .display import value_html
 from .errors import (
     as_float,
     check_label,
@@ -266,8 +267,6 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label}{op})"
 
     def _repr_html_(self) -> str:
-        from .viz import value_html
-
         return value_html(self)
 
 
