@@ -33,6 +33,8 @@ from .losses import (
 )
 from .module import (
     FORMAT,
+    MAX_FILE_BYTES,
+    MAX_PARAMETERS,
     VERSION,
     ModelFileError,
     ModelFileNotFoundError,
@@ -49,6 +51,8 @@ __all__ = [
     "FORMAT",
     "LABELS",
     "LOSSES",
+    "MAX_FILE_BYTES",
+    "MAX_PARAMETERS",
     "MLP",
     "REDUCTIONS",
     "SGD",
