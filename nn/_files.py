@@ -44,7 +44,7 @@ def fs_path(path: Any, error: type[Exception] = ValueError) -> str:
             f"a path must be a str or os.PathLike, got {type(path).__name__} {path!r}"
         ) from None
     if not path:
-        raise error("the path is empty; give a file name such as 'model.json'")
+        raise error("the path is empty")
     if "\0" in path:
         raise error(f"{path!r}: not a usable path: it contains a NUL byte")
     return path
@@ -192,12 +192,11 @@ def prepare_folder(path: Any, files: tuple[str, ...] = ()) -> list[str]:
     path = fs_path(path)
     if os.path.exists(path) and not os.path.isdir(path):
         raise _not_a_folder(path)
-    created = []
-    parent = os.path.abspath(path)
-    while not os.path.exists(parent):
-        created.append(parent)
+    created, parent = [], path
+    while parent and not os.path.exists(parent) and os.path.dirname(parent) != parent:
+        created.append(os.path.abspath(parent))
         parent = os.path.dirname(parent)
-    if os.path.exists(parent) and not os.path.isdir(parent):
+    if parent and os.path.exists(parent) and not os.path.isdir(parent):
         raise _not_a_folder(path, parent)
     try:
         os.makedirs(path, exist_ok=True)
