@@ -141,18 +141,28 @@ def replacing(path: Any, what: str = "file") -> Iterator[str]:
                       ) from None
     try:
         yield tmp
+    except BaseException as error:
+        _unlink(tmp)
+        if isinstance(error, OSError) and tmp in str(error):  # the writer named our temp file
+            raise oserror(error, f"{path}: cannot save the {what}: {reason(error)}") from None
+        raise
+    try:
         _keep_mode(tmp, target)
         _fsync_path(tmp)
         os.replace(tmp, target)
     except BaseException as error:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(error, OSError) and tmp in str(error):
+        _unlink(tmp)
+        if isinstance(error, OSError):
             raise oserror(error, f"{path}: cannot save the {what}: {reason(error)}") from None
         raise
     _fsync_path(folder, folder=True)  # the rename itself reaches the disk
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _why(error: OSError, path: str, folder: str) -> str:

@@ -366,20 +366,24 @@ def _read_text(path: str) -> str:
         if os.path.isdir(path):
             raise ModelFileError(f"{path}: is a directory, not a model file") from None
         raise ModelFileError(f"{path}: cannot be read: {error.strerror or error}") from None
+    info = os.fstat(fd)
+    problem = None
+    if stat.S_ISDIR(info.st_mode):
+        problem = "is a directory, not a model file"
+    elif not stat.S_ISREG(info.st_mode):
+        problem = "not a regular file (a device, pipe or socket)"
+    elif info.st_size > MAX_FILE_BYTES:
+        problem = _too_big(info.st_size)
+    if problem is not None:
+        os.close(fd)
+        raise ModelFileError(f"{path}: {problem}")
     with os.fdopen(fd, "rb") as f:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise ModelFileError(f"{path}: is a directory, not a model file")
-        if not stat.S_ISREG(info.st_mode):
-            raise ModelFileError(f"{path}: not a regular file (a device, pipe or socket)")
-        if info.st_size > MAX_FILE_BYTES:
-            raise ModelFileError(_too_big(path, info.st_size))
         try:
             data = f.read(MAX_FILE_BYTES + 1)
         except OSError as error:
             raise ModelFileError(f"{path}: cannot be read: {error.strerror or error}") from None
     if len(data) > MAX_FILE_BYTES:  # it grew while we looked
-        raise ModelFileError(_too_big(path, len(data)))
+        raise ModelFileError(f"{path}: {_too_big(len(data))}")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -389,8 +393,8 @@ def _read_text(path: str) -> str:
         ) from None
 
 
-def _too_big(path: str, size: int) -> str:
-    return (f"{path}: too large for a model file: {size:,} bytes; the limit is "
+def _too_big(size: int) -> str:
+    return (f"too large for a model file: {size:,} bytes; the limit is "
             f"{MAX_FILE_BYTES:,} (nn.module.MAX_FILE_BYTES)")
 
 
@@ -464,30 +468,40 @@ def _check_header(state: Any, path: str) -> None:
 
 def _check_state(module: Module, state: Any, source: str) -> dict[str, float]:
     """The new value for every parameter, checked; raises ModelFileError otherwise."""
+    params = _parameters_of(module, state, source)
+    names = [name for name, _ in module.named_parameters()]
+    _check_names(module, names, params, source)
+    return {name: _finite(params[name], name, source) for name in names}
+
+
+def _parameters_of(module: Module, state: Any, source: str) -> dict[Any, Any]:
+    """The name -> number mapping in ``state`` (a state_dict, or that mapping bare)."""
     if not isinstance(state, dict):
         raise ModelFileError(f"{source}: expected a dict, got {type(state).__name__}")
-    if "parameters" in state:
-        params = state["parameters"]
-        if not isinstance(params, dict):
+    if "parameters" not in state:
+        return state
+    params = state["parameters"]
+    if not isinstance(params, dict):
+        raise ModelFileError(
+            f"{source}: field 'parameters' must be an object of name: number, "
+            f"got {type(params).__name__}"
+        )
+    version = state.get("version", VERSION)
+    if type(version) is not int or version != VERSION:
+        raise ModelFileError(
+            f"{source}: unknown format version {_short(version)}, expected {VERSION}"
+        )
+    if "architecture" in state:
+        mine, theirs = module.architecture(), state["architecture"]
+        if theirs != mine:
             raise ModelFileError(
-                f"{source}: field 'parameters' must be an object of name: number, "
-                f"got {type(params).__name__}"
+                f"{source}: shape mismatch: architecture {_short(theirs)} does not match "
+                f"this {type(module).__name__}'s {_short(mine)}"
             )
-        version = state.get("version", VERSION)
-        if type(version) is not int or version != VERSION:
-            raise ModelFileError(
-                f"{source}: unknown format version {_short(version)}, expected {VERSION}"
-            )
-        if "architecture" in state:
-            mine, theirs = module.architecture(), state["architecture"]
-            if theirs != mine:
-                raise ModelFileError(
-                    f"{source}: shape mismatch: architecture {_short(theirs)} does not match "
-                    f"this {type(module).__name__}'s {_short(mine)}"
-                )
-    else:
-        params = state
-    names = [name for name, _ in module.named_parameters()]
+    return params
+
+
+def _check_names(module: Module, names: list[str], params: dict[Any, Any], source: str) -> None:
     expected = set(names)
     missing = [n for n in names if n not in params]
     extra = [n for n in params if n not in expected]
@@ -501,22 +515,21 @@ def _check_state(module: Module, state: Any, source: str) -> dict[str, float]:
             f"{source}: shape mismatch with this {type(module).__name__} "
             f"({len(names)} parameters): " + "; ".join(parts)
         )
-    values: dict[str, float] = {}
-    for name in names:
-        v = params[name]
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise ModelFileError(
-                f"{source}: parameter {name!r} must be a number, got {type(v).__name__} "
-                f"{_short(v)}"
-            )
-        try:
-            v = float(v)
-        except OverflowError:
-            v = math.inf
-        if not math.isfinite(v):
-            raise ModelFileError(f"{source}: parameter {name!r} is not finite ({v!r})")
-        values[name] = v
-    return values
+
+
+def _finite(v: Any, name: str, source: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ModelFileError(
+            f"{source}: parameter {name!r} must be a number, got {type(v).__name__} "
+            f"{_short(v)}"
+        )
+    try:
+        v = float(v)
+    except OverflowError:  # an int beyond float range
+        v = math.inf
+    if not math.isfinite(v):
+        raise ModelFileError(f"{source}: parameter {name!r} is not finite ({v!r})")
+    return v
 
 
 def _few(names: list[str], k: int = 3) -> str:
