@@ -13,7 +13,6 @@ from ._checks import ArgumentTypeError
 from .data import DATASETS, LABELS, circles, moons, spiral, to_index, to_signed, xor
 from .layers import (
     ACTIVATIONS,
-    MAX_PARAMETERS,
     MLP,
     Layer,
     MLPTrace,
@@ -35,6 +34,8 @@ from .losses import (
 )
 from .module import (
     FORMAT,
+    MAX_FILE_BYTES,
+    MAX_PARAMETERS,
     VERSION,
     ModelFileError,
     ModelFileNotFoundError,
@@ -53,6 +54,7 @@ __all__ = [
     "FORMAT",
     "LABELS",
     "LOSSES",
+    "MAX_FILE_BYTES",
     "MAX_PARAMETERS",
     "MLP",
     "REDUCTIONS",

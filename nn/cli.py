@@ -3,11 +3,20 @@
     $ chaingrad demo                       # document 003's chain x0 -> x1 -> x2 -> x3, backward
     $ chaingrad train --dataset moons --hidden 16 16 --activation relu \\
           --epochs 100 --lr 0.05 --seed 0 --out runs/moons
+    $ chaingrad tour --network mlp --out out/tour
 
 ``train`` writes OUT/model.json (load it with ``nn.MLP.load``), OUT/loss.png
 (loss and accuracy per epoch), OUT/boundary.png (the decision boundary over
 the data) and OUT/training.html (the run replayed step by step: open it in a
-browser). ``tour`` runs the guided tour when ``nn.tour`` is installed.
+browser), each atomically: a file is the old one or the new one, never half.
+
+Before any work, ``train`` checks every number (finite; in range; see the
+``MAX_*`` constants and ``--help``), what one step and the boundary plot would
+cost (a scalar engine: a step's graph takes about 50 bytes per sample and
+parameter), and ``--out`` (created if needed, then a file is really written in
+it). Ctrl-C during training saves the model as it was after the last completed
+epoch into OUT/model.json (atomically), says so in one line and exits with 130;
+interrupted before the first epoch ends, it writes nothing.
 """
 
 from __future__ import annotations
@@ -16,13 +25,16 @@ import argparse
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import Value, forward_order
 
+from . import tour
+from ._files import prepare_folder, remove_empty, replacing
 from .data import DATASETS
 from .layers import ACTIVATIONS, MLP
+from .module import MAX_PARAMETERS, Module
 from .plot import plot_boundary, plot_history
 from .train import LOSSES, accuracy, fit, make_optimizer
 
@@ -33,12 +45,24 @@ DIVERGED_LOSS = 1e6
 DIVERGED_GROWTH = 100.0
 
 BINARY_SETS = ("moons", "circles", "xor")
+OUTPUTS = ("model.json", "loss.png", "boundary.png", "training.html")
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+MAX_SAMPLES = 100_000
+MAX_EPOCHS = 1_000_000
+MAX_CLASSES = 100
+MAX_NOISE = 10.0  # the data sets have unit scale: more noise than this hides any pattern
+MAX_GRID = 500  # the boundary plot is 500 pixels wide: more points than pixels show nothing
+MAX_STEP_WORK = 10_000_000
+"""Samples per step x parameters: one step's graph (about 0.5 GB and 30 s at the limit)."""
+MAX_PLOT_WORK = 100_000_000
+"""grid^2 x parameters: the boundary plot's evaluations (about 15 s at the limit)."""
 
 
 # -- argument types --------------------------------------------------------------
 
 
-def _int_at_least(low: int) -> Any:
+def _int_in(low: int, high: int | None = None) -> Callable[[str], int]:
     def convert(text: str) -> int:
         try:
             value = int(text)
@@ -47,13 +71,18 @@ def _int_at_least(low: int) -> Any:
         if value < low:
             what = "a positive integer" if low == 1 else f"an integer >= {low}"
             raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"at most {high:,} allowed, got {value:,}")
         return value
 
     convert.__name__ = "int"
     return convert
 
 
-def _float_in(low: float, *, strict: bool = False) -> Any:
+def _float_in(low: float = -math.inf, high: float = math.inf, *, strict: bool = False,
+              below: bool = False) -> Callable[[str], float]:
+    """A finite float in [low, high]; ``strict`` excludes low, ``below`` excludes high."""
+
     def convert(text: str) -> float:
         try:
             value = float(text)
@@ -64,29 +93,33 @@ def _float_in(low: float, *, strict: bool = False) -> Any:
         if value < low or (strict and value == low):
             what = f"> {low:g}" if strict else f">= {low:g}"
             raise argparse.ArgumentTypeError(f"expected a number {what}, got {value:g}")
+        if value > high or (below and value == high):
+            what = f"< {high:g}" if below else f"<= {high:g}"
+            raise argparse.ArgumentTypeError(f"expected a number {what}, got {value:g}")
         return value
 
     convert.__name__ = "float"
     return convert
 
 
-positive_int = _int_at_least(1)
+positive_int = _int_in(1)
 positive_float = _float_in(0.0, strict=True)
 nonnegative_float = _float_in(0.0)
+finite_float = _float_in()
 
 
-# -- train ----------------------------------------------------------------------
+# -- train: arguments and the checks made before any work ----------------------------
 
 
 def _add_train(sub: Any) -> None:
     p = sub.add_parser(
         "train",
-        help="train an MLP on a toy data set; write model.json, loss.png, boundary.png, "
-             "training.html",
+        help="train an MLP on a toy data set; write model.json, loss.png, boundary.png",
         description=(
             "Train an MLP on a toy data set made in code, with a progress bar, and write "
             "OUT/model.json, OUT/loss.png (loss and accuracy per epoch) and "
-            "OUT/boundary.png (the decision boundary over the data)."
+            "OUT/boundary.png (the decision boundary over the data). Ctrl-C saves the "
+            "model of the last completed epoch and exits with 130."
         ),
         epilog=(
             "example: chaingrad train --dataset moons --hidden 16 16 --activation relu "
@@ -95,10 +128,10 @@ def _add_train(sub: Any) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="data set")
-    p.add_argument("--n", type=positive_int, default=100, help="number of samples")
-    p.add_argument("--noise", type=nonnegative_float, default=None,
+    p.add_argument("--n", type=_int_in(1, MAX_SAMPLES), default=100, help="number of samples")
+    p.add_argument("--noise", type=_float_in(0.0, MAX_NOISE), default=None,
                    help="data noise; when not given, the data set's own")
-    p.add_argument("--classes", type=_int_at_least(2), default=3,
+    p.add_argument("--classes", type=_int_in(2, MAX_CLASSES), default=3,
                    help="spiral only: number of arms")
     p.add_argument("--hidden", type=positive_int, nargs="*", default=[16, 16], metavar="H",
                    help="hidden layer sizes")
@@ -111,16 +144,19 @@ def _add_train(sub: Any) -> None:
                    help="auto: hinge for the binary sets (labels -1/+1), cross_entropy for spiral")
     p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam"], help="optimizer")
     p.add_argument("--lr", type=positive_float, default=0.05, help="learning rate")
-    p.add_argument("--momentum", type=nonnegative_float, default=0.9, help="SGD momentum")
+    p.add_argument("--momentum", type=_float_in(0.0, 1.0, below=True), default=0.9,
+                   help="SGD momentum, in [0, 1)")
     p.add_argument("--l2", type=nonnegative_float, default=1e-4,
                    help="L2 penalty lambda on the weights")
-    p.add_argument("--epochs", type=positive_int, default=100, help="passes over the data")
-    p.add_argument("--batch-size", type=positive_int, default=None,
+    p.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), default=100,
+                   help="passes over the data")
+    p.add_argument("--batch-size", type=_int_in(1, MAX_SAMPLES), default=None,
                    help="samples per step; when not given, all of them (full batch)")
     p.add_argument("--seed", type=int, default=0, help="seed for data, weights and shuffling")
-    p.add_argument("--grid", type=_int_at_least(2), default=80,
+    p.add_argument("--grid", type=_int_in(2, MAX_GRID), default=80,
                    help="boundary plot resolution (points a side)")
-    p.add_argument("--record-every", type=positive_int, default=None, metavar="K",
+    p.add_argument("--record-every", type=_int_in(1, MAX_EPOCHS * MAX_SAMPLES), default=None,
+                   metavar="K",
                    help="record every K steps for training.html (default: about 50 recordings)")
     p.add_argument("--out", default="chaingrad-run", help="output folder (created if needed)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -139,6 +175,30 @@ def _loss_problem(dataset: str, loss: str) -> str | None:
     return None
 
 
+def _nout(args: argparse.Namespace) -> int:
+    return args.classes if args.dataset == "spiral" else 1
+
+
+def _size_problem(args: argparse.Namespace) -> str | None:
+    """Why the run is too big to start (None when it is not), from the numbers alone."""
+    if args.dataset == "spiral" and args.classes > args.n:
+        return f"--classes {args.classes} needs at least as many samples: --n is {args.n}"
+    count = Module.parameter_count({"nin": 2, "nouts": [*args.hidden, _nout(args)]})
+    if count > MAX_PARAMETERS:
+        return (f"--hidden {' '.join(map(str, args.hidden))} makes {count:,} parameters; "
+                f"at most {MAX_PARAMETERS:,} (nn.MAX_PARAMETERS, what a model file may hold)")
+    batch = min(args.batch_size or args.n, args.n)
+    if batch * count > MAX_STEP_WORK:
+        return (f"one step would build a graph of {batch:,} samples x {count:,} parameters "
+                f"(about {batch * count * 50 / 1e9:.1f} GB); at most {MAX_STEP_WORK:,}: "
+                f"use a smaller --batch-size, --n or --hidden")
+    if args.grid**2 * count > MAX_PLOT_WORK:
+        return (f"the boundary plot would evaluate the model {args.grid**2:,} times with "
+                f"{count:,} parameters; at most {MAX_PLOT_WORK:,} parameter-evaluations: "
+                f"use a smaller --grid")
+    return None
+
+
 def _divergence_warning(losses: list[float]) -> str | None:
     """A warning when the recorded losses look like a diverging run, else None."""
     if not losses:
@@ -153,78 +213,167 @@ def _divergence_warning(losses: list[float]) -> str | None:
     return f"{PROG} train: warning: {why}; training seems to diverge; try a smaller --lr"
 
 
-def run_train(args: argparse.Namespace) -> int:
-    """``chaingrad train``: train, then write model.json, loss.png and boundary.png.
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
-        >>> main(['train', '--dataset', 'xor', '--epochs', '20', '--out', 'runs/xor'])
+
+# -- train: the run -----------------------------------------------------------------
+
+
+class _Snapshot:
+    """The parameters as they were after the last completed epoch, kept for Ctrl-C.
+
+    An interrupt can land halfway through an optimizer step; the model saved then is
+    this snapshot, never a half-updated one. Copying is one float per parameter per
+    epoch, small next to the epoch itself (a forward and a backward pass per sample).
     """
-    problem = _loss_problem(args.dataset, args.loss)
-    if problem is not None:
-        print(f"{PROG} train: {problem}", file=sys.stderr)
-        return 2
-    make = DATASETS[args.dataset]
+
+    def __init__(self, model: MLP) -> None:
+        self.params = model.parameters()
+        self.values: list[float] | None = None
+        self.epochs = 0
+
+    def record(self, epoch: int, history: dict[str, list]) -> None:
+        self.values = [p.data for p in self.params]
+        self.epochs = epoch + 1
+
+    def restore(self) -> None:
+        for p, v in zip(self.params, self.values or ()):
+            p.data = v
+
+
+def _make_data(args: argparse.Namespace) -> tuple[list, list]:
     kw: dict[str, Any] = {"n": args.n, "seed": args.seed}
     if args.noise is not None:
         kw["noise"] = args.noise
     if args.loss == "bce":  # binary cross-entropy wants labels 0/1, not -1/+1
         kw["labels"] = "index"
-    nout = 1
     if args.dataset == "spiral":
         kw["classes"] = args.classes
-        nout = args.classes
-    try:
-        X, y = make(**kw)
-    except (TypeError, ValueError) as error:
-        print(f"{PROG} train: {error}", file=sys.stderr)
-        return 2
+    return DATASETS[args.dataset](**kw)
+
+
+def _make_model(args: argparse.Namespace) -> tuple[MLP, Any]:
     acts: Any = args.activation
     if len(acts) == 1:
         acts = acts[0]
     elif len(acts) == len(args.hidden):  # hidden layers only: the output stays linear
         acts = [*acts, "identity"]
-    try:
-        model = MLP(2, [*args.hidden, nout], activation=acts, seed=args.seed,
-                    input_activation=args.input_activation)
-        opt = make_optimizer(args.optimizer, model.parameters(), args.lr,
-                             momentum=args.momentum)
-    except (TypeError, ValueError) as error:
-        print(f"{PROG} train: {error}", file=sys.stderr)
+    model = MLP(2, [*args.hidden, _nout(args)], activation=acts, seed=args.seed,
+                input_activation=args.input_activation)
+    return model, make_optimizer(args.optimizer, model.parameters(), args.lr,
+                                 momentum=args.momentum)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """``chaingrad train``: check everything, train, then write the three files.
+
+        >>> main(['train', '--dataset', 'xor', '--epochs', '20', '--out', 'runs/xor'])
+        ... # doctest: +SKIP
+        0
+    """
+    problem = _loss_problem(args.dataset, args.loss) or _size_problem(args)
+    if problem is not None:
+        _say(f"{PROG} train: {problem}")
         return 2
-    print(f"{PROG} train: {args.dataset} ({len(X)} samples), model {model!r}, "
-          f"{model.num_parameters()} parameters", file=sys.stderr)
-    done = [0]  # epochs completed, counted by the callback
+    try:
+        created = prepare_folder(args.out, files=OUTPUTS)
+    except (OSError, ValueError) as error:
+        _say(f"{PROG} train: --out: {error}")
+        return 2
+    try:
+        code = _train(args, created)
+    except KeyboardInterrupt:  # before training started: nothing was written
+        remove_empty(created)
+        _say(f"{PROG} train: interrupted before training; nothing written")
+        return EXIT_INTERRUPTED
+    return code
 
-    def count(epoch: int, history: dict[str, list]) -> None:
-        done[0] = epoch + 1
 
+def _train(args: argparse.Namespace, created: list[str]) -> int:
+    try:
+        X, y = _make_data(args)
+        model, opt = _make_model(args)
+    except (TypeError, ValueError) as error:
+        remove_empty(created)
+        _say(f"{PROG} train: {error}")
+        return 2
+    _say(f"{PROG} train: {args.dataset} ({len(X)} samples), model {model!r}, "
+         f"{model.num_parameters()} parameters")
+    snapshot = _Snapshot(model)
     try:
         history = fit(model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
                       batch_size=args.batch_size, l2=args.l2, seed=args.seed,
-                      verbose=not args.quiet, callback=count,
+                      verbose=not args.quiet, callback=snapshot.record,
                       record_every=args.record_every or _record_every(args, len(X)))
         bad = [name for name, p in model.named_parameters() if not math.isfinite(p.data)]
         if bad:
             raise OverflowError(f"parameter {bad[0]!r} is not finite")
         acc = accuracy(model, X, y, loss=args.loss)
+    except KeyboardInterrupt:
+        return _save_interrupted(model, snapshot, args, created)
     except (OverflowError, ValueError, ZeroDivisionError, FloatingPointError) as error:
-        print(f"{PROG} train: training diverged at epoch {min(done[0] + 1, args.epochs)}: "
-              f"{error}; try a smaller --lr", file=sys.stderr)
+        remove_empty(created)
+        _say(f"{PROG} train: training diverged at epoch "
+             f"{min(snapshot.epochs + 1, args.epochs)}: {error}; try a smaller --lr")
         return 1
-    os.makedirs(args.out, exist_ok=True)
-    paths = {name: os.path.join(args.out, name)
-             for name in ("model.json", "loss.png", "boundary.png", "training.html")}
-    model.save(paths["model.json"])
-    plot_history(history, paths["loss.png"], title=f"{args.dataset}: {model!r}")
-    plot_boundary(model, X, y, paths["boundary.png"], grid=args.grid,
-                  title=f"{args.dataset}: decision boundary")
-    history["replay"].titled(f"{args.dataset}: {model!r}").save(paths["training.html"])
+    return _write_outputs(args, model, history, acc, X, y)
+
+
+def _save_interrupted(model: MLP, snapshot: _Snapshot, args: argparse.Namespace,
+                      created: list[str]) -> int:
+    """Ctrl-C during training: save the last completed epoch's model, say so in one line."""
+    where = f"interrupted during epoch {snapshot.epochs + 1} of {args.epochs}"
+    path = os.path.join(args.out, "model.json")
+    if snapshot.values is None:
+        remove_empty(created)
+        _say(f"{PROG} train: {where}; nothing saved (no epoch completed)")
+        return EXIT_INTERRUPTED
+    snapshot.restore()
+    try:
+        model.save(path)
+    except KeyboardInterrupt:
+        _say(f"{PROG} train: {where}, and again while saving: nothing written, {path} "
+             "is as it was")
+        return EXIT_INTERRUPTED
+    except (OSError, ValueError) as error:
+        _say(f"{PROG} train: {where}; the model could not be saved: {error}")
+        return EXIT_INTERRUPTED
+    _say(f"{PROG} train: {where}; saved the model after epoch {snapshot.epochs} to {path} "
+         "(no plots)")
+    return EXIT_INTERRUPTED
+
+
+def _write_outputs(args: argparse.Namespace, model: MLP, history: dict[str, list], acc: float,
+                   X: list, y: list) -> int:
+    """Write model.json, loss.png, boundary.png and training.html, each atomically, in order."""
+    paths = {name: os.path.join(args.out, name) for name in OUTPUTS}
+    written: list[str] = []
+    try:
+        model.save(paths["model.json"])
+        written.append(paths["model.json"])
+        with replacing(paths["loss.png"], "plot") as tmp:
+            plot_history(history, tmp, title=f"{args.dataset}: {model!r}")
+        written.append(paths["loss.png"])
+        with replacing(paths["boundary.png"], "plot") as tmp:
+            plot_boundary(model, X, y, tmp, grid=args.grid,
+                          title=f"{args.dataset}: decision boundary")
+        written.append(paths["boundary.png"])
+        replay = history["replay"].titled(f"{args.dataset}: {model!r}")  # type: ignore[attr-defined]
+        replay.save(paths["training.html"])
+        written.append(paths["training.html"])
+    except (KeyboardInterrupt, OSError) as error:
+        done = f"wrote {', '.join(written)}" if written else "nothing written"
+        why = "interrupted while writing" if isinstance(error, KeyboardInterrupt) else str(error)
+        _say(f"{PROG} train: {why}; {done}; the other files are as they were")
+        return EXIT_INTERRUPTED if isinstance(error, KeyboardInterrupt) else 1
     final = history["loss"][-1] if history["loss"] else float("nan")
     print(f"final loss {final:.4f}, accuracy {acc:.3f}")
-    for path in paths.values():
+    for path in written:
         print(f"wrote {path}")
     warning = _divergence_warning(history["loss"])
     if warning is not None:
-        print(warning, file=sys.stderr)
+        _say(warning)
     return 0
 
 
@@ -248,37 +397,64 @@ def _add_demo(sub: Any) -> None:
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("--x0", type=float, default=1.5, help="the input")
-    p.add_argument("--y", type=float, default=0.5, help="the target")
-    p.add_argument("--w", type=float, nargs=3, default=[0.8, -1.2, 0.6],
+    p.add_argument("--x0", type=finite_float, default=1.5, help="the input")
+    p.add_argument("--y", type=finite_float, default=0.5, help="the target")
+    p.add_argument("--w", type=finite_float, nargs=3, default=[0.8, -1.2, 0.6],
                    metavar=("W01", "W12", "W23"), help="the three weights")
     p.set_defaults(func=run_demo)
 
 
-def run_demo(args: argparse.Namespace) -> int:
-    """``chaingrad demo``: the chain, its backward pass and the document's identities.
-
-        >>> main(['demo', '--x0', '2', '--y', '1'])
-    """
-    x0 = Value(args.x0, label="x0")
-    w01, w12, w23 = (Value(w, label=n) for w, n in zip(args.w, ("w01", "w12", "w23")))
-    x1 = w01 * x0
-    x1.label = "x1"
-    x2 = w12 * x1
-    x2.label = "x2"
-    x3 = w23 * x2
-    x3.label = "x3"
-    e = x3 - args.y
+def _chain(x0: float, y: float, w: Sequence[float]) -> tuple[Value, list[Value]]:
+    """Document 003's chain as engine nodes: the cost C and [x0, x1, x2, x3, w01, w12, w23]."""
+    X0 = Value(x0, label="x0")
+    w01, w12, w23 = (Value(v, label=n) for v, n in zip(w, ("w01", "w12", "w23")))
+    xs = [X0]
+    for k, wk in enumerate((w01, w12, w23), 1):
+        xs.append(wk * xs[-1])
+        xs[-1].label = f"x{k}"
+    e = xs[3] - y
     e.label = "e"
     sq = e**2
     sq.label = "e2"
     C = sq * 0.5
     C.label = "C"
-    C.backward()
+    return C, [*xs, w01, w12, w23]
 
+
+def run_demo(args: argparse.Namespace) -> int:
+    """``chaingrad demo``: the chain, its backward pass and the document's identities.
+
+        >>> main(['demo', '--x0', '2', '--y', '1'])  # doctest: +ELLIPSIS
+        document 003, section I: ...
+        0
+    """
+    try:
+        C, (x0, x1, x2, x3, w01, w12, w23) = _chain(args.x0, args.y, args.w)
+        C.backward()
+    except (OverflowError, ValueError, ZeroDivisionError) as error:
+        _say(f"{PROG} demo: these numbers do not fit in a float: {error}; try smaller "
+             f"--x0, --y and --w")
+        return 2
     print(f"document 003, section I: x1 = w01*x0, x2 = w12*x1, x3 = w23*x2, "
           f"C = (x3 - y)^2 / 2 with y = {args.y:g}")
     print(f"engine nodes: e = x3 - {args.y:g}, e2 = e**2, C = 0.5*e2 (each one node)\n")
+    _print_nodes(C)
+    d0 = x3.data - args.y
+    d1 = w23.data * d0
+    d2 = w12.data * d1
+    print("\nbackward chains: delta0 = x3 - y, delta1 = w23*delta0, delta2 = w12*delta1")
+    print(f"delta0 = {d0:.6g}, delta1 = {d1:.6g}, delta2 = {d2:.6g}")
+    ok = True
+    for name, w, d, x in [("w23", w23, d0, x2), ("w12", w12, d1, x1), ("w01", w01, d2, x0)]:
+        hand = d * x.data
+        same = abs(hand - w.grad) <= 1e-12 * max(1.0, abs(hand))
+        ok &= same
+        print(f"dC/d{name} = delta*{x.label} = {d:.6g} * {x.data:.6g} = {hand:.6g};  "
+              f"backward gave {w.grad:.6g}  {'ok' if same else 'MISMATCH'}")
+    return 0 if ok else 1
+
+
+def _print_nodes(C: Value) -> None:
     print(f"{'node':<10} {'op':<4} {'data':>12} {'grad dC/dnode':>14}   local derivatives")
     for node in forward_order(C):
         locals_ = ", ".join(
@@ -291,47 +467,18 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"{node.label:<10} {node.op or 'leaf':<4} {node.data:>12.6g} {node.grad:>14.6g}   "
               f"{locals_ or '(leaf)'}")
 
-    d0 = x3.data - args.y
-    d1 = w23.data * d0
-    d2 = w12.data * d1
-    print("\nbackward chains: delta0 = x3 - y, delta1 = w23*delta0, delta2 = w12*delta1")
-    print(f"delta0 = {d0:.6g}, delta1 = {d1:.6g}, delta2 = {d2:.6g}")
-    checks = [("w23", w23, d0, x2), ("w12", w12, d1, x1), ("w01", w01, d2, x0)]
-    ok = True
-    for name, w, d, x in checks:
-        hand = d * x.data
-        same = abs(hand - w.grad) <= 1e-12 * max(1.0, abs(hand))
-        ok &= same
-        print(f"dC/d{name} = delta*{x.label} = {d:.6g} * {x.data:.6g} = {hand:.6g};  "
-              f"backward gave {w.grad:.6g}  {'ok' if same else 'MISMATCH'}")
-    return 0 if ok else 1
 
-
-# -- tour (provided by nn.tour when present) ------------------------------------------
+# -- tour -------------------------------------------------------------------------------
 
 
 def _add_tour(sub: Any) -> None:
-    try:
-        from . import tour  # type: ignore[attr-defined]
-    except ImportError as error:
-        reason = str(error)
-        p = sub.add_parser("tour", help="guided tour of forward and backward chains (unavailable)")
-        p.set_defaults(func=lambda args: _tour_unavailable(reason))
-        return
     p = sub.add_parser(
         "tour",
         help="a guided tour of a network's forward and backward chains",
-        description=(tour.__doc__ or "A guided tour of a network's forward and backward chains.")
-        .strip().splitlines()[0],
+        description=(tour.__doc__ or "").strip().splitlines()[0],
     )
     tour.add_arguments(p)
     p.set_defaults(func=tour.run)
-
-
-def _tour_unavailable(reason: str) -> int:
-    print(f"{PROG} tour: unavailable in this install (nn.tour could not be imported: {reason})",
-          file=sys.stderr)
-    return 2
 
 
 # -- main -----------------------------------------------------------------------------
@@ -361,15 +508,24 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``chaingrad`` console script; returns the exit status.
 
-        >>> main(['demo'])
-        0
+        >>> main(['demo']) == 0  # doctest: +ELLIPSIS
+        document 003...
+        True
     """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:  # a subcommand without its own handling (demo, tour)
+        _say(f"{PROG} {args.command}: interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `chaingrad demo | head`: the reader left; stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the exit flush cannot fail again
+        return 1
 
 
 if __name__ == "__main__":

@@ -36,13 +36,12 @@ from typing import Any
 from autograd import OPS, Value, dot
 
 from . import _checks
-from .module import Module, iter_named
+from .module import MAX_PARAMETERS, Module, iter_named
 
 __all__ = [
     "ACTIVATIONS",
     "Layer",
     "MLP",
-    "MAX_PARAMETERS",
     "MLPTrace",
     "Neuron",
     "activate",
@@ -54,10 +53,8 @@ __all__ = [
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "identity")
 """The activation names every layer accepts."""
 
-MAX_PARAMETERS = 10_000_000
-"""The most parameters a Neuron, Layer or MLP may have (each is a Value of about
-120 bytes: 10⁷ of them take over a gigabyte). Sizes are checked against it before
-anything is built, so ``MLP(2, [10**6, 10**6])`` fails at once, not after minutes."""
+# MAX_PARAMETERS (nn.module) bounds a Neuron, Layer or MLP as it bounds a model file: sizes
+# are checked against it before anything is built, so MLP(2, [10**6, 10**6]) fails at once.
 
 # name -> σ; identity maps to None (no node: q = p), an unknown name to nothing
 _ON_VALUE: dict[str, Callable | None] = {

@@ -5,29 +5,45 @@ each step of the reverse pass (``autograd.backward_steps``), then every
 weight's gradient as backward chain × forward chain, δ × q, next to the
 document's own formula worked out by hand on plain floats and the engine's
 number. It writes one SVG per step of the reverse pass into ``--out``, a
-drawing of the forward pass, one drawing per weight with its two chains
-highlighted, and ``index.html``: a page that steps through both passes.
+drawing of the forward pass and one drawing per weight with its two chains
+highlighted.
 
 Networks: ``linear-chain`` (section I: x0 → w01 → x1 → w12 → x2 → w23 → x3,
 C = (x3 - y)²/2), ``nonlinear-chain`` (section II: the same with σ at every
 node, p_i → q_i = σ(p_i)), ``mlp`` (section IV: a small ``nn.MLP``).
 
     $ chaingrad tour --network nonlinear-chain --out out/tour
-    >>> run(argparse.Namespace(network='linear-chain', out=None))   # doctest: +SKIP
+
+``--out`` is checked (created, a file really written in it) before the tour
+starts; each drawing is written atomically. Without Graphviz the tour still
+prints everything and says how to install it.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import shutil
+import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, TextIO
 
-from autograd import Trace, Value, backward_steps, edge_symbol, explain, node_names
+from autograd import (
+    Trace,
+    Value,
+    backward_steps,
+    draw,
+    edge_symbol,
+    explain,
+    node_names,
+    render,
+    step_through,
+    topo_order,
+)
+
+from ._files import prepare_folder, replacing
+from .layers import MLP
 
 NETWORKS = ("linear-chain", "nonlinear-chain", "mlp")
 W3 = tuple[float, float, float]
@@ -44,19 +60,28 @@ class Weight:
 
 @dataclass
 class Network:
-    """A built network: cost ``C``, the forward chains to print, and the weights."""
+    """A built network: cost ``C``, the forward chains to print, and ``finish``.
+
+    ``finish()`` returns the weights with the documents' numbers, worked out on
+    plain floats once the forward values are known.
+    """
 
     title: str
     equations: list[str]
     C: Value
     forward: list[tuple[str, Value]]
-    weights: list[Weight] = field(default_factory=list)
-    # the documents' numbers, worked out on floats once grads are known
-    finish: Callable[[], list[Weight]] | None = None
+    finish: Callable[[], list[Weight]]
 
 
 def number(x: float, fmt: str = ".4g") -> str:
-    """A number as the tour prints it (``-0`` printed as ``0``)."""
+    """A number as the tour prints it (``-0`` printed as ``0``).
+
+        >>> number(-0.0), number(0.123456)
+        ('0', '0.1235')
+
+    The same rule as the engine's traces use; ``autograd`` keeps its copy private
+    (``nn`` imports only autograd's public names), so this is nn's one copy.
+    """
     text = format(x, fmt)
     return "0" if text in ("-0", "-0.0") else text
 
@@ -119,7 +144,7 @@ def linear_chain(x0: float = 1.5, y: float = 1.0, w: W3 = (0.8, -1.2, 0.6)) -> N
          "(the engine labels e = x3 - y)"],
         C,
         [("x0", X0), ("x1 = w01·x0", x1), ("x2 = w12·w01·x0", x2), ("x3 = w23·w12·w01·x0", x3)],
-        finish=finish,
+        finish,
     )
 
 
@@ -171,7 +196,7 @@ def nonlinear_chain(x0: float = 1.5, y: float = 0.2, w: W3 = (0.8, -1.2, 2.0)) -
         "document 003, section II: a chain with a non-linearity σ (sigmoid) at every node",
         ["p0 = x0, q0 = σ(p0)", "p1 = w01·q0, q1 = σ(p1)", "p2 = w12·q1, q2 = σ(p2)",
          "p3 = w23·q2, q3 = σ(p3)", f"C = (q3 - y)²/2 with y = {y:g}"],
-        C, forward, finish=finish,
+        C, forward, finish,
     )
 
 
@@ -184,11 +209,9 @@ def mlp(nin: int = 2, nouts: tuple[int, ...] = (3, 1), x: tuple[float, ...] = (0
         y: float = 0.5, seed: int = 0) -> Network:
     """Section IV: a small ``nn.MLP`` (tanh hidden layers, linear output), C = (q_L - y)²/2.
 
-        >>> net = mlp(); len(net.weights) == 0 and net.finish is not None
-        True
+        >>> net = mlp(); len(net.finish())  # 2*3 + 3*1 weights
+        9
     """
-    from .layers import MLP  # lazily: the chains above need only autograd
-
     model = MLP(nin, list(nouts), activation="tanh", seed=seed)
     tr = model.trace(list(x))
     out = tr.output if isinstance(tr.output, Value) else tr.output[0]
@@ -235,7 +258,7 @@ def mlp(nin: int = 2, nouts: tuple[int, ...] = (3, 1), x: tuple[float, ...] = (0
         f"document 003, section IV: an MLP {sizes} (tanh, linear output) on one sample",
         ["p_i = W_{i-1,i}·q_{i-1} + b_i,  q_i = σ_i(p_i)", f"C = (q_L - y)²/2 with y = {y:g}",
          f"x = {list(x)}, seed {seed}"],
-        C, forward, finish=finish,
+        C, forward, finish,
     )
 
 
@@ -244,11 +267,55 @@ BUILDERS: dict[str, Callable[[], Network]] = {
 }
 
 
+class _Drawings:
+    """Writes the tour's SVGs into ``directory`` (atomically); says once why it cannot."""
+
+    def __init__(self, directory: str | None, say: Callable[[str], None]) -> None:
+        self.directory = directory
+        self.say = say
+        self.enabled = directory is not None
+        self.written: list[str] = []
+
+    def save(self, C: Value, name: str, **kw: Any) -> None:
+        if not self.enabled or self.directory is None:
+            return
+        path = os.path.join(self.directory, name)
+        try:
+            with replacing(path, "drawing") as tmp:
+                render(draw(C, symbols=True, collapse=False, **kw), tmp)
+        except (ImportError, RuntimeError) as error:  # no graphviz package, or no `dot`
+            self.say(f"(no drawings) {error}")
+            self.enabled = False
+            return
+        self.written.append(path)
+
+    def index(self, net: Network) -> None:
+        """index.html beside the SVGs: the step-through of C, with the drawings linked."""
+        if not self.enabled or self.directory is None:
+            return
+        links = [(os.path.basename(p), os.path.basename(p)) for p in self.written]
+        page = step_through(net.C, title=net.title, links=links)
+        self.page = page.save(os.path.join(self.directory, "index.html"))
+
+    def summary(self) -> str | None:
+        if self.directory is None:
+            return None
+        if self.written:
+            return (f"Wrote {len(self.written)} drawings into {self.directory}/ (step_001.svg "
+                    "... one per backward step, forward.svg, chains_<weight>.svg) and "
+                    "index.html: open it in a browser to step through both passes.")
+        return f"No drawings written to {self.directory}/: Graphviz is missing (see above)."
+
+
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Walk the chosen network; print to ``out`` (stdout) and draw into ``args.out``.
 
-        >>> run(argparse.Namespace(network='linear-chain', out=None, no_svg=True))  # doctest: +SKIP
+        >>> import io
+        >>> run(argparse.Namespace(network='linear-chain', out=None, no_svg=True), io.StringIO())
         0
+
+    Returns 0 when the documents' formulas and the engine agree, 1 when they do
+    not, 2 for an unknown network or an ``--out`` that cannot be written.
     """
     stream = out or sys.stdout
 
@@ -257,16 +324,34 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
     network = getattr(args, "network", "linear-chain")
     if network not in BUILDERS:
-        say(f"unknown network {network!r}; choose one of {', '.join(NETWORKS)}")
+        print(f"chaingrad tour: unknown network {network!r}; choose one of "
+              f"{', '.join(NETWORKS)}", file=sys.stderr)
         return 2
-    net = BUILDERS[network]()
-    C = net.C
-    directory = None if getattr(args, "no_svg", False) or not getattr(args, "out", None) \
-        else Path(args.out)
-    draw_ok = directory is not None and _can_draw(say)
+    directory = None if getattr(args, "no_svg", False) else getattr(args, "out", None)
     if directory is not None:
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            prepare_folder(directory)
+        except (OSError, ValueError) as error:
+            print(f"chaingrad tour: --out: {error}", file=sys.stderr)
+            return 2
+    net = BUILDERS[network]()
+    drawings = _Drawings(directory, say)
+    _forward_section(net, say, drawings)
+    names = node_names(list(reversed(topo_order(net.C))))
+    _reverse_section(net.C, names, say, drawings)
+    worst = _weights_section(net, names, say, drawings)
+    drawings.index(net)
+    verdict = "agree" if worst < 1e-9 else "DISAGREE"
+    say()
+    say(f"The document's formulas and the engine {verdict} "
+        f"(largest relative difference {worst:.2g}).")
+    summary = drawings.summary()
+    if summary:
+        say(summary)
+    return 0 if verdict == "agree" else 1
 
+
+def _forward_section(net: Network, say: Callable[..., None], drawings: _Drawings) -> None:
     say(f"chaingrad tour: {net.title}")
     for eq in net.equations:
         say(f"  {eq}")
@@ -274,20 +359,20 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     say("1. Forward chains: what the forward pass computes, inputs first")
     for text, v in net.forward:
         say(f"  {text:<28} = {number(v.data, '.6g')}")
-    say(f"  C = {number(C.data, '.6g')}")
+    say(f"  C = {number(net.C.data, '.6g')}")
     say()
     say("   the same graph as assignments (one line per node of the engine):")
-    for line in Trace(C, grads=False, reverse=False).forward_lines():
+    for line in Trace(net.C, grads=False, reverse=False).forward_lines():
         say(f"     {line}")
-    written: list[Path] = []
-    if draw_ok:
-        written.append(_save(C, directory / "forward.svg", title="forward pass", grads=False))
+    drawings.save(net.C, "forward.svg", title="forward pass", grads=False)
 
+
+def _reverse_section(C: Value, names: dict[Value, str], say: Callable[..., None],
+                     drawings: _Drawings) -> None:
     say()
-    steps = list(_steps(C))
+    steps = list(backward_steps(C))
     say(f"2. The reverse pass, one step per node ({len(steps)} steps, backward_steps):")
     say("   each node's grad is the sum, over its consumers, of local derivative × consumer's grad")
-    names = node_names(list(reversed(_order(C))))
     for k, step in enumerate(steps, 1):
         node = step.node
         if not step.contributions:
@@ -301,17 +386,20 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                               for c in step.contributions)
             say(f"  step {k:>2}: {names[node]}.grad = {terms}")
             say(f"           = {nums} = {number(step.grad, '.6g')}")
-        if draw_ok:
-            written.append(_save(C, directory / f"step_{k:03d}.svg", step=k))
+        drawings.save(C, f"step_{k:03d}.svg", step=k)
     say()
 
-    weights = net.finish() if net.finish else net.weights
+
+def _weights_section(net: Network, names: dict[Value, str], say: Callable[..., None],
+                     drawings: _Drawings) -> float:
+    """Each weight's gradient three ways; returns the largest relative disagreement."""
+    weights = net.finish()
     say("3. Each weight's gradient = backward chain × forward chain (δ × q)")
     worst = 0.0
     for wt in weights:
         w = wt.value
-        e = explain(C, w, paths=True, max_paths=1000) if len(weights) <= 12 else \
-            explain(C, w, paths=False)
+        e = explain(net.C, w, paths=True, max_paths=1000) if len(weights) <= 12 else \
+            explain(net.C, w, paths=False)
         name = names[w]
         say(f"  dC/d{name}")
         say(f"    document 003 : {wt.doc_formula} = {number(wt.doc_number, '.6g')}")
@@ -324,61 +412,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 if len(e.paths) == 1 else f"    as {len(e.paths)} paths of local derivatives")
         say(f"    engine grad  : {name}.grad = {number(w.grad, '.6g')}")
         worst = max(worst, abs(w.grad - wt.doc_number) / max(1.0, abs(wt.doc_number)))
-        if draw_ok:
-            safe = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in name)
-            written.append(_save(C, directory / f"chains_{safe}.svg", highlight=w))
-    if draw_ok:
-        written.append(_write_index(net, directory, written))
-    verdict = "agree" if worst < 1e-9 else "DISAGREE"
-    say()
-    say(f"The document's formulas and the engine {verdict} "
-        f"(largest relative difference {worst:.2g}).")
-    if directory is not None:
-        if draw_ok:
-            say(f"Wrote {len(written) - 1} drawings into {directory}/ (step_001.svg ... one per "
-                "backward step, forward.svg, chains_<weight>.svg) and index.html: open it in a "
-                "browser to step through both passes.")
-        else:
-            say(f"No drawings written to {directory}/: Graphviz's `dot` is missing (see above).")
-    return 0 if verdict == "agree" else 1
-
-
-def _order(C: Value) -> list[Value]:
-    from autograd import topo_order
-
-    return topo_order(C)
-
-
-def _steps(C: Value) -> Any:
-    return backward_steps(C)
-
-
-def _can_draw(say: Callable[[str], None]) -> bool:
-    try:
-        import graphviz  # noqa: F401
-    except ImportError:
-        say("(no drawings: the graphviz Python package is missing: pip install graphviz)")
-        return False
-    if shutil.which("dot") is None:
-        from autograd.viz import INSTALL_HINT
-
-        say("(no drawings) " + INSTALL_HINT)
-        return False
-    return True
-
-
-def _save(C: Value, path: Path, **kw: Any) -> Path:
-    from autograd import draw, render
-
-    return render(draw(C, symbols=True, collapse=False, **kw), path)
-
-
-def _write_index(net: Network, directory: Path, svgs: list[Path]) -> Path:
-    """index.html beside the SVGs: the step-through of C, with the drawings linked."""
-    from autograd import step_through
-
-    links = [(p.name, p.name) for p in svgs]
-    return step_through(net.C, title=net.title, links=links).save(directory / "index.html")
+        safe = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in name)
+        drawings.save(net.C, f"chains_{safe}.svg", highlight=w)
+    return worst
 
 
 def main(argv: list[str] | None = None) -> int:

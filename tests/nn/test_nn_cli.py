@@ -128,15 +128,6 @@ def test_console_script_entry_point_is_declared():
     assert eps[0].load() is main
 
 
-def test_tour_subcommand_reports_when_unavailable(monkeypatch, capsys):
-    import nn
-
-    monkeypatch.setitem(sys.modules, "nn.tour", None)  # makes `from . import tour` fail
-    monkeypatch.delattr(nn, "tour", raising=False)
-    assert main(["tour"]) == 2
-    assert "unavailable" in capsys.readouterr().err
-
-
 # -- bad arguments and diverging runs: clear messages, no tracebacks ----------------------
 
 FAST = ["--n", "40", "--hidden", "8", "--grid", "10", "--quiet"]

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+import subprocess
+import sys
+import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn.module
 from nn import MLP, ModelFileError, Neuron
@@ -287,3 +293,337 @@ def test_module_load_dispatches_and_layers_round_trip(tmp_path):
     assert [v.data for v in back([0.5, 0.25])] == [v.data for v in layer([0.5, 0.25])]
     with pytest.raises(ModelFileError, match="not a 'Neuron'"):
         Neuron.load(tmp_path / "m.json")
+
+
+# -- issue 12: model files checked before anything is built --------------------------------
+
+
+def doc_text(model, **changes):
+    doc = model.state_dict()
+    doc.update(changes)
+    return json.dumps(doc)
+
+
+def refused(path, cls=MLP):
+    with pytest.raises(ModelFileError) as info:
+        cls.load(path)
+    msg = str(info.value)
+    assert str(path) in msg, msg
+    return msg
+
+
+@pytest.mark.parametrize("where", ["top", "architecture", "parameters"])
+def test_json_nested_100000_deep_is_a_model_file_error(model, tmp_path, where):
+    deep = "[" * 100_000 + "]" * 100_000
+    good = doc_text(model)
+    text = {"top": deep,
+            "architecture": good.replace('"nin": 3', f'"nin": {deep}'),
+            "parameters": good.replace('"parameters": {', f'"parameters": {{"x": {deep},'),
+            }[where]
+    assert "nested too deeply" in refused(write(tmp_path, text))
+
+
+def test_huge_declared_sizes_are_refused_before_building(model, tmp_path):
+    doc = MLP(2, [3, 1], seed=0).state_dict()
+    doc["architecture"]["nouts"] = [100_000, 100_000]
+    path = write(tmp_path, json.dumps(doc))
+    assert path.stat().st_size < 1000  # the issue's 730-byte file
+    msg = refused(path)
+    assert "too large" in msg and "10,000,400,000 parameters" in msg
+    assert f"{nn.module.MAX_PARAMETERS:,}" in msg
+
+
+def test_the_parameter_cap_is_a_module_attribute_a_caller_may_lower(model, tmp_path, monkeypatch):
+    path = tmp_path / "m.json"
+    model.save(path)
+    monkeypatch.setattr(nn.module, "MAX_PARAMETERS", model.num_parameters() - 1)
+    assert "too large" in refused(path)
+    monkeypatch.setattr(nn.module, "MAX_PARAMETERS", model.num_parameters())
+    assert snapshot(MLP.load(path)) == snapshot(model)
+
+
+def test_more_parameters_declared_than_listed_is_refused_before_building(tmp_path):
+    doc = MLP(2, [3, 1], seed=0).state_dict()
+    doc["architecture"]["nouts"] = [900, 1000, 1]  # 3*900 + 901*1000 + 1001*1 = 904,701
+    msg = refused(write(tmp_path, json.dumps(doc)))
+    assert "shape mismatch" in msg and "has 904,701 parameters" in msg
+    assert "lists 13" in msg and "missing 904,688" in msg
+
+
+@pytest.mark.parametrize("kind", [[1], {"a": 1}, None, 1, True, "Module", "Optimizer", "", "mlp",
+                                  "MLP" * 1000])
+def test_a_type_that_is_not_a_loadable_class_is_a_model_file_error(model, tmp_path, kind):
+    from nn import Module
+
+    path = write(tmp_path, doc_text(model, type=kind))
+    for cls in (MLP, Module, Neuron):
+        msg = refused(path, cls)
+        assert "type" in msg and len(msg) < 400  # a 3000-character name is shortened
+
+
+def test_module_load_names_what_it_can_load(model, tmp_path):
+    from nn import Module
+
+    msg = refused(write(tmp_path, doc_text(model, type="Module")), Module)
+    assert "unknown module type 'Module'" in msg and "Layer, MLP, Neuron" in msg
+
+
+def test_missing_type_field(model, tmp_path):
+    doc = model.state_dict()
+    del doc["type"]
+    assert "field 'type' must be a string" in refused(write(tmp_path, json.dumps(doc)))
+
+
+@pytest.mark.parametrize("version, words", [
+    (99, "newer chaingrad (format version 99)"), (2, "newer"), (0, "unknown format version"),
+    (-1, "unknown format version"), ("1", "'1'"), (1.0, "1.0"), (True, "True"), (None, "None"),
+    ([1], "[1]"),
+])
+def test_unknown_versions_are_refused(model, tmp_path, version, words):
+    msg = refused(write(tmp_path, doc_text(model, version=version)))
+    assert words in msg
+    target = MLP(3, [5, 4, 2], activation=["tanh", "relu", "sigmoid"], input_activation="tanh")
+    before = snapshot(target)
+    state = model.state_dict()
+    state["version"] = version
+    with pytest.raises(ModelFileError, match="version"):
+        target.load_state_dict(state)
+    assert snapshot(target) == before
+
+
+def test_missing_version_is_refused(model, tmp_path):
+    doc = model.state_dict()
+    del doc["version"]
+    assert "'version' is missing" in refused(write(tmp_path, json.dumps(doc)))
+
+
+@pytest.mark.parametrize("text, words", [
+    ('{"format": "chaingrad", "format": "chaingrad"}', "key 'format' appears twice"),
+    (None, "key 'nin' appears twice"),
+    (None, "appears twice"),
+])
+def test_duplicate_keys_are_refused(model, tmp_path, text, words):
+    if text is None and "nin" in words:
+        text = doc_text(model).replace('"nin": 3', '"nin": 3, "nin": 3')
+    elif text is None:
+        name = "layers.0.neurons.0.b"
+        text = doc_text(model).replace(f'"{name}": ', f'"{name}": 1.0, "{name}": ', 1)
+    assert words in refused(write(tmp_path, text))
+
+
+def test_a_utf8_bom_is_accepted_and_other_encodings_are_not(model, tmp_path):
+    text = good_text(model)
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert snapshot(MLP.load(bom)) == snapshot(model)
+    utf16 = tmp_path / "utf16.json"
+    utf16.write_bytes(text.encode("utf-16"))
+    assert "not a text (UTF-8 JSON) file: byte 0" in refused(utf16)
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(text.replace('"MLP"', '"MLP\xe9"').encode("latin-1"))
+    assert "UTF-8" in refused(latin)
+
+
+def test_directories_devices_and_pipes_are_refused_without_reading(tmp_path):
+    assert "is a directory" in refused(tmp_path)
+    assert "not a regular file" in refused("/dev/zero")  # would read forever
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    # a child with a timeout: if opening a pipe ever blocks again, the test fails, not hangs
+    code = f"from nn import MLP\ntry: MLP.load({str(fifo)!r})\nexcept ValueError as e: print(e)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=child_env(), timeout=60)
+    assert "not a regular file" in out.stdout, out.stderr
+
+
+def test_files_over_the_size_cap_are_refused_before_reading(model, tmp_path, monkeypatch):
+    path = tmp_path / "m.json"
+    model.save(path)
+    size = path.stat().st_size
+    monkeypatch.setattr(nn.module, "MAX_FILE_BYTES", size - 1)
+    msg = refused(path)
+    assert "too large for a model file" in msg and f"{size:,} bytes" in msg
+    monkeypatch.setattr(nn.module, "MAX_FILE_BYTES", size)
+    assert snapshot(MLP.load(path)) == snapshot(model)
+
+
+@pytest.mark.parametrize("bad", ["", "a\0b.json", b"a\0b.json"])
+def test_empty_and_nul_paths_are_refused_on_load(bad):
+    with pytest.raises(ModelFileError) as info:
+        MLP.load(bad)
+    assert ("empty" if not bad else "NUL byte") in str(info.value)
+
+
+# -- saving: the target's name in errors, nothing left behind ------------------------------
+
+
+def child_env():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return dict(os.environ, PYTHONPATH=root)
+
+
+def test_save_empty_path_is_a_clear_error_and_writes_nothing(model, tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with pytest.raises(ValueError, match="the path is empty"):
+        model.save("")
+    assert os.listdir(tmp_path) == ["work"] and os.listdir(work) == []
+
+
+def test_save_nul_byte_in_path(model, tmp_path):
+    with pytest.raises(ValueError, match="NUL byte"):
+        model.save(str(tmp_path / "a\0b.json"))
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda d: d, "is a folder, not a file"),
+    (lambda d: str(d) + os.sep + "sub" + os.sep, "is a folder, not a file"),
+    (lambda d: (d / "f").write_text("x") and d / "f" / "m.json", "f' is a file, not a folder"),
+    (lambda d: d / "no" / "such" / "m.json", "folder"),
+])
+def test_save_errors_name_the_target_not_the_temporary_file(model, tmp_path, make, words):
+    (tmp_path / "sub").mkdir()
+    target = make(tmp_path)
+    with pytest.raises(OSError) as info:
+        model.save(target)
+    msg = str(info.value)
+    assert str(target) in msg and words in msg and ".tmp-" not in msg, msg
+    assert sorted(os.listdir(tmp_path)) in (["sub"], ["f", "sub"])
+    assert os.listdir(tmp_path / "sub") == []
+
+
+@pytest.mark.parametrize("failure", [
+    OSError(28, "No space left on device"), KeyboardInterrupt(), OSError(5, "I/O error")])
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(model, tmp_path,
+                                                                     monkeypatch, failure):
+    import nn._files
+
+    path = tmp_path / "model.json"
+    MLP(3, [1], seed=0).save(path)
+    before = path.read_bytes()
+
+    def broken_fsync(fd):
+        raise failure
+
+    monkeypatch.setattr(nn._files.os, "fsync", broken_fsync)
+    with pytest.raises(type(failure)) as info:
+        model.save(path)
+    if isinstance(failure, OSError):
+        msg = str(info.value)
+        assert str(path) in msg and failure.strerror in msg and ".tmp-" not in msg
+        assert info.value.errno == failure.errno
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["model.json"]
+
+
+# -- symlinks: followed; the link stays, the file it points to is replaced ------------------
+
+
+def test_save_through_a_symlink_replaces_the_target_and_keeps_the_link(model, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "model.json"
+    MLP(3, [1], seed=0).save(target)
+    link = tmp_path / "model.json"
+    link.symlink_to(os.path.join("shared", "model.json"))  # relative, as users make them
+    model.save(link)
+    assert link.is_symlink() and os.readlink(link) == os.path.join("shared", "model.json")
+    assert snapshot(MLP.load(target)) == snapshot(model)
+    assert sorted(os.listdir(tmp_path)) == ["model.json", "shared"]
+    assert os.listdir(shared) == ["model.json"]  # the temporary file was made beside the target
+
+
+def test_save_through_a_dangling_symlink_creates_the_target(model, tmp_path):
+    link = tmp_path / "model.json"
+    link.symlink_to(tmp_path / "real.json")
+    model.save(link)
+    assert link.is_symlink() and snapshot(MLP.load(tmp_path / "real.json")) == snapshot(model)
+
+
+def test_symlink_loops_and_links_to_folders_are_refused(model, tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    with pytest.raises(OSError, match="loop of symbolic links") as info:
+        model.save(a)
+    assert str(a) in str(info.value)
+    folder_link = tmp_path / "d.json"
+    folder_link.symlink_to(tmp_path)
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        model.save(folder_link)
+    assert sorted(os.listdir(tmp_path)) == ["a.json", "b.json", "d.json"]
+
+
+def test_save_keeps_an_existing_files_mode_and_gives_a_new_one_the_umask_mode(model, tmp_path):
+    path = tmp_path / "model.json"
+    model.save(path)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
+    path.chmod(0o640)
+    model.save(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+# -- atomic under concurrency: readers never see half a file ----------------------------------
+
+
+def test_concurrent_saves_and_loads_never_see_a_partial_file(tmp_path):
+    path = tmp_path / "model.json"
+    models = [MLP(2, [8, 8, 1], seed=s) for s in range(3)]
+    models[0].save(path)
+    allowed = [snapshot(m) for m in models]
+    stop = threading.Event()
+    problems: list[BaseException] = []
+    loads = [0]
+
+    def writer(m):
+        try:
+            for _ in range(40):
+                m.save(path)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            problems.append(error)
+
+    def reader():
+        try:
+            while not stop.is_set():
+                assert snapshot(MLP.load(path)) in allowed
+                loads[0] += 1
+        except BaseException as error:  # noqa: BLE001 - reported below
+            problems.append(error)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        readers = [threading.Thread(target=reader) for _ in range(2)]
+        writers = [threading.Thread(target=writer, args=(m,)) for m in models]
+        for t in readers + writers:
+            t.start()
+        for t in writers:
+            t.join()
+        stop.set()
+        for t in readers:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert problems == []
+    assert loads[0] > 0
+    assert os.listdir(tmp_path) == ["model.json"]
+
+
+# -- parameter_count agrees with what is built ------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(nin=st.integers(1, 6), nouts=st.lists(st.integers(1, 6), min_size=1, max_size=4))
+def test_parameter_count_equals_the_built_modules_count(nin, nouts):
+    from nn import Layer
+
+    assert MLP.parameter_count({"nin": nin, "nouts": nouts}) == MLP(nin, nouts).num_parameters()
+    assert (Layer.parameter_count({"nin": nin, "nout": nouts[0]})
+            == Layer(nin, nouts[0]).num_parameters())
+    assert Neuron.parameter_count({"nin": nin}) == Neuron(nin).num_parameters()
+    for m in (MLP(nin, nouts), Layer(nin, nouts[0]), Neuron(nin)):
+        assert type(m).parameter_count(m.architecture()) == m.num_parameters()
