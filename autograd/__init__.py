@@ -12,18 +12,22 @@ from .check import GradcheckError, check_graph, gradcheck, numerical_grad
 from .functional import grad, value_and_grad
 from .graph import forward_order, leaves, topo_order
 from .ops import OPS, Primitive, register
+from .torch_replay import TORCH_OPS, ReplayRow, TorchReplay, import_torch, replay_in_torch
 from .trace import Trace, edge_symbol, node_names, trace_text
 from .value import Value, apply, dot, is_grad_enabled, no_grad, sum
 from .viz import draw, render
 
 __all__ = [
     "OPS",
+    "TORCH_OPS",
     "Contribution",
     "Explanation",
     "GradcheckError",
     "Path",
     "Primitive",
+    "ReplayRow",
     "Step",
+    "TorchReplay",
     "Trace",
     "Value",
     "apply",
@@ -37,6 +41,7 @@ __all__ = [
     "explain",
     "forward_order",
     "grad",
+    "import_torch",
     "gradcheck",
     "is_grad_enabled",
     "leaves",
@@ -44,6 +49,7 @@ __all__ = [
     "register",
     "numerical_grad",
     "render",
+    "replay_in_torch",
     "sum",
     "topo_order",
     "trace_text",

@@ -9,7 +9,19 @@ micrograd's (``parameters()``, ``zero_grad()``, ``model(x)``), with more on top.
 Every public name of the submodules (their ``__all__``) is importable from ``nn``.
 """
 
-from .data import DATASETS, LABELS, circles, moons, spiral, to_index, to_signed, xor
+from .bridge import TORCH_ACTIVATIONS, BridgeError, from_torch, to_torch
+from .data import (
+    DATASETS,
+    DIGITS_SPLITS,
+    LABELS,
+    circles,
+    digits,
+    moons,
+    spiral,
+    to_index,
+    to_signed,
+    xor,
+)
 from .layers import (
     ACTIVATIONS,
     MLP,
@@ -46,14 +58,17 @@ from .train import LOSSES, accuracy, fit, make_optimizer, resolve_loss
 __all__ = [
     "ACTIVATIONS",
     "DATASETS",
+    "DIGITS_SPLITS",
     "FORMAT",
     "LABELS",
     "LOSSES",
     "MLP",
     "REDUCTIONS",
     "SGD",
+    "TORCH_ACTIVATIONS",
     "VERSION",
     "Adam",
+    "BridgeError",
     "Layer",
     "ModelFileError",
     "ModelFileNotFoundError",
@@ -68,7 +83,9 @@ __all__ = [
     "check_activation",
     "circles",
     "cross_entropy",
+    "digits",
     "fit",
+    "from_torch",
     "hinge",
     "init_scale",
     "l2_penalty",
@@ -84,5 +101,6 @@ __all__ = [
     "spiral",
     "to_index",
     "to_signed",
+    "to_torch",
     "xor",
 ]
