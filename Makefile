@@ -17,6 +17,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The tests' oracles for the PyTorch bridge and the digits data set. torch is pinned
+# here only, for CI: that version is a CPU wheel on local disk (any other downloads
+# gigabytes); users get any version from the extras chaingrad[torch] and chaingrad[digits].
+TEST_STAMP := $(VENV)/.installed-test
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install torch==2.13.0 scikit-learn -q
+	touch $(TEST_STAMP)
+
 # Graphviz's `dot` renders the drawings; apt-get needs root (or sudo).
 graphviz:
 	@command -v dot >/dev/null 2>&1 || { \
@@ -33,7 +41,7 @@ demo: setup
 train: setup
 	$(BIN)/chaingrad train --dataset moons --hidden 16 16 --activation relu --epochs 100 --lr 0.05 --seed 0 --out out/train
 
-test: setup graphviz
+test: setup graphviz $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: setup
