@@ -32,6 +32,7 @@ only when a conversion runs.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -98,6 +99,10 @@ def _layer_rows(layer: Any, i: int) -> tuple[list[list[float]], list[float], str
         if n.activation != act:
             raise BridgeError(f"to_torch: layer {i}, neuron {j} uses {n.activation!r} where "
                               f"neuron 0 uses {act!r}; torch applies one activation per layer")
+        bad = next((p for p in (*n.w, n.b) if not math.isfinite(p.data)), None)
+        if bad is not None:  # set by hand: the engine itself never makes one
+            raise BridgeError(f"to_torch: layer {i}, neuron {j} has a non-finite parameter "
+                              f"{bad.label or ''} = {bad.data!r}")
     return [[w.data for w in n.w] for n in neurons], [n.b.data for n in neurons], act
 
 
@@ -202,6 +207,9 @@ def _children(torch: Any, module: Any) -> list[tuple[str, Any]]:
     if type(module) is not torch.nn.Sequential:
         raise TypeError(f"from_torch: expected a torch.nn.Sequential (or one Linear), got "
                         f"{_type_name(torch, module)}")
+    if module._forward_hooks or module._forward_pre_hooks:
+        raise BridgeError("from_torch: the Sequential has forward hooks, which may change what "
+                          "it computes; an MLP cannot carry them (remove them first)")
     return list(module.named_children())
 
 
@@ -210,6 +218,9 @@ def _parse(torch: Any, module: Any) -> tuple[str, list[tuple[str, list, list, st
     input_act, layers, last = "identity", [], None  # last: what the previous module was
     for position, (name, child) in enumerate(_children(torch, module)):
         where = _describe(torch, name, position, child)
+        if child._forward_hooks or child._forward_pre_hooks:
+            raise BridgeError(f"from_torch: {where} has forward hooks, which may change what it "
+                              "computes; an MLP cannot carry them (remove them first)")
         if type(child) is torch.nn.Identity:
             continue
         if type(child) is torch.nn.Linear:

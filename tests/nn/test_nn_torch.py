@@ -285,6 +285,12 @@ def _zero_width():
     return _seq(lin)
 
 
+def _hooked(outer=False):
+    net = _seq(_lin(3, 2), torch.nn.Tanh())
+    (net if outer else net[1]).register_forward_hook(lambda mod, inp, out: 2 * out)
+    return net
+
+
 class MyLinear(torch.nn.Linear):
     def forward(self, x):
         return 2 * super().forward(x)
@@ -318,6 +324,10 @@ REFUSED = {
     "nan": (_nan_weight, r"module '0' .*non-finite weight at index \(1, 0\)"),
     "meta": (lambda: _seq(torch.nn.Linear(3, 2, device="meta")), r"module '0' .*meta device"),
     "zero width": (_zero_width, r"module '0' .*shape \(2, 0\)"),
+    "hook": (_hooked, r"module '1' .*Tanh\) has forward hooks"),
+    "hook on the sequential": (lambda: _hooked(outer=True), r"the Sequential has forward hooks"),
+    "weight norm": (lambda: _seq(torch.nn.utils.parametrizations.weight_norm(_lin(3, 2))),
+                    r"module '0' .*ParametrizedLinear"),
     "named": (lambda: torch.nn.Sequential(OrderedDict([("fc1", _lin(3, 2)),
                                                         ("drop", torch.nn.Dropout())])),
               r"module 'drop' \(position 1"),
@@ -348,6 +358,11 @@ def test_to_torch_refusals_name_the_part():
     model = MLP(2, [3, 2, 1], seed=0)
     model.layers[2].neurons[0].w.append(Value(1.0))
     with pytest.raises(BridgeError, match="layer 2 takes 3 inputs but layer 1 gives 2"):
+        model.to_torch()
+    model = MLP(2, [3, 1], seed=0)
+    model.layers[0].neurons[2].w[1].data = float("inf")
+    with pytest.raises(BridgeError, match=r"layer 0, neuron 2 has a non-finite parameter "
+                                          r"w1_2_1 = inf"):
         model.to_torch()
     model = MLP(2, [3, 1], seed=0)
     for n in model.layers[1].neurons:
