@@ -261,9 +261,11 @@ def replay_in_torch(root: Value) -> TorchReplay:
     _refuse_unmapped(order)
     torch = import_torch("replay_in_torch")
     tensors: dict[Value, Any] = {}
-    for node in order:
-        tensors[node] = _replay_node(torch, node, tensors)
-    tensors[root].backward()
+    # also when called inside torch.no_grad() or torch.inference_mode()
+    with torch.inference_mode(False), torch.enable_grad():
+        for node in order:
+            tensors[node] = _replay_node(torch, node, tensors)
+        tensors[root].backward()
     # chaingrad's pass, stopped at its last step: it never reaches the end, where it would
     # add to .grad, so the graph is left untouched.
     grads = {s.node: s.grad for s in islice(backward_steps(root), len(order))}

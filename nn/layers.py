@@ -507,7 +507,8 @@ class MLP(Module):
     def from_torch(cls, module: Any) -> MLP:
         """An MLP from a ``torch.nn.Sequential`` of Linear and activations (see ``nn.bridge``).
 
-            >>> model = MLP.from_torch(net)
+            >>> MLP.from_torch(MLP(2, [3, 1], seed=0).to_torch())
+            MLP(2 -> 3 relu -> 1 identity)
         """
         from .bridge import _from_torch
 

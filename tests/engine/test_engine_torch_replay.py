@@ -149,6 +149,18 @@ def test_constants_and_leaves():
     assert report.rows[0].torch_grad == 1.0 and report.rows[0].op == "leaf"
 
 
+def test_inside_torch_no_grad_and_chaingrad_no_grad():
+    import torch
+
+    x = Value(0.4, label="x")
+    y = (x * x).sin() if "sin" in OPS else (x * x).tanh()
+    with torch.no_grad(), no_grad():
+        report = replay_in_torch(y)
+    with torch.inference_mode():
+        assert replay_in_torch(y).max_grad_diff == report.max_grad_diff
+    assert report.rows[0].torch_grad != 0.0 and report.max_grad_diff <= TOL
+
+
 def test_the_replay_leaves_existing_grads_alone():
     x = Value(0.8, label="x")
     y = (x * x).exp()
