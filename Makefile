@@ -36,6 +36,14 @@ $(VENV)/.installed-%: pyproject.toml | $(BIN)/python
 # Everything a contributor runs: the tests, the linter and the benchmarks.
 setup: $(DEV) $(BENCH)
 
+# The tests' oracles for the PyTorch bridge and the digits data set. torch is pinned
+# here only, for CI: that version is a CPU wheel on local disk (any other downloads
+# gigabytes); users get any version from the extras chaingrad[torch] and chaingrad[digits].
+TORCH := $(VENV)/.installed-torch-pinned
+$(TORCH): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q torch==2.13.0 scikit-learn
+	touch $@
+
 # Graphviz's `dot` renders the drawings; apt-get needs root (or sudo).
 graphviz:
 	@command -v dot >/dev/null 2>&1 || { \
@@ -61,7 +69,7 @@ demo: $(RUNTIME)
 train: $(PLOT)
 	$(BIN)/chaingrad train --dataset moons --hidden 16 16 --activation relu --epochs 100 --lr 0.05 --seed 0 --out out/train
 
-test: $(DEV) graphviz chromium
+test: $(DEV) graphviz chromium $(TORCH)
 	$(BIN)/python -m pytest -q
 
 bench: $(BENCH) graphviz chromium
@@ -72,7 +80,7 @@ bench: $(BENCH) graphviz chromium
 lint: $(LINT)
 	$(BIN)/ruff check autograd nn tests benchmarks notebooks
 
-notebook: $(NOTEBOOKS) graphviz
+notebook: $(NOTEBOOKS) $(TORCH) graphviz
 	$(BIN)/jupyter lab notebooks/
 
 clean:

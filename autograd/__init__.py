@@ -15,6 +15,7 @@ from .graph import forward_order, leaves, topo_order
 from .ops import OPS, Primitive, register
 from .page import Page
 from .step_page import StepThrough, step_through
+from .torch_replay import TORCH_OPS, ReplayRow, TorchReplay, import_torch, replay_in_torch
 from .trace import Trace, edge_symbol, node_names, trace_text
 from .value import (
     Value,
@@ -34,13 +35,16 @@ from .viz import draw, render
 __all__ = [
     "OPS",
     "Page",
+    "TORCH_OPS",
     "Contribution",
     "Explanation",
     "GradcheckError",
     "Path",
     "Primitive",
+    "ReplayRow",
     "Step",
     "StepThrough",
+    "TorchReplay",
     "Trace",
     "Value",
     "apply",
@@ -63,6 +67,7 @@ __all__ = [
     "explain",
     "forward_order",
     "grad",
+    "import_torch",
     "gradcheck",
     "hypot",
     "is_grad_enabled",
@@ -74,6 +79,7 @@ __all__ = [
     "numerical_grad",
     "render",
     "step_through",
+    "replay_in_torch",
     "sum",
     "topo_order",
     "trace_text",

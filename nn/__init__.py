@@ -10,7 +10,19 @@ Every public name of the submodules (their ``__all__``) is importable from ``nn`
 """
 
 from ._checks import ArgumentTypeError
-from .data import DATASETS, LABELS, circles, moons, spiral, to_index, to_signed, xor
+from .bridge import TORCH_ACTIVATIONS, BridgeError, from_torch, to_torch
+from .data import (
+    DATASETS,
+    DIGITS_SPLITS,
+    LABELS,
+    circles,
+    digits,
+    moons,
+    spiral,
+    to_index,
+    to_signed,
+    xor,
+)
 from .layers import (
     ACTIVATIONS,
     MLP,
@@ -51,6 +63,7 @@ __all__ = [
     "ACTIVATIONS",
     "ArgumentTypeError",
     "DATASETS",
+    "DIGITS_SPLITS",
     "FORMAT",
     "LABELS",
     "LOSSES",
@@ -59,8 +72,10 @@ __all__ = [
     "MLP",
     "REDUCTIONS",
     "SGD",
+    "TORCH_ACTIVATIONS",
     "VERSION",
     "Adam",
+    "BridgeError",
     "Layer",
     "ModelFileError",
     "ModelFileNotFoundError",
@@ -77,7 +92,9 @@ __all__ = [
     "check_activation",
     "circles",
     "cross_entropy",
+    "digits",
     "fit",
+    "from_torch",
     "hinge",
     "init_scale",
     "l2_penalty",
@@ -93,5 +110,6 @@ __all__ = [
     "spiral",
     "to_index",
     "to_signed",
+    "to_torch",
     "xor",
 ]

@@ -19,6 +19,7 @@ default, as micrograd's demo and the hinge loss use; pass ``labels="index"`` for
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Iterable
@@ -28,8 +29,10 @@ from . import _checks
 
 __all__ = [
     "DATASETS",
+    "DIGITS_SPLITS",
     "LABELS",
     "circles",
+    "digits",
     "moons",
     "spiral",
     "to_index",
@@ -209,3 +212,81 @@ def to_index(y: list[int]) -> list[int]:
 
 DATASETS = {"moons": moons, "circles": circles, "xor": xor, "spiral": spiral}
 """Every data set by name (the CLI's --dataset choices)."""
+
+
+# -- a real data set: scikit-learn's bundled handwritten digits ------------------------
+
+DIGITS_SPLITS = ("train", "test", "all")
+
+
+@functools.lru_cache(maxsize=1)
+def _digits_raw() -> tuple[tuple[tuple[float, ...], ...], tuple[int, ...]]:
+    """The 1,797 images (pixels scaled to [0, 1]) and labels, read once from scikit-learn."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as error:
+        raise ModuleNotFoundError(
+            "digits needs scikit-learn, which ships the data set inside the package (nothing "
+            f"is downloaded), and it does not import ({error}). Install it with: "
+            "pip install 'chaingrad[digits]'",
+            name="sklearn",
+        ) from error
+    bunch = load_digits()
+    # pixels are ink levels 0..16: divided by 16 they lie in [0, 1], the same scale for
+    # train and test and nothing learned from either
+    X = tuple(tuple(float(v) / 16.0 for v in row) for row in bunch.data.tolist())
+    return X, tuple(int(t) for t in bunch.target.tolist())
+
+
+def _digits_split(y: tuple[int, ...], test_fraction: float, seed: int) -> tuple[list, list]:
+    """Stratified: each digit keeps its share in both parts. Returns (train, test) indices."""
+    rng = random.Random(seed)
+    train, test = [], []
+    for c in sorted(set(y)):
+        members = [i for i, t in enumerate(y) if t == c]
+        rng.shuffle(members)
+        k = round(len(members) * test_fraction)
+        if k == 0 or k == len(members):
+            raise ValueError(f"digits: test_fraction={test_fraction!r} leaves digit {c} "
+                             f"({len(members)} images) with no image in one of the two parts")
+        test += members[:k]
+        train += members[k:]
+    rng.shuffle(train)
+    rng.shuffle(test)
+    return train, test
+
+
+def digits(split: str = "train", n: int | None = None, *, test_fraction: float = 0.2,
+           seed: int = 0) -> Dataset:
+    """scikit-learn's 1,797 handwritten digits: 8x8 images as 64 pixels in [0, 1], labels 0..9.
+
+        >>> X, y = digits("train"); Xt, yt = digits("test")
+        >>> len(X), len(Xt), len(X[0]), sorted(set(y)) == list(range(10))
+        (1438, 359, 64, True)
+
+    The data comes with scikit-learn (``pip install 'chaingrad[digits]'``); nothing
+    is downloaded. ``split`` is "train", "test" or "all"; the split is stratified
+    (each digit keeps its share in both parts), shuffled, and the same for the same
+    ``seed`` and ``test_fraction``, so train and test never share an image.
+    ``n`` keeps the first n samples of the split (a quick run on a subset). Pixels,
+    ink levels 0..16, are divided by 16. Labels are class indices, for cross_entropy.
+    """
+    if split not in DIGITS_SPLITS:
+        raise ValueError(f"digits: split must be one of {DIGITS_SPLITS}, got {split!r}")
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ValueError(f"digits: n must be a positive int or None, got {n!r}")
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)) \
+            or not 0 < test_fraction < 1:
+        raise ValueError(f"digits: test_fraction must be a number in (0, 1), got "
+                         f"{test_fraction!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"digits: seed must be an int (train and test, asked for in two "
+                         f"calls, must come from the same split), got {seed!r}")
+    X, y = _digits_raw()
+    train, test = _digits_split(y, test_fraction, seed)
+    chosen = {"train": train, "test": test, "all": train + test}[split]
+    if n is not None:
+        if n > len(chosen):
+            raise ValueError(f"digits: n={n} but the {split} split has {len(chosen)} images")
+        chosen = chosen[:n]
+    return [list(X[i]) for i in chosen], [y[i] for i in chosen]

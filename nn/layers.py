@@ -619,6 +619,26 @@ class MLP(Module):
         assert isinstance(model, MLP)
         return model
 
+    def to_torch(self) -> Any:
+        """This MLP as a ``torch.nn.Sequential`` in float64 (see ``nn.bridge``).
+
+            >>> net = MLP(2, [3, 1], seed=0).to_torch()    # Linear, ReLU, Linear
+        """
+        from .bridge import to_torch
+
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, module: Any) -> MLP:
+        """An MLP from a ``torch.nn.Sequential`` of Linear and activations (see ``nn.bridge``).
+
+            >>> MLP.from_torch(MLP(2, [3, 1], seed=0).to_torch())
+            MLP(2 -> 3 relu -> 1 identity)
+        """
+        from .bridge import _from_torch
+
+        return _from_torch(module, cls, stacklevel=3)
+
     def __repr__(self) -> str:
         parts = [str(self.nin)]
         if self.input_activation != "identity":

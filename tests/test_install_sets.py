@@ -62,9 +62,11 @@ def _imported(*trees: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("trees, extras", [
-    (["autograd", "nn"], ["plot"]),  # matplotlib: only nn/plot.py, only when a plot is drawn
-    (["tests", "notebooks"], ["dev"]),
-    (["notebooks"], ["notebooks"]),
+    # matplotlib: only nn/plot.py, when a plot is drawn; torch and scikit-learn: only the
+    # bridge, the replay and the digits, each behind its extra (and pinned by make test)
+    (["autograd", "nn"], ["plot", "torch", "digits"]),
+    (["tests", "notebooks"], ["dev", "torch", "digits"]),
+    (["notebooks"], ["notebooks", "torch", "digits"]),
 ])
 def test_every_imported_package_is_declared(trees, extras):
     declared = _declared(*extras)
@@ -72,8 +74,9 @@ def test_every_imported_package_is_declared(trees, extras):
     assert not missing, f"imported but not in the dependencies or {extras}: {missing}"
 
 
-def test_the_runtime_needs_no_extra_but_matplotlib_for_plots():
-    assert set(_imported("autograd", "nn")) - _declared() <= {"matplotlib"}
+def test_the_runtime_needs_no_extra_but_those_of_plots_torch_and_digits():
+    assert set(_imported("autograd", "nn")) - _declared() <= {"matplotlib", "torch",
+                                                                "scikit-learn"}
 
 
 def _installs(target: str, venv: Path) -> list[str]:
