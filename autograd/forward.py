@@ -12,10 +12,12 @@ the local derivatives of the same op-table entries as the reverse pass.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from .derivative_graph import tangent_pass
+from .errors import as_float
 from .functional import Argnums, _Call, _positions, grad, gradients
 from .value import Value
 
@@ -27,6 +29,9 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     are lists). On plain numbers the results are floats; on Values (or inside
     another derivative) Values, so that jvp composes with grad.
     """
+    for what, given in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(given, (list, tuple)):
+            raise TypeError(f"jvp: {what} must be a tuple or list, got {type(given).__name__}")
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(
@@ -135,18 +140,23 @@ def _flat(tangents: tuple, call: _Call, name: str) -> list[Any]:
     """The tangents laid out like the inputs (a list primal takes a list tangent)."""
     flat = []
     for t, shape in zip(tangents, call.shapes):
+        if shape is not None and not isinstance(t, (list, tuple)):
+            raise TypeError(f"{name}: a list primal needs a list tangent, got {type(t).__name__}")
         items = [t] if shape is None else list(t)
         if shape is not None and len(items) != shape:
             raise ValueError(f"{name}: a tangent of length {len(items)} for a primal of {shape}")
         for x in items:
-            if isinstance(x, bool) or not isinstance(x, (int, float, Value)):
+            if isinstance(x, bool) or not isinstance(x, (numbers.Real, Value)):
                 raise TypeError(f"{name}: tangents must be numbers, got {type(x).__name__} {x!r}")
-            flat.append(x if isinstance(x, Value) else float(x))
+            flat.append(x if isinstance(x, Value) else as_float(x, f"{name}: a tangent"))
     return flat
 
 
 def _check_output(o: Any, scalar: bool = False) -> None:
-    if isinstance(o, Value) or (isinstance(o, (int, float)) and not isinstance(o, bool)):
+    if isinstance(o, Value):
+        return
+    if isinstance(o, (int, float)) and not isinstance(o, bool):
+        as_float(o, "f's result")  # a constant, but never a silent NaN or inf
         return
     what = "a scalar Value or number" if scalar else "Values or numbers"
     raise TypeError(f"f must return {what}, got {type(o).__name__}")

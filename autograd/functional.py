@@ -15,12 +15,14 @@ An argument may also be a list of numbers: its derivative is then a list.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any
 
 from .backward import reverse_pass
 from .derivative_graph import reverse_graph
+from .errors import as_float
 from .graph import paused_collector
 from .ops import OPS
 from .value import Value, _binary, enable_grad
@@ -186,13 +188,13 @@ def _holds_value(a: Any) -> bool:
     )
 
 
-def _number(a: Any, label: str, name: str) -> Any:
-    if isinstance(a, bool) or not isinstance(a, (int, float)) and not hasattr(a, "__float__"):
+def _number(a: Any, label: str, name: str) -> float:
+    if isinstance(a, bool) or not isinstance(a, numbers.Real):
         raise TypeError(
             f"{name}: argument {label} must be a number, a Value or a list of them, "
             f"got {type(a).__name__} {a!r}"
         )
-    return a
+    return as_float(a, f"{name}: argument {label}")
 
 
 def _scalar_output(out: Any, name: str) -> Value | None:
@@ -200,6 +202,7 @@ def _scalar_output(out: Any, name: str) -> Value | None:
     if isinstance(out, Value):
         return out
     if isinstance(out, (int, float)) and not isinstance(out, bool):
+        as_float(out, f"{name}: f's result")  # a constant, but never a silent NaN or inf
         return None
     raise TypeError(f"{name}: f must return a scalar Value or number, got {type(out).__name__}")
 

@@ -317,3 +317,59 @@ def test_no_grad_is_per_asyncio_task():
     results = []
     _run_threads(lambda i: results.append(asyncio.run(main())), 1)
     assert results == [[0, 1]]
+
+
+# -- hostile input to the functional forms, by hypothesis ------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+HOSTILE = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**400), max_value=10**400),
+    st.booleans(), st.none(), st.text(max_size=3), st.complex_numbers(),
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=3),
+    st.just(Fraction(1, 3)), st.just(np.float64("nan")), st.just(object()),
+)
+
+
+def _answers_or_names_itself(call, name):
+    """A finite float (or list of them) back, or an error that names the function (or, for
+    an op that overflows inside f, the op and the node)."""
+    try:
+        out = call()
+    except (TypeError, ValueError, ArithmeticError, IndexError) as error:
+        text = str(error)
+        assert text.startswith(name) or "with operands node 'arg0" in text, error
+        return
+    flat = out if isinstance(out, (list, tuple)) else [out]
+    for x in flat:
+        for v in (x if isinstance(x, list) else [x]):
+            assert isinstance(v, float) and np.isfinite(v), out
+
+
+def _square(x):
+    """x·x for a scalar, x₀·x₋₁ for a list (0 for an empty one)."""
+    if isinstance(x, list):
+        return x[0] * x[-1] if x else 0.0
+    return x * x
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOSTILE)
+def test_grad_of_hostile_arguments_answers_or_says_why(arg):
+    f = _square
+    _answers_or_names_itself(lambda: grad(f)(arg), "grad")
+    _answers_or_names_itself(lambda: autograd.hessian(f)(arg), "hessian")
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOSTILE, HOSTILE)
+def test_jvp_of_hostile_primals_and_tangents_answers_or_says_why(primal, tangent):
+    _answers_or_names_itself(lambda: autograd.jvp(_square, (primal,), (tangent,)), "jvp")
+
+
+@settings(max_examples=200, deadline=None)
+@given(HOSTILE)
+def test_a_function_returning_hostile_values_is_refused_or_constant(result):
+    _answers_or_names_itself(lambda: value_and_grad(lambda x: result)(1.0), "grad")
