@@ -9,6 +9,7 @@ Only the standard library is needed here; drawing needs graphviz.
 from .backward import Contribution, Step, backward, backward_steps, reverse_steps
 from .chains import Explanation, Path, explain
 from .check import GradcheckError, check_grads, check_graph, gradcheck, numerical_grad
+from .compiled import Compiled, CompileError, compile
 from .forward import hessian, hvp, jacobian, jvp
 from .functional import grad, gradients, value_and_grad
 from .graph import forward_order, leaves, topo_order
@@ -36,6 +37,8 @@ __all__ = [
     "OPS",
     "Page",
     "TORCH_OPS",
+    "CompileError",
+    "Compiled",
     "Contribution",
     "Explanation",
     "GradcheckError",
@@ -55,6 +58,7 @@ __all__ = [
     "backward_steps",
     "reverse_steps",
     "check_graph",
+    "compile",
     "check_grads",
     "enable_grad",
     "gradients",

@@ -25,6 +25,7 @@ from .derivative_graph import reverse_graph
 from .errors import as_float
 from .graph import paused_collector
 from .ops import OPS
+from .tracing import recording
 from .value import Value, _binary, enable_grad
 
 # How many functional calls (grad, jvp, ...) are running f in this thread or
@@ -52,6 +53,7 @@ def gradients(root: Value, wrt: Value | Sequence[Value], create_graph: bool = Fa
     if create_graph:
         found = [_as_value(g) for g in reverse_graph(root, targets)]
     else:
+        _unfollowable_in_compile()
         with paused_collector():
             grads = reverse_pass(root, 1.0)
         found = [grads.get(w, 0.0) for w in targets]
@@ -213,6 +215,15 @@ def _float(out: Any) -> float:
 
 def _as_value(g: Any) -> Value:
     return g if isinstance(g, Value) else Value(float(g))
+
+
+def _unfollowable_in_compile() -> None:
+    """Inside f traced by autograd.compile, floats computed here would be constants."""
+    rec = recording()
+    if rec is not None:
+        rec.refusals.append("f calls gradients(..., create_graph=False): the floats it gives "
+                            "cannot be followed into the compiled code; pass "
+                            "create_graph=True (or use autograd.grad), which compile follows")
 
 
 def _check_node(x: Any, what: str) -> None:

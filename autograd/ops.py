@@ -68,6 +68,19 @@ class Primitive:
                  and the output are (constants, the inputs themselves, bounded
                  functions): the engine then skips checking them. Leave it False
                  for rules that divide or take logs (/, **, log, sqrt, asin ...)
+    code         the op as Python for compiled graphs (``autograd.compile``): the
+                 forward as an expression over the inputs ``{0}``, ``{1}``, then one
+                 expression per input for its local derivative, over the inputs and
+                 ``{out}``; each must compute exactly what the forward and the rule
+                 compute on floats (a test checks it to the last bit). A rule that
+                 reads where its input is (relu, abs, maximum) is written as a
+                 conditional expression, so the compiled code branches on every
+                 call. Templates may use the names in ``CODE_NAMES`` and each op's
+                 forward by the op's name (``sigmoid({0})``). An item may be a
+                 function of (input names, out name) instead, as in ``symbols``; an
+                 n-ary op gives two functions: of (input names) for the forward and
+                 of (i, input names, out name) for the derivative. Left empty, a
+                 compiled graph calls ``forward`` and the rules themselves
 
     Equality is identity: the table keeps one object per op.
     """
@@ -83,6 +96,7 @@ class Primitive:
     domain: str = ""
     nary: bool = False
     finite_derivatives: bool = False
+    code: tuple[str | Callable[..., str], ...] = ()
 
     def __post_init__(self) -> None:
         # A learner's own entry is checked here, where it is written, rather
@@ -112,6 +126,13 @@ class Primitive:
             raise TypeError(f"{where}: text must be a template string or a function of the names")
         if not isinstance(self.latex, Mapping):
             raise TypeError(f"{where}: latex must map printed words to LaTeX, got {self.latex!r}")
+        if not isinstance(self.code, tuple):
+            raise TypeError(f"{where}: code must be a tuple (the forward, then one item per input)")
+        if self.code and len(self.code) != (2 if self.nary else 1 + arity):
+            raise ValueError(
+                f"{where}: code needs the forward and one derivative per input "
+                f"({2 if self.nary else 1 + arity} items); got {len(self.code)}"
+            )
         if not self.glyph:
             object.__setattr__(self, "glyph", self.name)
 
@@ -299,6 +320,82 @@ def _d_sum(out: float, xs: Sequence[Any]) -> tuple:
     return (1.0,) * len(xs)
 
 
+# --- code for compiled graphs: names the templates use, and templates that ------
+# --- depend on a folded number or on the number of inputs -----------------------
+
+CODE_NAMES: dict[str, Any] = {
+    **{name: getattr(math, name) for name in (
+        "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "tanh", "erf", "sin", "cos",
+        "tan", "asin", "acos", "atan", "atan2", "hypot", "sinh", "cosh", "asinh", "acosh",
+        "atanh",
+    )},
+    "abs": abs,
+    "pow": _pow,  # math.pow's refusals, not ** (which gives a complex for (-8.0) ** (1/3))
+    "sigmoid": _sigmoid,
+    "LN2": _LN2,
+    "LN10": _LN10,
+    "TWO_OVER_SQRT_PI": _TWO_OVER_SQRT_PI,
+}
+"""The names the ``code`` templates may use, besides each op's forward under its name."""
+
+
+def _literal(text: str) -> float | None:
+    """The number a name stands for, when it is a number written out (a folded constant)."""
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _pow_base_code(names: list[str], out: str) -> str:
+    # _d_pow_base as code; with the exponent a number, the test on it is decided here.
+    x, n = names
+    k = _literal(n)
+    if k is None:
+        return f"0.0 if {n} == 0.0 and {x} == 0.0 else {n} * {x} ** ({n} - 1)"
+    if k == 0:
+        return "0.0"
+    return f"{n} * {x}" if k == 2 else f"{n} * {x} ** {k - 1!r}"
+
+
+def _pow_exponent_code(names: list[str], out: str) -> str:
+    # _d_pow_exponent as code: log raises for a negative base, as the rule does
+    x, _ = names
+    k = _literal(x)
+    if k == 0:
+        return "0.0"
+    return f"{out} * log({x})" if k is not None else f"0.0 if {x} == 0.0 else {out} * log({x})"
+
+
+# Python's sum adds floats left to right up to 3.11 and compensates the rounding from
+# 3.12 on. Written out, sum and dot add left to right where that is what the forward
+# does (and a chain is short enough to read); else they call the forward's own sum.
+_SUM_IS_PLAIN = builtins.sum([1e16, 1.0, -1e16]) == 0.0
+_CHAIN_MAX = 32
+
+
+def _total(terms: list[str]) -> str:
+    if _SUM_IS_PLAIN and len(terms) <= _CHAIN_MAX:
+        return " + ".join(terms)
+    return f"sum(({', '.join(terms)},))"  # the op's forward: builtins.sum(xs, 0.0)
+
+
+def _sum_code(names: list[str]) -> str:
+    return _total(names) if names else "0.0"
+
+
+def _dot_code(names: list[str]) -> str:
+    ws, qs, bias = dot_parts(names)
+    terms = [f"{w} * {q}" for w, q in zip(ws, qs)]
+    total = _total(terms) if terms else "0.0"
+    return total if bias is None else f"{total} + {bias}"
+
+
+def _dot_local_code(i: int, names: list[str], out: str) -> str:
+    ws, qs, _ = dot_parts(names)
+    return (*qs, *ws)[i] if i < 2 * len(ws) else "1.0"
+
+
 # --- the table: one entry per op, found by grep -n 'name="<op>"' -------------
 
 _ENTRIES = [
@@ -311,6 +408,7 @@ _ENTRIES = [
         formulas=("d(a + b)/da = 1", "d(a + b)/db = 1"),
         text="{0} + {1}",
         finite_derivatives=True,
+        code=("{0} + {1}", "1.0", "1.0"),
     ),
     Primitive(
         name="-",
@@ -321,6 +419,7 @@ _ENTRIES = [
         text="{0} - {1}",
         glyph="−",
         finite_derivatives=True,
+        code=("{0} - {1}", "1.0", "-1.0"),
     ),
     Primitive(
         name="*",
@@ -331,6 +430,7 @@ _ENTRIES = [
         text="{0} * {1}",
         glyph="×",
         finite_derivatives=True,
+        code=("{0} * {1}", "{1}", "{0}"),
     ),
     Primitive(
         name="/",
@@ -341,6 +441,7 @@ _ENTRIES = [
         text="{0} / {1}",
         glyph="÷",
         domain="a nonzero divisor",
+        code=("{0} / {1}", "1.0 / {1}", "-{out} / {1}"),
     ),
     Primitive(
         name="neg",
@@ -351,6 +452,7 @@ _ENTRIES = [
         text="-{0}",
         glyph="−x",
         finite_derivatives=True,
+        code=("-{0}", "-1.0"),
     ),
     Primitive(
         name="**",
@@ -362,6 +464,7 @@ _ENTRIES = [
         glyph="xⁿ",
         latex={"log": r"\log"},
         domain="a base ≥ 0 for a non-integer exponent and a nonzero base for a negative one",
+        code=("pow({0}, {1})", _pow_base_code, _pow_exponent_code),
     ),
     # -- exponentials and logarithms -----------------------------------------
     Primitive(
@@ -374,6 +477,7 @@ _ENTRIES = [
         latex={"exp": r"\exp"},
         domain="x ≤ 709.78 (exp overflows a float beyond that)",
         finite_derivatives=True,
+        code=("exp({0})", "{out}"),
     ),
     Primitive(
         name="expm1",
@@ -385,6 +489,7 @@ _ENTRIES = [
         text="expm1({0})",
         latex={"exp": r"\exp", "expm1": r"\operatorname{expm1}"},
         domain="x ≤ 709.78 (exp overflows a float beyond that)",
+        code=("expm1({0})", "exp({0})"),
     ),
     Primitive(
         name="log",
@@ -395,6 +500,7 @@ _ENTRIES = [
         text="log({0})",
         latex={"log": r"\log"},
         domain="x > 0",
+        code=("log({0})", "1.0 / {0}"),
     ),
     Primitive(
         name="log1p",
@@ -405,6 +511,7 @@ _ENTRIES = [
         text="log1p({0})",
         latex={"log1p": r"\operatorname{log1p}"},
         domain="x > -1",
+        code=("log1p({0})", "1.0 / (1.0 + {0})"),
     ),
     Primitive(
         name="log2",
@@ -416,6 +523,7 @@ _ENTRIES = [
         glyph="log₂",
         latex={"log": r"\log", "log2": r"\log_2"},
         domain="x > 0",
+        code=("log2({0})", "1.0 / ({0} * LN2)"),
     ),
     Primitive(
         name="log10",
@@ -427,6 +535,7 @@ _ENTRIES = [
         glyph="log₁₀",
         latex={"log": r"\log", "log10": r"\log_{10}"},
         domain="x > 0",
+        code=("log10({0})", "1.0 / ({0} * LN10)"),
     ),
     Primitive(
         name="sqrt",
@@ -437,6 +546,7 @@ _ENTRIES = [
         text="√{0}",
         glyph="√",
         domain="x ≥ 0 (and x > 0 for a derivative: 1/(2√x) is infinite at 0)",
+        code=("sqrt({0})", "0.5 / {out}"),
     ),
     # -- activations ------------------------------------------------------------
     Primitive(
@@ -448,6 +558,7 @@ _ENTRIES = [
         text="tanh({0})",
         latex={"tanh": r"\tanh"},
         finite_derivatives=True,
+        code=("tanh({0})", "1.0 - {out} * {out}"),
     ),
     Primitive(
         name="sigmoid",
@@ -458,6 +569,7 @@ _ENTRIES = [
         text="σ({0})",
         glyph="σ",
         finite_derivatives=True,
+        code=("sigmoid({0})", "{out} * (1.0 - {out})"),
     ),
     Primitive(
         name="relu",
@@ -468,6 +580,7 @@ _ENTRIES = [
         text="relu({0})",
         latex={"relu": r"\operatorname{relu}"},
         finite_derivatives=True,
+        code=("{0} if {0} > 0.0 else 0.0", "1.0 if {0} > 0.0 else 0.0"),
     ),
     Primitive(
         name="abs",
@@ -478,6 +591,7 @@ _ENTRIES = [
         text="|{0}|",
         latex={"sign": r"\operatorname{sign}"},
         finite_derivatives=True,
+        code=("abs({0})", "1.0 if {0} > 0.0 else (-1.0 if {0} < 0.0 else 0.0)"),
     ),
     Primitive(
         name="erf",
@@ -488,6 +602,7 @@ _ENTRIES = [
         text="erf({0})",
         latex={"erf": r"\operatorname{erf}", "exp": r"\exp"},
         finite_derivatives=True,
+        code=("erf({0})", "TWO_OVER_SQRT_PI * exp(-({0} * {0}))"),
     ),
     # -- trigonometric ----------------------------------------------------------
     Primitive(
@@ -499,6 +614,7 @@ _ENTRIES = [
         text="sin({0})",
         latex={"sin": r"\sin", "cos": r"\cos"},
         finite_derivatives=True,
+        code=("sin({0})", "cos({0})"),
     ),
     Primitive(
         name="cos",
@@ -509,6 +625,7 @@ _ENTRIES = [
         text="cos({0})",
         latex={"sin": r"\sin", "cos": r"\cos"},
         finite_derivatives=True,
+        code=("cos({0})", "-sin({0})"),
     ),
     Primitive(
         name="tan",
@@ -521,6 +638,7 @@ _ENTRIES = [
         # no domain to state: a float never lands on a pole π/2 + kπ, where tan
         # would be infinite (|tan x| stays below 1.7e16, its derivative below 3e32)
         finite_derivatives=True,
+        code=("tan({0})", "1.0 + {out} * {out}"),
     ),
     Primitive(
         name="asin",
@@ -531,6 +649,7 @@ _ENTRIES = [
         text="asin({0})",
         latex={"asin": r"\arcsin"},
         domain="-1 ≤ x ≤ 1 (and |x| < 1 for a derivative: 1/√(1 - x²) is infinite at ±1)",
+        code=("asin({0})", "1.0 / sqrt((1.0 - {0}) * (1.0 + {0}))"),
     ),
     Primitive(
         name="acos",
@@ -541,6 +660,7 @@ _ENTRIES = [
         text="acos({0})",
         latex={"acos": r"\arccos"},
         domain="-1 ≤ x ≤ 1 (and |x| < 1 for a derivative: -1/√(1 - x²) is infinite at ±1)",
+        code=("acos({0})", "-1.0 / sqrt((1.0 - {0}) * (1.0 + {0}))"),
     ),
     Primitive(
         name="atan",
@@ -551,6 +671,7 @@ _ENTRIES = [
         text="atan({0})",
         latex={"atan": r"\arctan"},
         finite_derivatives=True,
+        code=("atan({0})", "1.0 / (1.0 + {0} * {0})"),
     ),
     Primitive(
         name="atan2",
@@ -561,6 +682,11 @@ _ENTRIES = [
         text="atan2({0}, {1})",
         latex={"atan2": r"\operatorname{atan2}"},
         domain="(y, x) ≠ (0, 0) for a derivative: the angle has none at the origin",
+        code=(
+            "atan2({0}, {1})",
+            "{1} / hypot({0}, {1}) / hypot({0}, {1})",
+            "-{0} / hypot({0}, {1}) / hypot({0}, {1})",
+        ),
     ),
     Primitive(
         name="hypot",
@@ -572,6 +698,7 @@ _ENTRIES = [
         latex={"hypot": r"\operatorname{hypot}"},
         domain="a result below 1.8e308, and (x, y) ≠ (0, 0) for a derivative (like √ at 0, "
         "it has none at the origin)",
+        code=("hypot({0}, {1})", "{0} / {out}", "{1} / {out}"),
     ),
     # -- hyperbolic -------------------------------------------------------------
     Primitive(
@@ -583,6 +710,7 @@ _ENTRIES = [
         text="sinh({0})",
         latex={"sinh": r"\sinh", "cosh": r"\cosh"},
         domain="|x| ≤ 710.47 (sinh overflows a float beyond that)",
+        code=("sinh({0})", "cosh({0})"),
     ),
     Primitive(
         name="cosh",
@@ -593,6 +721,7 @@ _ENTRIES = [
         text="cosh({0})",
         latex={"sinh": r"\sinh", "cosh": r"\cosh"},
         domain="|x| ≤ 710.47 (cosh overflows a float beyond that)",
+        code=("cosh({0})", "sinh({0})"),
     ),
     Primitive(
         name="asinh",
@@ -603,6 +732,7 @@ _ENTRIES = [
         text="asinh({0})",
         latex={"asinh": r"\operatorname{arsinh}"},
         finite_derivatives=True,
+        code=("asinh({0})", "1.0 / hypot({0}, 1.0)"),
     ),
     Primitive(
         name="acosh",
@@ -614,6 +744,7 @@ _ENTRIES = [
         text="acosh({0})",
         latex={"acosh": r"\operatorname{arcosh}"},
         domain="x ≥ 1 (and x > 1 for a derivative: 1/√(x² - 1) is infinite at 1)",
+        code=("acosh({0})", "1.0 / (sqrt({0} - 1.0) * sqrt({0} + 1.0))"),
     ),
     Primitive(
         name="atanh",
@@ -624,6 +755,7 @@ _ENTRIES = [
         text="atanh({0})",
         latex={"atanh": r"\operatorname{artanh}"},
         domain="-1 < x < 1",
+        code=("atanh({0})", "1.0 / ((1.0 - {0}) * (1.0 + {0}))"),
     ),
     # -- piecewise: the rule reads .data, builds no node --------------------------
     Primitive(
@@ -639,6 +771,11 @@ _ENTRIES = [
         glyph="max",
         latex={"max": r"\max"},
         finite_derivatives=True,
+        code=(
+            "{0} if {0} >= {1} else {1}",
+            "1.0 if {0} > {1} else (0.5 if {0} == {1} else 0.0)",
+            "1.0 if {1} > {0} else (0.5 if {1} == {0} else 0.0)",
+        ),
     ),
     Primitive(
         name="minimum",
@@ -653,6 +790,11 @@ _ENTRIES = [
         glyph="min",
         latex={"min": r"\min"},
         finite_derivatives=True,
+        code=(
+            "{0} if {0} <= {1} else {1}",
+            "1.0 if {1} > {0} else (0.5 if {1} == {0} else 0.0)",
+            "1.0 if {0} > {1} else (0.5 if {0} == {1} else 0.0)",
+        ),
     ),
     # -- any number of inputs ---------------------------------------------------
     Primitive(
@@ -666,6 +808,7 @@ _ENTRIES = [
         latex={"sum": r"\operatorname{sum}"},
         nary=True,
         finite_derivatives=True,
+        code=(_sum_code, lambda i, names, out: "1.0"),
     ),
     Primitive(
         name="dot",
@@ -680,6 +823,7 @@ _ENTRIES = [
         latex={"dot": r"\operatorname{dot}"},
         nary=True,
         finite_derivatives=True,
+        code=(_dot_code, _dot_local_code),
     ),
 ]
 

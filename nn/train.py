@@ -26,13 +26,15 @@ import math
 import numbers
 import random
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from typing import Any
 
-from autograd import Value, no_grad
+from autograd import CompileError, Value, no_grad
 from autograd import sum as vsum
 
 from . import _checks
+from ._compiled import CompiledLoss
 from .losses import binary_cross_entropy, cross_entropy, hinge, l2_penalty, mse
 from .module import Module
 from .optim import SGD, Adam, Optimizer
@@ -276,6 +278,7 @@ def fit(
     callback: Callable[[int, dict[str, list]], Any] | None = None,
     record_every: int | None = None,
     record_limit: int = 100,
+    compile: bool = False,  # noqa: A002 - autograd.compile's name
 ) -> dict[str, list]:
     """Train ``model`` on (X, y); return the history: ``{"loss", "accuracy", "lr"}`` lists.
 
@@ -296,6 +299,8 @@ def fit(
                  replay: ``history["replay"]`` is then an ``nn.Replay`` page (loss,
                  boundary, weights and grads per recorded step); needs an ``MLP``
     record_limit keep at most this many snapshots (thinned evenly; fewer when large)
+    compile      True: each sample's loss and gradient run as code written once by
+                 ``autograd.compile`` (an MLP, Layer or Neuron); same numbers, faster
 
     The recorded loss of an epoch is the sample-weighted mean of its batch losses
     (L2 term included); the accuracy is over the outputs computed during the epoch
@@ -319,6 +324,8 @@ def fit(
     opt = make_optimizer(optimizer, model.parameters(), lr)
     correct = _predictor(loss_name, y, nout)
     step = _Step(model, X, y, loss_fn, opt, l2, correct)
+    if _checks.flag(compile, "fit: compile"):
+        step.compiled = CompiledLoss(model, loss_fn, loss_name)
     if record_every is not None:  # checked here, before any training
         from .replay import Recorder, threshold_for
 
@@ -339,12 +346,15 @@ class _Step:
         self.model, self.X, self.y, self.loss_fn = model, X, y, loss_fn
         self.opt, self.l2, self.correct = opt, l2, correct
         self.recorder: Any = None  # an nn.Recorder when the run is recorded for a replay
+        self.compiled: CompiledLoss | None = None  # fit(compile=True)
         self.count = 0  # optimizer steps taken
 
     def __call__(self, idx: list[int], epoch: int = 0, last: bool = False) -> tuple[float, int]:
         """(batch loss × batch size, samples classified right); the update applied."""
         model, X, y = self.model, self.X, self.y
         tracing = self.recorder is not None and self.recorder.due(self.count, last=last)
+        if self.compiled is not None and not tracing:
+            return self._compiled(idx)
         outs = self.recorder.forward(idx) if tracing else [model(X[i]) for i in idx]
         losses = [self.loss_fn(o, y[i]) for o, i in zip(outs, idx)]
         for i, one in zip(idx, losses):
@@ -366,6 +376,32 @@ class _Step:
         self.opt.step()
         self.count += 1
         return cost.data * len(idx), right
+
+
+    def _compiled(self, idx: list[int]) -> tuple[float, int]:
+        """The same step, each sample's loss and gradient run as compiled code."""
+        try:
+            data_loss, grads, outs = self.compiled(self.X, self.y, idx)
+        except CompileError as error:  # its graph keeps changing: go on as eager does
+            warnings.warn(f"fit: compile=True stops ({error}); training goes on uncompiled",
+                          RuntimeWarning, stacklevel=4)
+            self.compiled = None
+            return self(idx)
+        penalty = l2_penalty(self.model, self.l2) if self.l2 else None
+        cost = data_loss + penalty.data if penalty is not None else data_loss
+        if not math.isfinite(cost):
+            raise FloatingPointError(f"the loss is {cost!r}")
+        self.opt.zero_grad()
+        for p, g in zip(self.compiled.params, grads):
+            p.grad = g
+        if penalty is not None:
+            penalty.backward()
+        right = 0
+        if self.correct is not None:
+            right = sum(self.correct(o, self.y[i]) for o, i in zip(outs, idx))
+        self.opt.step()
+        self.count += 1
+        return cost * len(idx), right
 
 
 def _epochs(step: _Step, epochs: int, bs: int, shuffle: bool, rng: random.Random, show: bool,

@@ -1,0 +1,671 @@
+"""A traced graph written out as Python: one line per node, then one line per edge.
+
+    >>> from autograd import Value
+    >>> from autograd.tracing import Recorder
+    >>> x = Value(0.5, label='x'); y = (2 * x).tanh()
+    >>> program = write(y, Inputs(["x"], [("grad", x)], (0,), False), Recorder(), "f")
+    >>> print(program.source)              # doctest: +NORMALIZE_WHITESPACE
+    def f(x):
+        # inputs
+        if x.__class__ is not _float: raise _Mismatch(-1)
+        # forward: one line per node, inputs first
+        v1 = 2.0 * x
+        v2 = tanh(v1)
+        # reverse: one line per edge, output first; g_n is d(output)/dn
+        g2 = 1.0
+        g1 = (1.0 - v2 * v2) * g2   # tanh'(v1)
+        g_x = 2.0 * g1
+        # checks: every number finite, as the engine would have checked
+        if not _isfinite(_sum((v2, v1,))): raise _NotFinite
+        return v2, g_x
+    <BLANKLINE>
+
+The forward lines follow ``forward_order`` and the reverse lines the order of
+``reverse_pass`` (every consumer before its inputs, each node's parents in
+order), so the compiled code adds the same numbers in the same order as the
+engine: its results are the engine's to the last bit (``sum`` and ``dot`` add
+left to right, as Python's ``sum`` did before 3.12; from 3.12 it compensates).
+Names are ``trace_text``'s (a unique label, else ``v<k>``) wherever they are
+Python names; ``g_<name>`` (``g<k>`` for ``v<k>``) is the gradient of a node.
+
+Each op is written with its ``code`` templates from the op table; an op
+without them (a registered op of one's own) calls its forward and its rules.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from heapq import heappop, heappush
+from typing import Any
+
+from .graph import forward_order, topo_order
+from .ops import CODE_NAMES, OPS, Primitive, local_symbol
+from .trace import arg_positions, node_names
+from .tracing import Expr, Recorder, value_of
+from .value import Value
+
+# Ops whose forward, on finite inputs, never gives inf or nan: it raises instead
+# (math.exp, math.pow ...) or stays bounded. Other nodes (+ - * / sum dot hypot,
+# and any op not listed, a new one included) have their values checked once at
+# the end, as the engine checks every node it makes. A test holds each listed
+# op to it on extreme inputs.
+NEVER_INF = frozenset({
+    "neg", "**", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "tanh", "sigmoid",
+    "relu", "abs", "erf", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh",
+    "asinh", "acosh", "atanh", "maximum", "minimum",
+})
+
+SKIP_FROM = 3  # a node sending on this many edges is skipped, as a block, when its grad is 0
+_GATE = re.compile(r"1\.0 if (.+) else 0\.0")
+
+_HELPERS = {
+    "_float": float, "_list": list, "_tuple": tuple, "_len": len, "_set": set, "_map": map,
+    "_type": type, "_sum": builtins.sum, "_isfinite": math.isfinite, "_FLOATS": {float},
+}
+
+
+class Mismatch(Exception):
+    """Raised by compiled code when a call does not fit its trace (guard k, or -1: the args)."""
+
+
+class NotFinite(Exception):
+    """Raised by compiled code when a number is not finite: the engine would have refused."""
+
+
+@dataclass
+class Inputs:
+    """The generated function's parameters and what each one is.
+
+    ``kinds[i]`` is ``("grad", leaf)`` or ``("grad", [leaves])`` for a position
+    in argnums, ``("data", tree)`` for data, or ``("static", value)`` for a
+    constant the call must repeat. A data tree is ``("float", name)``,
+    ``("static", name, value)`` or ``("list", name, [trees])``: each number and
+    list has the name it is bound to in the generated code. ``leaf_names`` are
+    the names the argnums leaves were given when made (f may relabel them).
+    """
+
+    params: list[str]
+    kinds: list[tuple[str, Any]]
+    positions: tuple[int, ...]
+    several: bool
+    leaf_names: dict[Value, str] = field(default_factory=dict)
+
+
+@dataclass
+class Program:
+    """Generated source, the names it needs, and what each guard checks (for messages)."""
+
+    source: str
+    namespace: dict[str, Any]
+    guards: list[str] = field(default_factory=list)
+
+
+def write(out: Any, inputs: Inputs, rec: Recorder, name: str, aux: Any = None,
+          has_aux: bool = False) -> Program:
+    """The source of a function equal to value_and_grad on the traced graph of ``out``.
+
+    With ``has_aux`` it returns ``((value, aux), grads)``, aux being a tree
+    (lists, tuples) of Values, traced numbers and numbers, given as floats.
+    """
+    return _Writer(out, inputs, rec, aux, has_aux).program(name)
+
+
+def usable(name: str) -> bool:
+    """True for a name the generated code can use for a node of its own."""
+    return (
+        isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
+        and not name.startswith("_") and unicodedata.normalize("NFKC", name) == name
+        and name not in CODE_NAMES and name not in OPS and not hasattr(builtins, name)
+    )
+
+
+class _Writer:
+    def __init__(self, out: Any, inputs: Inputs, rec: Recorder, aux: Any = None,
+                 has_aux: bool = False) -> None:
+        self.out, self.inputs, self.rec = out, inputs, rec
+        self.aux, self.has_aux = aux, has_aux
+        self.namespace = namespace()
+        self.taken = set(inputs.params) | set(_data_names(inputs))
+        self.leaves = _grad_leaves(inputs)
+        self.conversions = {k: expr for k, (_, expr) in rec.converted.items()}
+        self.folded: dict[Value, list[Expr | None]] = {}
+        self.order = self._order()
+        self.names = self._names()
+        self.checked: list[str] = []
+        self.covered = _covered(self.order)
+        self.unsure: set[str] = set()  # grads that may carry a local derivative not finite
+
+    # -- which nodes, in which order, named how ------------------------------------------
+
+    def _internal(self, node: Value) -> bool:
+        """True for a node f made while traced (computed by the code); False for one made
+        before, which the code reads as a Value's .data, as the engine would."""
+        return not self.rec.watching or node in self.rec.created or node in self.leaves
+
+    def _reach(self, roots: list[Value]) -> set[Value]:
+        """The nodes the roots depend on, not looking behind a node made before f ran."""
+        found: set[Value] = set()
+        stack = list(roots)
+        while stack:
+            node = stack.pop()
+            if node not in found:
+                found.add(node)
+                if self._internal(node):
+                    stack.extend(node.parents)
+        return found
+
+    def _order(self) -> list[Value]:
+        """forward_order of the output, with any node a guard, an aux or a folded number reads."""
+        root = self.out if isinstance(self.out, Value) else None
+        extra = [n for g in self.rec.guards for n in _nodes_in(g[0], g[2])]
+        for x in [self.out, *_flat(self.aux)]:
+            extra += [x] if isinstance(x, Value) else _nodes_in(getattr(x, "expr", ("c", 0.0)))
+        nodes = self._reach(([root] if root is not None else []) + extra)
+        while True:
+            deps = {n: [d for e in self._node_exprs(n) if e is not None for d in _nodes_in(e)]
+                    for n in nodes}
+            more = self._reach([*nodes, *(d for ds in deps.values() for d in ds)])
+            if len(more) == len(nodes):
+                break
+            nodes = more
+        base = [n for n in forward_order(root) if n in nodes] if root is not None else []
+        position = {node: k for k, node in enumerate(base)}
+        if len(base) == len(nodes) and all(
+            position[d] < position[n] for n, ds in deps.items() for d in ds
+        ):
+            return base
+        parents = {n: [p for p in n.parents if p in nodes] if self._internal(n) else []
+                   for n in nodes}
+        return _sorted_with(list(nodes), parents, deps, position)
+
+    def _node_exprs(self, node: Value) -> list[Expr | None]:
+        """For each argument of node: the expression of a folded data number, else None
+        (for a leaf made from the data, one item: the expression of its value)."""
+        found = self.folded.get(node)
+        if found is None:
+            if node in self.leaves or not self._internal(node):
+                found = []
+            elif node.primitive is not None:
+                found = [None if isinstance(a, Value) else self.conversions.get(id(a))
+                         for a in node.args]
+            else:
+                found = [self.conversions.get(id(_raw_data(node)))]
+            self.folded[node] = found
+        return found
+
+    def _names(self) -> dict[Value, str]:
+        """trace_text's name for each node where it is a free Python name, else v<k>."""
+        wanted = node_names(self.order)
+        defaults = set(self.leaves.values())
+        names: dict[Value, str] = {}
+        for node, default in self.leaves.items():  # an argnums leaf keeps its own name
+            want = wanted.get(node, default)
+            free = usable(want) and want not in self.taken and want not in defaults
+            names[node] = want if free else default
+            self.taken.add(names[node])
+        for k, node in enumerate(self.order):
+            if node in names:
+                continue
+            name = wanted[node] if usable(wanted[node]) else f"v{k}"
+            if name in self.taken:
+                name = f"v{k}"
+            while name in self.taken:
+                name += "_"
+            self.taken.add(name)
+            names[node] = name
+        return names
+
+    # -- text -------------------------------------------------------------------------
+
+    def program(self, name: str) -> Program:
+        fn = name if usable(name) else "compiled"
+        head = [f"def {fn}({', '.join(self.inputs.params)}):", "    # inputs"]
+        body = self._input_lines()
+        body += ["# forward: one line per node, inputs first", *self._forward_lines()]
+        grads, reverse = self._reverse_lines()
+        body += ["# reverse: one line per edge, output first; g_n is d(output)/dn", *reverse]
+        body += self._return_lines(grads)
+        source = "\n".join(head + ["    " + line for line in body]) + "\n"
+        guards = [_guard_text(g, self._render) for g in self.rec.guards]
+        return Program(source, self.namespace, guards)
+
+    def _render(self, expr: Expr) -> str:
+        kind = expr[0]
+        if kind == "n":
+            return self.names[expr[1]]
+        if kind == "a":
+            return expr[1]
+        if kind == "c":
+            return _literal(expr[1])
+        if len(expr) == 2:
+            inner = self._render(expr[1])
+            return f"abs({inner})" if kind == "abs" else f"({'-' if kind == 'neg' else '+'}{inner})"
+        return f"({self._render(expr[1])} {kind} {self._render(expr[2])})"
+
+    def _input_lines(self) -> list[str]:
+        lines: list[str] = []
+        for param, (kind, what) in zip(self.inputs.params, self.inputs.kinds):
+            if kind == "static":
+                lines += self._static_check(param, what)
+            elif kind == "data":
+                lines += self._data_lines(what)
+            elif isinstance(what, list):
+                lines.append(_sequence_check(param, len(what)))
+                lines.append(f"if _set(_map(_type, {param})) != _FLOATS: raise _Mismatch(-1)")
+                if what:
+                    lines.append(f"{', '.join(self.names[x] for x in what)}, = {param}")
+                self.checked += [self.names[x] for x in what if x not in self.covered]
+            else:
+                lines.append(f"if {param}.__class__ is not _float: raise _Mismatch(-1)")
+                if self.names[what] != param:
+                    lines.append(f"{self.names[what]} = {param}")
+                if what not in self.covered:
+                    self.checked.append(param)
+        return lines
+
+    def _static_check(self, target: str, value: Any) -> list[str]:
+        k = sum(1 for n in self.namespace if n.startswith("_S"))
+        self.namespace[f"_S{k}"], self.namespace[f"_T{k}"] = value, type(value)
+        return [f"if {target}.__class__ is not _T{k} or {target} != _S{k}: raise _Mismatch(-1)"]
+
+    def _data_lines(self, tree: tuple) -> list[str]:
+        kind, name = tree[0], tree[1]
+        if kind == "float":
+            self.checked.append(name)
+            return [f"if {name}.__class__ is not _float: raise _Mismatch(-1)"]
+        if kind == "static":
+            return self._static_check(name, tree[2])
+        children = tree[2]
+        lines = [_sequence_check(name, len(children))]
+        if children:
+            lines.append(f"{', '.join(child[1] for child in children)}, = {name}")
+        for child in children:
+            lines += self._data_lines(child)
+        return lines
+
+    def _forward_lines(self) -> list[str]:
+        lines: list[str] = []
+        pending = _guards_by_place(self.rec.guards, self.order)
+        lines += [self._guard_line(k) for k in pending.pop(-1, [])]
+        for place, node in enumerate(self.order):
+            line = self._node_line(node)
+            if line:
+                lines.append(line)
+            lines += [self._guard_line(k) for k in pending.pop(place, [])]
+        return lines
+
+    def _guard_line(self, k: int) -> str:
+        left, op, right, outcome = self.rec.guards[k]
+        test = f"{self._render(left)} {op} {self._render(right)}"
+        return f"if {'not ' if outcome else ''}({test}): raise _Mismatch({k})"
+
+    def _node_line(self, node: Value) -> str | None:
+        name = self.names[node]
+        if node in self.leaves:
+            return None
+        prim = node.primitive
+        if prim is None or not self._internal(node):  # a number of the data, or a Value
+            expr = (self._node_exprs(node) or [None])[0]  # made before f ran: read now
+            if expr is not None:
+                return f"{name} = {self._render(expr)}"
+            k = sum(1 for n in self.namespace if n.startswith("_c"))
+            self.namespace[f"_c{k}"] = node
+            self.checked.append(name)
+            return f"{name} = _c{k}.data   # a Value f uses, read on every call"
+        if prim.name not in NEVER_INF:
+            self.checked.append(name)
+        return f"{name} = {self._forward_code(node, prim)}"
+
+    def _arg_texts(self, node: Value) -> list[str]:
+        texts = []
+        for arg, expr in zip(node.args, self._node_exprs(node)):
+            if isinstance(arg, Value):
+                texts.append(self.names[arg])
+            elif expr is not None:
+                text = self._render(expr)
+                if expr[0] not in ("a", "n"):
+                    self.checked.append(text)
+                texts.append(text)
+            else:
+                texts.append(_literal(arg))
+        return texts
+
+    def _forward_code(self, node: Value, prim: Primitive) -> str:
+        return forward_text(prim, self._arg_texts(node), self.namespace)
+
+    def _local_code(self, node: Value, i: int) -> str:
+        return local_text(node.primitive, i, self._arg_texts(node), self.names[node],
+                          self.namespace)
+
+    def _reverse_lines(self) -> tuple[dict[Value, str], list[str]]:
+        """The chain rule once per edge, in reverse_pass's order, from the output.
+
+        As reverse_pass does, a node whose gradient is 0 sends nothing: a node
+        of many edges (a neuron's dot) is skipped by one test, ``if g:``, when
+        its local derivatives are finite (a skipped one could not be checked).
+        """
+        if not isinstance(self.out, Value):
+            return {}, []
+        active = _active(self.order, set(self.leaves))
+        root = self.out
+        grads: dict[Value, str] = {root: self._grad_name(root)}
+        lines = [f"{grads[root]} = 1.0"]
+        for node in topo_order(root):
+            if node not in grads or node.primitive is None or not self._internal(node):
+                continue
+            finite = node.primitive.finite_derivatives
+            before = set(grads)
+            edges = [self._edge_line(node, parent, i, grads)
+                     for parent, i in zip(node.parents, arg_positions(node))
+                     if parent in active or not finite]  # else: no gradient needed
+            if not finite:  # a local derivative that is not finite shows in these grads
+                self.unsure.update(grads[p] for p in node.parents)
+            if len(edges) < SKIP_FROM or not finite or node is root:
+                lines += edges
+                continue
+            lines.append(f"if {grads[node]}:")
+            lines += ["    " + edge for edge in edges]
+            firsts = [grads[p] for p in dict.fromkeys(node.parents)
+                      if p in grads and p not in before]
+            if firsts:
+                lines += ["else:", f"    {' = '.join(firsts)} = 0.0"]
+        self.checked += [g for g in grads.values() if g in self.unsure]
+        for node in self.order:  # a node no gradient reaches: its local derivatives, checked
+            prim = node.primitive
+            if node not in grads and prim and not prim.finite_derivatives and self._internal(node):
+                self.checked += [self._local_code(node, i) for i in arg_positions(node)]
+        return grads, lines
+
+    def _edge_line(self, node: Value, parent: Value, i: int, grads: dict[Value, str]) -> str:
+        local = self._local_code(node, i)
+        first = parent not in grads
+        if first:
+            grads[parent] = self._grad_name(parent)
+        g, sent = grads[parent], grads[node]
+        assign = "=" if first else "+="
+        gate = _GATE.fullmatch(local)
+        if local == "1.0":
+            text = f"{g} {assign} {sent}"
+        elif local == "-1.0":
+            text = f"{g} = -{sent}" if first else f"{g} -= {sent}"
+        elif gate:  # 1.0 if c else 0.0 (relu): send the gradient through, or nothing
+            text = f"{g} {assign} {sent} if {gate.group(1)} else 0.0"
+        else:
+            text = f"{g} {assign} {_wrap(local)} * {sent}"
+        symbol = local_symbol(node.primitive, i, self._symbol_names(node), self.names[node])
+        return text if symbol in (local, _wrap(local), "1", "-1") else f"{text}   # {symbol}"
+
+    def _symbol_names(self, node: Value) -> list[str]:
+        return [self.names[a] if isinstance(a, Value) else t
+                for a, t in zip(node.args, self._arg_texts(node))]
+
+    def _grad_name(self, node: Value) -> str:
+        name = self.names[node]
+        grad = f"g{name[1:]}" if name[:1] == "v" and name[1:].isdigit() else f"g_{name}"
+        while grad in self.taken:
+            grad += "_"
+        self.taken.add(grad)
+        return grad
+
+    def _return_lines(self, grads: dict[Value, str]) -> list[str]:
+        out = self.out
+        value = (self.names[out] if isinstance(out, Value) else
+                 self._render(out.expr) if hasattr(out, "expr") else _literal(float(out)))
+        lines = ["# checks: every number finite, as the engine would have checked"]
+        made: dict[int, str] = {}
+        for position in dict.fromkeys(self.inputs.positions):
+            what = self.inputs.kinds[position][1]
+            if isinstance(what, list):
+                made[position] = f"_g{position}"
+                lines.append(f"_g{position} = [{', '.join(grads.get(x, '0.0') for x in what)}]")
+            else:
+                made[position] = grads.get(what, "0.0")
+        terms = [t for t in dict.fromkeys([value, *self.checked]) if not _is_number(t)]
+        lines.append(f"if not _isfinite(_sum(({', '.join(terms)},))): raise _NotFinite")
+        items = [made[p] for p in self.inputs.positions]
+        if self.inputs.several:
+            result = f"({', '.join(items)}{',' if len(items) == 1 else ''})"
+        else:
+            result = items[0]
+        if self.has_aux:
+            value = f"({value}, {self._aux_text(self.aux)})"
+        lines.append(f"return {value}, {result}")
+        return lines
+
+    def _aux_text(self, tree: Any) -> str:
+        if isinstance(tree, Value):
+            return self.names[tree]
+        if isinstance(tree, (list, tuple)):
+            items = ", ".join(self._aux_text(x) for x in tree)
+            return f"[{items}]" if isinstance(tree, list) else f"({items}{',' * (len(tree) == 1)})"
+        expr = getattr(tree, "expr", None)
+        return self._render(expr) if expr is not None else _literal(tree)
+
+
+# -- an op's code ----------------------------------------------------------------------
+
+
+def namespace() -> dict[str, Any]:
+    """The names generated code may use: CODE_NAMES, helpers, each op's forward by name."""
+    names: dict[str, Any] = {**CODE_NAMES, **_HELPERS}
+    names.update({p.name: p.forward for p in OPS.values() if usable_op(p)})
+    names.update(_Mismatch=Mismatch, _NotFinite=NotFinite, __name__="autograd.compiled_code")
+    return names
+
+
+def forward_text(prim: Primitive, names: list[str], space: dict[str, Any]) -> str:
+    """The op's forward over the input names (expressions), from its ``code`` entry.
+
+        >>> from autograd import OPS
+        >>> forward_text(OPS['tanh'], ['v3'], {}), forward_text(OPS['*'], ['w', '2.0'], {})
+        ('tanh(v3)', 'w * 2.0')
+
+    An op without ``code`` calls its forward, bound in ``space``.
+    """
+    texts = _wrapped(names)
+    if not prim.code:
+        return f"{_bound(prim, 'forward', space)}({_args(prim, texts)})"
+    template = prim.code[0]
+    if callable(template):
+        return template(texts) if prim.nary else template(texts, "")
+    return template.format(*texts)
+
+
+def local_text(prim: Primitive, i: int, names: list[str], out: str,
+               space: dict[str, Any]) -> str:
+    """The op's local derivative with respect to input i, as an expression.
+
+        >>> from autograd import OPS
+        >>> local_text(OPS['tanh'], 0, ['v3'], 'v4', {})
+        '1.0 - v4 * v4'
+
+    An op without ``code`` calls its rule, bound in ``space``.
+    """
+    texts = _wrapped(names)
+    if not prim.code:
+        rule = _bound(prim, f"rule{0 if prim.nary else i}", space)
+        call = f"{rule}({out}, {_args(prim, texts)})"
+        return f"{call}[{i}]" if prim.nary else call
+    template = prim.code[1] if prim.nary else prim.code[1 + i]
+    if callable(template):
+        return template(i, texts, out) if prim.nary else template(texts, out)
+    return template.format(*texts, out=out)
+
+
+def _bound(prim: Primitive, part: str, space: dict[str, Any]) -> str:
+    key = f"_{part}_{_safe(prim.name)}"
+    space[key] = prim.forward if part == "forward" else prim.derivatives[int(part[4:])]
+    return key
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def usable_op(prim: Primitive) -> bool:
+    return prim.name.isidentifier() and not keyword.iskeyword(prim.name)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() else f"x{ord(c):x}" for c in name)
+
+
+def _raw_data(node: Value) -> Any:
+    return value_of(node)  # the float object itself, read past any probe
+
+
+def _literal(x: Any) -> str:
+    """A number as Python writes it back exactly (a negative one in parentheses)."""
+    text = repr(float(x)) if isinstance(x, float) else repr(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.strip("()"))
+    except ValueError:
+        return False
+    return True
+
+
+def _wrap(text: str) -> str:
+    """Parenthesise an expression unless it is one name, number or call."""
+    if text.replace("_", "a").replace(".", "0").isalnum() or _is_call(text):
+        return text
+    if text.startswith("(") and _matching(text) == len(text) - 1:
+        return text
+    return f"({text})"
+
+
+def _wrapped(texts: list[str]) -> list[str]:
+    return [_wrap(t) for t in texts]
+
+
+def _is_call(text: str) -> bool:
+    head, paren, _ = text.partition("(")
+    return bool(paren) and head.isidentifier() and _matching(text, len(head)) == len(text) - 1
+
+
+def _matching(text: str, start: int = 0) -> int:
+    depth = 0
+    for k in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[k], 0)
+        if depth == 0:
+            return k
+    return -1
+
+
+def _args(prim: Primitive, texts: list[str]) -> str:
+    return f"({', '.join(texts)},)" if prim.nary else ", ".join(texts)
+
+
+def _flat(tree: Any) -> list[Any]:
+    """The items of a tree of lists and tuples."""
+    if isinstance(tree, (list, tuple)):
+        return [x for item in tree for x in _flat(item)]
+    return [tree]
+
+
+def _nodes_in(*exprs: Expr) -> list[Value]:
+    found: list[Value] = []
+    stack = list(exprs)
+    while stack:
+        e = stack.pop()
+        if e[0] == "n":
+            found.append(e[1])
+        elif e[0] not in ("a", "c"):
+            stack.extend(e[1:])
+    return found
+
+
+def _sorted_with(nodes: list[Value], parents: dict[Value, list[Value]],
+                 deps: dict[Value, list[Value]], position: dict[Value, int]) -> list[Value]:
+    """A forward order of nodes in which parents and deps come first (base order kept)."""
+    before: dict[Value, set[Value]] = {n: {*parents[n], *deps.get(n, ())} for n in nodes}
+    after: dict[Value, list[Value]] = {n: [] for n in nodes}
+    for n, bs in before.items():
+        for b in bs:
+            after.setdefault(b, []).append(n)
+    waiting = {n: len(bs) for n, bs in before.items()}
+    rank = {n: position.get(n, len(position) + k) for k, n in enumerate(nodes)}
+    heap = [(rank[n], k, n) for k, n in enumerate(nodes) if waiting[n] == 0]
+    order: list[Value] = []
+    count = len(nodes)
+    while heap:
+        _, _, node = heappop(heap)
+        order.append(node)
+        for n in after.get(node, []):
+            waiting[n] -= 1
+            if waiting[n] == 0:
+                count += 1
+                heappush(heap, (rank[n], count, n))
+    return order
+
+
+# Ops whose value is not finite when an input is not (inf·0 and inf - inf are nan):
+# an input of one of them is checked by checking the node's value (which is checked,
+# as none of them is in NEVER_INF).
+PASS_ON_NON_FINITE = frozenset({"+", "-", "*", "sum", "dot"})
+
+
+def _covered(order: list[Value]) -> set[Value]:
+    """The nodes whose own check is made by a consumer's (see PASS_ON_NON_FINITE)."""
+    covered: set[Value] = set()
+    for node in order:
+        if node.op in PASS_ON_NON_FINITE:
+            covered.update(node.parents)
+    return covered
+
+
+def _active(order: list[Value], grad_leaves: set[Value]) -> set[Value]:
+    """The nodes with a path to a leaf in argnums: those whose gradient is needed."""
+    active = set()
+    for node in order:
+        if node in grad_leaves or any(p in active for p in node.parents):
+            active.add(node)
+    return active
+
+
+def _grad_leaves(inputs: Inputs) -> dict[Value, str]:
+    """Every argnums leaf with the name it was made with (a scalar's: its parameter's)."""
+    leaves: dict[Value, str] = {}
+    for param, (kind, what) in zip(inputs.params, inputs.kinds):
+        if kind == "grad":
+            for leaf in what if isinstance(what, list) else [what]:
+                leaves.setdefault(leaf, inputs.leaf_names.get(leaf, param))
+    return leaves
+
+
+def _data_names(inputs: Inputs) -> list[str]:
+    names: list[str] = []
+    stack = [what for kind, what in inputs.kinds if kind == "data"]
+    while stack:
+        tree = stack.pop()
+        names.append(tree[1])
+        if tree[0] == "list":
+            stack.extend(tree[2])
+    return names
+
+
+def _sequence_check(name: str, n: int) -> str:
+    return (f"if {name}.__class__ is not _list and {name}.__class__ is not _tuple or "
+            f"_len({name}) != {n}: raise _Mismatch(-1)")
+
+
+def _guards_by_place(guards: list, order: list[Value]) -> dict[int, list[int]]:
+    """Where each guard goes: after the last node it reads (-1: before any node)."""
+    position = {node: k for k, node in enumerate(order)}
+    places: dict[int, list[int]] = {}
+    for k, (left, _, right, _) in enumerate(guards):
+        place = max((position[n] for n in _nodes_in(left, right)), default=-1)
+        places.setdefault(place, []).append(k)
+    return places
+
+
+def _guard_text(guard: tuple, render: Any) -> str:
+    left, op, right, outcome = guard
+    return f"{render(left)} {op} {render(right)} (it was {outcome} when traced)"
