@@ -144,10 +144,17 @@ _cosh = _either("cosh", math.cosh)
 
 
 def _hypot(a: Any, b: Any) -> Any:
-    """√(a² + b²): ``math.hypot`` on numbers (no overflow in the squares), arithmetic on Values."""
+    """√(a² + b²) without overflow in the squares: ``math.hypot`` on numbers, the hypot op
+    itself on Values (so a second derivative does not overflow where the first does not)."""
     if isinstance(a, (float, int)) and isinstance(b, (float, int)):
         return math.hypot(a, b)
-    return (a * a + b * b).sqrt()
+    return a.hypot(b) if hasattr(a, "hypot") else b.hypot(a)
+
+
+def _d_atan(out: Any, x: Any) -> Any:
+    # 1/(1 + x²), written as (1/r)/r with r = hypot(x, 1): x² would overflow past 1.3e154
+    r = _hypot(x, 1.0)
+    return 1.0 / r / r
 
 
 _LN2 = math.log(2.0)
@@ -545,7 +552,7 @@ _ENTRIES = [
     Primitive(
         name="atan",
         forward=math.atan,
-        derivatives=(lambda out, x: 1.0 / (1.0 + x * x),),
+        derivatives=(_d_atan,),
         symbols=("1/(1 + {0}²)",),
         formulas=("atan'(x) = 1/(1 + x²)",),
         text="atan({0})",

@@ -171,6 +171,10 @@ class Value:
     def sqrt(self) -> Value:
         return _unary(OPS["sqrt"], self)
 
+    def hypot(self, other: Any) -> Value:
+        """√(self² + other²) as one node (``autograd.hypot(self, other)``)."""
+        return _binary(OPS["hypot"], self, other)
+
     def sin(self) -> Value:
         return _unary(OPS["sin"], self)
 
