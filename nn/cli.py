@@ -311,7 +311,12 @@ def run_train(args: argparse.Namespace) -> int:
     """``chaingrad train``: check everything, train, then write the three files.
 
         >>> main(['train', '--dataset', 'xor', '--epochs', '20', '--out', 'runs/xor'])
-        ... # doctest: +SKIP
+        ... # doctest: +ELLIPSIS
+        final loss ...
+        wrote runs/xor/model.json
+        wrote runs/xor/loss.png
+        wrote runs/xor/boundary.png
+        wrote runs/xor/training.html
         0
     """
     _fill_defaults(args)

@@ -188,11 +188,9 @@ class Module:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write ``state_dict()`` as JSON to ``path``, atomically; a symlink is followed.
 
-            >>> import os, tempfile
             >>> from nn import MLP
-            >>> path = os.path.join(tempfile.mkdtemp(), 'model.json')
-            >>> model = MLP(2, [3, 1], seed=0); model.save(path)
-            >>> MLP.load(path)([0.5, -0.2]).data == model([0.5, -0.2]).data
+            >>> model = MLP(2, [3, 1], seed=0); model.save('model.json')
+            >>> MLP.load('model.json')([0.5, -0.2]).data == model([0.5, -0.2]).data
             True
 
         Nothing is written when a parameter is not finite (ValueError naming it), the
@@ -339,10 +337,9 @@ def _check_size(cls: type[Module], arch: dict[str, Any], listed: int, path: str)
 def read_state_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The JSON object in a model file, checked; else a ModelFileError naming file and problem.
 
-        >>> import os, tempfile
         >>> from nn import MLP
-        >>> path = os.path.join(tempfile.mkdtemp(), 'model.json'); MLP(2, [1], seed=0).save(path)
-        >>> read_state_file(path)['architecture']['nouts']
+        >>> MLP(2, [1], seed=0).save('model.json')
+        >>> read_state_file('model.json')['architecture']['nouts']
         [1]
 
     Checked here: a regular file of at most ``MAX_FILE_BYTES``, UTF-8 (a BOM is
