@@ -210,7 +210,30 @@ def _divergence_warning(losses: list[float]) -> str | None:
 
 
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    sys.stderr.write(text + "\n")  # one write: a Ctrl-C cannot split the line from its end
+    sys.stderr.flush()
+
+
+def _load_progress_bar() -> None:
+    """Import tqdm and make its locks now, before training, rather than in its first second.
+
+    A Ctrl-C that lands inside an import can be lost (Python ignores an exception raised in
+    the import lock's cleanup), and tqdm's first bar starts multiprocessing's helper process.
+    """
+    from tqdm import tqdm
+
+    tqdm.get_lock()
+
+
+def _forget_caught_interrupt() -> None:
+    """Keep exit status 130 for a Ctrl-C we handled.
+
+    CPython (3.11) records a KeyboardInterrupt raised inside ``exec`` of a string (which
+    namedtuple and dataclass creation do during imports) and at exit kills the process with
+    SIGINT, even though the interrupt was caught. Any later ``exec`` of a string that
+    succeeds clears that record.
+    """
+    exec("None")
 
 
 # -- train: the run -----------------------------------------------------------------
@@ -272,6 +295,7 @@ def run_train(args: argparse.Namespace) -> int:
     if problem is not None:
         _say(f"{PROG} train: {problem}")
         return 2
+    _load_progress_bar()
     try:
         created = prepare_folder(args.out, files=OUTPUTS)
     except (OSError, ValueError) as error:
@@ -294,10 +318,10 @@ def _train(args: argparse.Namespace, created: list[str]) -> int:
         remove_empty(created)
         _say(f"{PROG} train: {error}")
         return 2
-    _say(f"{PROG} train: {args.dataset} ({len(X)} samples), model {model!r}, "
-         f"{model.num_parameters()} parameters")
     snapshot = _Snapshot(model)
     try:
+        _say(f"{PROG} train: {args.dataset} ({len(X)} samples), model {model!r}, "
+             f"{model.num_parameters()} parameters")
         history = fit(model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
                       batch_size=args.batch_size, l2=args.l2, seed=args.seed,
                       verbose=not args.quiet, callback=snapshot.record)
@@ -504,14 +528,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
     except KeyboardInterrupt:  # a subcommand without its own handling (demo, tour)
         _say(f"{PROG} {args.command}: interrupted")
-        return EXIT_INTERRUPTED
+        code = EXIT_INTERRUPTED
     except BrokenPipeError:  # `chaingrad demo | head`: the reader left; stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the exit flush cannot fail again
         return 1
+    if code == EXIT_INTERRUPTED:
+        _forget_caught_interrupt()
+    return code
 
 
 if __name__ == "__main__":
