@@ -30,7 +30,7 @@ from typing import Any
 from autograd import Value, forward_order
 
 from . import tour
-from ._files import prepare_folder, remove_empty, replacing
+from ._files import prepare_folder, printable, remove_empty, replacing
 from .data import DATASETS
 from .layers import ACTIVATIONS, MLP
 from .module import MAX_PARAMETERS, Module
@@ -386,7 +386,7 @@ def _write_outputs(args: argparse.Namespace, model: MLP, history: dict[str, list
     final = history["loss"][-1] if history["loss"] else float("nan")
     print(f"final loss {final:.4f}, accuracy {acc:.3f}")
     for path in written:
-        print(f"wrote {path}")
+        print(f"wrote {printable(path)}")
     warning = _divergence_warning(history["loss"])
     if warning is not None:
         _say(warning)

@@ -530,3 +530,13 @@ def test_tour_refuses_an_out_that_is_a_file(tmp_path):
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip() == (f"chaingrad tour: --out: {tmp_path / 'f'}: is a file, "
                                    "not a folder")
+
+
+def test_a_folder_name_that_is_not_utf8_is_printed_not_a_crash(tmp_path):
+    out = os.path.join(os.fsencode(tmp_path), b"run\xff")
+    env = dict(ENV, PYTHONIOENCODING="utf-8:strict")  # as a UTF-8 terminal's stdout is
+    proc = subprocess.run([sys.executable, "-m", "nn.cli", "train", "--epochs", "2", *FAST,
+                           "--out", out], capture_output=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    assert b"wrote " + os.fsencode(tmp_path) + b"/run\\xff/model.json" in proc.stdout
+    assert MLP.load(os.path.join(out, b"model.json")).nin == 2
