@@ -118,7 +118,9 @@ def _add_train(sub: Any) -> None:
             "Train an MLP on a toy data set made in code, with a progress bar, and write "
             "OUT/model.json, OUT/loss.png (loss and accuracy per epoch) and "
             "OUT/boundary.png (the decision boundary over the data). Ctrl-C saves the "
-            "model of the last completed epoch and exits with 130."
+            "model of the last completed epoch and exits with 130. Refused before any work: "
+            f"more than {MAX_PARAMETERS:,} parameters, more than {MAX_STEP_WORK:,} samples x "
+            f"parameters per step, more than {MAX_PLOT_WORK:,} grid points x parameters."
         ),
         epilog=(
             "example: chaingrad train --dataset moons --hidden 16 16 --activation relu "
@@ -127,11 +129,12 @@ def _add_train(sub: Any) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="data set")
-    p.add_argument("--n", type=_int_in(1, MAX_SAMPLES), default=100, help="number of samples")
+    p.add_argument("--n", type=_int_in(1, MAX_SAMPLES), default=100,
+                   help=f"number of samples (at most {MAX_SAMPLES:,})")
     p.add_argument("--noise", type=_float_in(0.0, MAX_NOISE), default=None,
-                   help="data noise; when not given, the data set's own")
+                   help=f"data noise, at most {MAX_NOISE:g}; when not given, the data set's own")
     p.add_argument("--classes", type=_int_in(2, MAX_CLASSES), default=3,
-                   help="spiral only: number of arms")
+                   help=f"spiral only: number of arms (at most {MAX_CLASSES})")
     p.add_argument("--hidden", type=positive_int, nargs="*", default=[16, 16], metavar="H",
                    help="hidden layer sizes")
     p.add_argument("--activation", nargs="+", default=["relu"], metavar="NAME",
@@ -148,12 +151,12 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--l2", type=nonnegative_float, default=1e-4,
                    help="L2 penalty lambda on the weights")
     p.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), default=100,
-                   help="passes over the data")
+                   help=f"passes over the data (at most {MAX_EPOCHS:,})")
     p.add_argument("--batch-size", type=_int_in(1, MAX_SAMPLES), default=None,
                    help="samples per step; when not given, all of them (full batch)")
     p.add_argument("--seed", type=int, default=0, help="seed for data, weights and shuffling")
     p.add_argument("--grid", type=_int_in(2, MAX_GRID), default=80,
-                   help="boundary plot resolution (points a side)")
+                   help=f"boundary plot resolution (points a side, at most {MAX_GRID})")
     p.add_argument("--out", default="chaingrad-run", help="output folder (created if needed)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_train)
