@@ -252,12 +252,19 @@ class _Snapshot:
 
     def __init__(self, model: MLP) -> None:
         self.params = model.parameters()
-        self.values: list[float] | None = None
-        self.epochs = 0
+        self.state: tuple[int, list[float] | None] = (0, None)  # (epochs done, their values)
+
+    @property
+    def epochs(self) -> int:
+        return self.state[0]
+
+    @property
+    def values(self) -> list[float] | None:
+        return self.state[1]
 
     def record(self, epoch: int, history: dict[str, list]) -> None:
-        self.values = [p.data for p in self.params]
-        self.epochs = epoch + 1
+        # one assignment: an interrupt leaves the count and the values of the same epoch
+        self.state = (epoch + 1, [p.data for p in self.params])
 
     def restore(self) -> None:
         for p, v in zip(self.params, self.values or ()):
@@ -345,7 +352,9 @@ def _train(args: argparse.Namespace, created: list[str]) -> int:
 def _save_interrupted(model: MLP, snapshot: _Snapshot, args: argparse.Namespace,
                       created: list[str]) -> int:
     """Ctrl-C during training: save the last completed epoch's model, say so in one line."""
-    where = f"interrupted during epoch {snapshot.epochs + 1} of {args.epochs}"
+    done = snapshot.epochs
+    where = (f"interrupted during epoch {done + 1} of {args.epochs}" if done < args.epochs
+             else f"interrupted after the last epoch ({done})")
     path = os.path.join(args.out, "model.json")
     if snapshot.values is None:
         remove_empty(created)

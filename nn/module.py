@@ -203,8 +203,9 @@ class Module:
         path = fs_path(path)
         state = self.state_dict()
         for name, v in state["parameters"].items():
-            if not math.isfinite(v):
-                raise ValueError(f"{path}: not saved: parameter {name!r} is not finite ({v!r})")
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"{path}: not saved: parameter {name!r} is not a finite "
+                                 f"number ({_short(v)})")
         text = json.dumps(state, indent=1, allow_nan=False) + "\n"
         write_bytes(path, text.encode("utf-8"), what="model")
 

@@ -540,3 +540,44 @@ def test_a_folder_name_that_is_not_utf8_is_printed_not_a_crash(tmp_path):
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     assert b"wrote " + os.fsencode(tmp_path) + b"/run\\xff/model.json" in proc.stdout
     assert MLP.load(os.path.join(out, b"model.json")).nin == 2
+
+
+def test_ctrl_c_after_the_last_epoch_saves_the_finished_model(tmp_path, capsys, monkeypatch):
+    import nn.cli
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.cli, "accuracy", interrupted)  # runs right after the last epoch
+    out = tmp_path / "run"
+    assert main(["train", "--epochs", "3", *FAST, "--out", str(out)]) == 130
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err == (f"chaingrad train: interrupted after the last epoch (3); saved the model "
+                   f"after epoch 3 to {out / 'model.json'} (no plots)")
+    monkeypatch.undo()
+    assert main(["train", "--epochs", "3", *FAST, "--out", str(tmp_path / "ref")]) == 0
+    assert values(out / "model.json") == values(tmp_path / "ref" / "model.json")
+
+
+def test_ctrl_c_during_the_tour_or_the_demo_is_one_line_and_130(tmp_path, capsys, monkeypatch):
+    import nn.cli
+    import nn.tour
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.tour, "render", interrupted)
+    assert main(["tour", "--out", str(tmp_path)]) == 130
+    assert capsys.readouterr().err == "chaingrad tour: interrupted\n"
+    assert os.listdir(tmp_path) == []  # the drawing being written was removed
+    monkeypatch.setattr(nn.cli, "_print_nodes", interrupted)
+    assert main(["demo"]) == 130
+    assert capsys.readouterr().err == "chaingrad demo: interrupted\n"
+
+
+def test_save_refuses_a_parameter_that_is_not_a_number(tmp_path):
+    m = MLP(2, [1], seed=0)
+    m.parameters()[1].data = "0.5"  # set by hand, past the engine's checks
+    with pytest.raises(ValueError, match="'layers.0.neurons.0.w.1' is not a finite number"):
+        m.save(tmp_path / "m.json")
+    assert os.listdir(tmp_path) == []
