@@ -10,8 +10,9 @@ to ``root`` of the product of the local derivatives on that path's edges.
 Each path lists its factors in the documents' order, from the output back to
 the input, each as (symbol from the primitive table, value). The number of
 paths can grow exponentially with depth, so they are counted first (dynamic
-programming over the graph, no recursion) and refused past ``max_paths``;
-the delta form (``paths=False``) is always cheap:
+programming over the graph: linear, no recursion) and refused past
+``max_paths``; the delta form (``paths=False``) always costs about one
+reverse pass:
 
     dC/dw = δ(consumer) × q     (backward chain × forward chain)
 
@@ -25,11 +26,17 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from .backward import reverse_steps
+from .display import label_text, number
 from .graph import topo_order
-from .trace import edge_symbol, node_names, number
+from .ops import dot_parts, latex_words
+from .trace import edge_symbols, node_names
 from .value import Value
 
-__all__ = ["explain", "Explanation", "Path", "Split", "count_paths", "gradients"]
+__all__ = ["explain", "Explanation", "Path", "Split", "count_paths", "PATH_COUNT_CAP"]
+
+PATH_COUNT_CAP = 2**64
+"""Paths are counted exactly up to this number; more are reported as ``PATH_COUNT_CAP + 1``."""
 
 
 @dataclass
@@ -90,36 +97,34 @@ class Split:
                 f"{number(self.forward)} = {number(self.product)}")
 
 
-def gradients(root: Value, order: list[Value] | None = None) -> dict[Value, float]:
-    """d root / d node for every node, from the local derivatives (no .grad touched).
-
-        >>> x = Value(3.0); gradients(x * x)[x]
-        6.0
-    """
-    order = topo_order(root) if order is None else order
-    grads: dict[Value, float] = {root: 1.0}
-    for node in order:
-        g = grads.get(node, 0.0)
-        for parent, local in zip(node.parents, node.local_grads):
-            grads[parent] = grads.get(parent, 0.0) + local * g
-    return grads
+def _grads(root: Value, order: list[Value]) -> dict[Value, float]:
+    """d root / d node for every node, read off the reference walk (no .grad touched)."""
+    return {step.node: step.grad for step in reverse_steps(root, order=order, contributions=False)}
 
 
-def count_paths(root: Value, wrt: Value) -> int:
+def count_paths(root: Value, wrt: Value, *, order: list[Value] | None = None,
+                cap: int = PATH_COUNT_CAP) -> int:
     """How many paths lead from ``wrt`` up to ``root`` (edges counted with multiplicity).
 
         >>> a = Value(1.0); b = a + a; count_paths(b * b, a)
         4
+
+    Dynamic programming, inputs first: a node's count is the sum of its
+    parents' counts. Linear in nodes + edges: counts are exact up to ``cap``
+    and held at ``cap + 1`` ("more than cap") beyond, so no addition ever
+    works on a huge integer (a chain of 10^6 ``y * y`` has 2^(10^6) paths).
     """
+    order = topo_order(root) if order is None else order
     counts: dict[Value, int] = {wrt: 1}
-    for node in reversed(topo_order(root)):  # inputs first
+    over = cap + 1
+    for node in reversed(order):  # inputs first
         if node is wrt:
             continue
         total = 0
         for parent in node.parents:
             total += counts.get(parent, 0)
         if total:
-            counts[node] = total
+            counts[node] = total if total <= cap else over
     return counts.get(root, 0)
 
 
@@ -165,12 +170,19 @@ class Explanation:
 
     @property
     def wrt_name(self) -> str:
-        return self.names.get(self.wrt) or self.wrt.label or "w"
+        return self.names.get(self.wrt) or label_text(self.wrt.label) or "w"
+
+    @property
+    def n_paths_text(self) -> str:
+        """The path count in words: ``1,024 paths``, ``more than 18,446,744,073,709,551,616``."""
+        if self.n_paths > PATH_COUNT_CAP:
+            return f"more than {PATH_COUNT_CAP:,} paths"
+        return f"{self.n_paths:,} path{'s' if self.n_paths != 1 else ''}"
 
     def __repr__(self) -> str:
         return (
             f"Explanation(d{self.names.get(self.root, 'root')}/d{self.wrt_name} = "
-            f"{self.total:.6g}, {self.n_paths} path{'s' if self.n_paths != 1 else ''})"
+            f"{number(self.total, '.6g')}, {self.n_paths_text})"
         )
 
     def __str__(self) -> str:
@@ -187,7 +199,7 @@ class Explanation:
                 lines.append(f"    {path.formula()}")
                 lines.append(f"    = {path.numbers()} = {number(path.product)}")
         elif self.n_paths:
-            lines.append(f"{head}: {self.n_paths} paths (not listed: delta form)")
+            lines.append(f"{head}: {self.n_paths_text} (not listed: delta form)")
         else:
             lines.append(f"{head}: {self.root_name} does not depend on {self.wrt_name}")
         lines.append(f"  total {head} = {number(self.total, '.6g')}")
@@ -240,11 +252,16 @@ def _tex(text: str) -> str:
     text = text.replace("\\", r"\backslash ")
     text = re.sub(r"([₀-₉]+)", lambda m: "_{" + m.group(1).translate(_SUB) + "}", text)
     text = re.sub(r"(?<=[A-Za-z])(\d+)\b", r"_{\1}", text)
+    words = latex_words()  # each op's entry says how its words are written
+    pattern = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    if pattern:
+        text = re.sub(rf"\b({pattern})\b", lambda m: words[m.group(1)], text)
+    # √(1 - x²): the whole bracket goes under the root
+    text = re.sub(r"√\(([^()]*)\)", r"\\sqrt{\1}", text)
     for a, b in (("σ", r"\sigma "), ("·", r"\cdot "), ("√", r"\sqrt "), ("²", "^2"),
-                 ("δ", r"\delta "), ("#", r"\#"), ("%", r"\%"), ("&", r"\&")):
+                 ("π", r"\pi "), ("δ", r"\delta "), ("#", r"\#"), ("%", r"\%"), ("&", r"\&")):
         text = text.replace(a, b)
     text = re.sub(r"\^\(([^()]*)\)", r"^{(\1)}", text)
-    text = re.sub(r"\b(tanh|exp|log|relu|sign)\b", r"\\operatorname{\1}", text)
     return text
 
 
@@ -255,79 +272,139 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 10_000, paths: bool = T
         >>> [p.formula() for p in e.paths], e.total
         (['x', 'x'], 6.0)
 
-    Paths are counted first; past ``max_paths`` a ValueError says how many
-    there are and suggests the delta form, ``explain(root, wrt, paths=False)``,
-    which gives ``.total`` and ``.split`` (δ × q per edge out of wrt) at the
-    cost of one reverse pass.
+    What it costs: the total, the δ × q split and the path count take one
+    topological order, one reference reverse pass and one counting pass, each
+    linear in the nodes and edges of the graph, whatever its shape (the delta
+    form, ``paths=False``, stops there). Listing the paths costs, in addition,
+    the sum of their lengths: a chain of 10^6 nodes is one path of 10^6
+    factors; a graph that branches and joins at every level has a number of
+    paths exponential in its depth. So paths are counted first (exactly, up to
+    ``PATH_COUNT_CAP``) and more than ``max_paths`` of them are refused with a
+    ValueError that says how many there are, before anything is listed.
     """
     if not isinstance(root, Value) or not isinstance(wrt, Value):
         raise TypeError(
             f"explain: root and wrt must be Values, got {type(root).__name__} and "
             f"{type(wrt).__name__}"
         )
+    if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0:
+        raise ValueError(f"explain: max_paths must be an int ≥ 0, got {max_paths!r}")
     order = topo_order(root)
     names = node_names(order[::-1])
-    grads = gradients(root, order)
-    n_paths = count_paths(root, wrt)
-    listed: list[Path] = []
+    n_paths = count_paths(root, wrt, order=order)
     if paths and n_paths > max_paths:
-        raise ValueError(
-            f"explain: d{names[root]}/d{names.get(wrt, 'wrt')} is a sum over {n_paths:,} paths, "
-            f"more than max_paths={max_paths:,}; listing them would not help anyone. "
-            f"Ask for the delta form instead: explain(root, wrt, paths=False) gives "
-            f"dC/dw = δ(consumer) × q (backward chain × forward chain) from one reverse "
-            f"pass, or raise max_paths."
-        )
-    if paths and n_paths:
-        listed = _enumerate(root, wrt, order, names)
+        raise ValueError(_too_many_paths(names[root], _name_of(wrt, names), n_paths, max_paths))
+    grads = _grads(root, order)
+    listed = _enumerate(root, wrt, order, names) if paths and n_paths else []
+    split = _split(wrt, order, grads, names)
+    return Explanation(root, wrt, listed, grads.get(wrt, 0.0), split, n_paths, names)
 
+
+def _name_of(node: Value, names: dict[Value, str]) -> str:
+    return names.get(node) or label_text(node.label) or "wrt"
+
+
+def _too_many_paths(root: str, wrt: str, n_paths: int, max_paths: int) -> str:
+    count = f"more than {PATH_COUNT_CAP:,}" if n_paths > PATH_COUNT_CAP else f"{n_paths:,}"
+    return (
+        f"explain: d{root}/d{wrt} is a sum over {count} paths (counted, not listed), "
+        f"more than max_paths={max_paths:,}, so none is listed. The gradient itself is "
+        f"cheap: explain(root, wrt, paths=False) gives the total and its delta form "
+        f"dC/dw = δ(consumer) × q (backward chain × forward chain) in one reverse pass. "
+        f"To list them all, pass max_paths={n_paths if n_paths <= PATH_COUNT_CAP else 'N'} "
+        f"(time and memory grow with the number of paths times their length)."
+    )
+
+
+def _split(wrt: Value, order: list[Value], grads: dict[Value, float],
+           names: dict[Value, str]) -> list[Split]:
+    """δ × q for every edge out of ``wrt``, its consumers in topological order."""
+    users = _consumers_and_users(wrt, order)
     split = []
-    consumers = [n for n in order if wrt in n.parents]
-    for node in consumers:
+    for node in reversed(users):  # users' keys come inputs first
+        symbols = edge_symbols(node, names)
+        shown = _delta_node(node, users[node])
         for j, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             if parent is wrt:
-                shown = _delta_node(node, order)
                 split.append(Split(node, j, grads.get(node, 0.0), local, shown, names[shown],
-                                   edge_symbol(node, j, names)))
-    return Explanation(root, wrt, listed, grads.get(wrt, 0.0), split, n_paths, names)
+                                   symbols[j]))
+    return split
+
+
+def _consumers_and_users(wrt: Value, order: list[Value]) -> dict[Value, list[tuple[Value, float]]]:
+    """Each node that ``wrt`` feeds (inputs first), with the nodes that use it and how.
+
+    One pass, inputs first, so a consumer is known before its users come;
+    a node that touches no consumer costs one C-level set test.
+    """
+    users: dict[Value, list[tuple[Value, float]]] = {}
+    keys = users.keys()
+    for node in reversed(order):
+        parents = node.parents
+        if not keys.isdisjoint(parents):
+            for parent, local in zip(parents, node.local_grads):
+                if parent in users:
+                    users[parent].append((node, local))
+        if wrt in parents:
+            users[node] = []
+    return users
 
 
 def _enumerate(root: Value, wrt: Value, order: list[Value],
                names: dict[Value, str]) -> list[Path]:
-    """Every path root → wrt, by an explicit stack (no recursion)."""
+    """Every path root → wrt, depth first by an explicit stack (no recursion).
+
+    A path so far is a linked list of its edges, ``(consumer, index, rest)``,
+    shared by every path that continues it: extending one is O(1) (copying a
+    list would make a chain of n nodes cost n²/2), and each path found is
+    read out once, in O(its length). Only nodes that reach ``wrt`` are
+    entered, so every node entered lies on a path that is listed.
+    """
     reaches = {wrt}
     for node in reversed(order):  # inputs first
-        if any(p in reaches for p in node.parents):
+        if not reaches.isdisjoint(node.parents):
             reaches.add(node)
+    symbols: dict[Value, list[str]] = {}  # each node's edge symbols, made once
     found: list[Path] = []
-    # stack of (node, edges so far); edges as (consumer, parent index)
-    stack: list[tuple[Value, list[tuple[Value, int]]]] = [(root, [])]
+    stack: list[tuple[Value, tuple | None]] = [(root, None)]
     while stack:
-        node, edges = stack.pop()
+        node, link = stack.pop()
         if node is wrt:
-            nodes = [root] + [c.parents[j] for c, j in edges]
-            factors = [(edge_symbol(c, j, names), c.local_grads[j]) for c, j in edges]
-            found.append(Path(nodes, edges, factors))
+            found.append(_path(root, link, symbols, names))
             continue
-        for j in range(len(node.parents) - 1, -1, -1):
-            if node.parents[j] in reaches:
-                stack.append((node.parents[j], edges + [(node, j)]))
+        parents = node.parents
+        for j in range(len(parents) - 1, -1, -1):  # parent 0 is popped, so listed, first
+            if parents[j] in reaches:
+                stack.append((parents[j], (node, j, link)))
     return found
 
 
-def _delta_node(node: Value, order: list[Value]) -> Value:
+def _path(root: Value, link: tuple | None, symbols: dict[Value, list[str]],
+          names: dict[Value, str]) -> Path:
+    """A Path read out of its linked edges (which run from wrt back to root)."""
+    edges: list[tuple[Value, int]] = []
+    while link is not None:
+        consumer, j, link = link
+        edges.append((consumer, j))
+    edges.reverse()
+    nodes = [root]
+    factors = []
+    for consumer, j in edges:
+        if consumer not in symbols:
+            symbols[consumer] = edge_symbols(consumer, names)
+        nodes.append(consumer.parents[j])
+        factors.append((symbols[consumer][j], consumer.local_grads[j]))
+    return Path(nodes, edges, factors)
+
+
+def _delta_node(node: Value, users: list[tuple[Value, float]]) -> Value:
     """The node whose δ the documents write: ``dot(w, q, b)`` itself, or through a bias add.
 
     Goes up one node when the node's only consumer is a '+' with local
     derivative 1 (the bias add), whose δ is the same number.
     """
-    consumers: dict[Value, list[tuple[Value, float]]] = {}
-    for n in order:
-        for parent, local in zip(n.parents, n.local_grads):
-            consumers.setdefault(parent, []).append((n, local))
-    if node.op == "dot" and len(node.args) % 2:
+    if node.op == "dot" and dot_parts(node.args)[2] is not None:
         return node  # dot(w, q, b) is p itself: its bias is inside
-    users = consumers.get(node, [])
     if len(users) == 1 and users[0][0].op == "+" and users[0][1] == 1.0:
         return users[0][0]
     return node

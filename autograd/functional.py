@@ -1,80 +1,95 @@
-"""Functional forms, as in JAX: grad(f) and value_and_grad(f) on plain numbers.
+"""Functional forms, as in JAX: grad(f) and value_and_grad(f), to any order.
 
     >>> grad(lambda x: x * x)(3.0)
     6.0
-    >>> value_and_grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 5.0)
-    (10.0, (5.0, 2.0))
+    >>> grad(grad(lambda x: x * x * x))(2.0)   # d²(x³)/dx² = 6x
+    12.0
+
+Each call computes in a pass of its own and never reads or writes the
+``.grad`` of any Value (the arguments', or those ``f`` closes over). On plain
+numbers they return floats. When an argument is a Value, or when the call
+runs inside another derivative (``grad(grad(f))``), the result is a Value
+whose graph can be differentiated again, built from the same op-table rules.
+An argument may also be a list of numbers: its derivative is then a list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import numbers
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from typing import Any
 
-from .value import Value
+from .backward import reverse_pass
+from .derivative_graph import reverse_graph
+from .errors import as_float
+from .graph import paused_collector
+from .ops import OPS
+from .value import Value, _binary, enable_grad
 
-_active = [False]  # True while a value_and_grad pass runs
+# How many functional calls (grad, jvp, ...) are running f in this thread or
+# task: inside one, an inner call returns Values so the outer can differentiate it.
+_depth: ContextVar[int] = ContextVar("autograd_functional_depth", default=0)
+
+Argnums = int | Sequence[int]
 
 
-def value_and_grad(
-    f: Callable[..., Any], argnums: int | tuple[int, ...] = 0
-) -> Callable[..., tuple[float, Any]]:
+def gradients(root: Value, wrt: Value | Sequence[Value], create_graph: bool = False) -> Any:
+    """d root / d w for each w in ``wrt``, touching no ``.grad`` (PyTorch's ``autograd.grad``).
+
+    A single Value gives one result, a sequence a tuple. Without
+    ``create_graph`` the results are floats; with it they are Values whose own
+    graph can be differentiated again.
+
+        >>> x = Value(3.0); y = x * x * x
+        >>> gradients(y, x), gradients(gradients(y, x, create_graph=True), x)
+        (27.0, 18.0)
+    """
+    _check_node(root, "root")
+    targets = (wrt,) if isinstance(wrt, Value) else tuple(wrt)
+    for w in targets:
+        _check_node(w, "wrt")
+    if create_graph:
+        found = [_as_value(g) for g in reverse_graph(root, targets)]
+    else:
+        with paused_collector():
+            grads = reverse_pass(root, 1.0)
+        found = [grads.get(w, 0.0) for w in targets]
+    return found[0] if isinstance(wrt, Value) else tuple(found)
+
+
+def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., tuple[Any, Any]]:
     """f's value and its derivative with respect to the arguments in ``argnums``.
 
-    The returned function takes plain numbers; the arguments named by
-    ``argnums`` reach ``f`` as Values, the others as they are. It returns the
-    value as a float and the gradient as a float (an int ``argnums``) or a
-    tuple of floats (a tuple ``argnums``).
+    ``argnums`` is an int (one derivative) or a tuple or list (a tuple of them).
+
+        >>> value_and_grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 5.0)
+        (10.0, (5.0, 2.0))
     """
-    several = isinstance(argnums, tuple)
-    positions = argnums if several else (argnums,)
+    positions, several = _positions(argnums)
 
-    def wrapped(*args: Any) -> tuple[float, Any]:
-        if _active[0]:
-            # An inner pass would add its derivatives to the outer Values and the
-            # outer pass would read them back: a wrong number, silently. Refuse.
-            raise NotImplementedError(
-                "grad of grad: higher-order derivatives are not supported yet "
-                "(the inner pass would leak into the outer one)"
-            )
-        _active[0] = True
-        try:
-            return _value_and_grad(*args)
-        finally:
-            _active[0] = False
-
-    def _value_and_grad(*args: Any) -> tuple[float, Any]:
-        for i in positions:
-            if not -len(args) <= i < len(args):
-                raise IndexError(
-                    f"value_and_grad: argnums {i} is out of range for {len(args)} arguments"
-                )
-        args = list(args)
-        inputs = {}
-        for i in positions:
-            i %= len(args)
-            if i not in inputs:
-                inputs[i] = Value(args[i], label=f"arg{i}")
-            args[i] = inputs[i]
-        out = f(*args)
-        if isinstance(out, Value):
-            out.backward()
-            value = out.data
-        elif isinstance(out, (int, float)) and not isinstance(out, bool):
-            value = float(out)  # f ignores its inputs: every derivative is 0
+    def wrapped(*args: Any) -> tuple[Any, Any]:
+        call = _Call(args, positions, "grad")
+        out = call.run(f)
+        node = _scalar_output(out, "grad")
+        if node is None:
+            grads = [0.0] * len(call.inputs)
+        elif call.nested:
+            grads = reverse_graph(node, call.inputs)
         else:
-            raise TypeError(
-                f"grad: f must return a scalar Value or number, got {type(out).__name__}"
-            )
-        grads = tuple(inputs[i % len(args)].grad for i in positions)
-        return value, (grads if several else grads[0])
+            with paused_collector():
+                table = reverse_pass(node, 1.0)
+            grads = [table.get(x, 0.0) for x in call.inputs]
+        per_arg = call.regroup(grads)
+        value = out if call.nested else _float(out)
+        return value, (tuple(per_arg) if several else per_arg[0])
 
     wrapped.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
     return wrapped
 
 
-def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
-    """The derivative of f with respect to the arguments in ``argnums``, as floats.
+def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The derivative of f with respect to the arguments in ``argnums``.
 
         >>> grad(lambda x, y: x * y, argnums=1)(2.0, 5.0)
         2.0
@@ -86,3 +101,120 @@ def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[
 
     wrapped.__name__ = f"grad({getattr(f, '__name__', 'f')})"
     return wrapped
+
+
+class _Call:
+    """One call of a functional form: its inputs as fresh Values, f run on them.
+
+    A number becomes a leaf; a Value ``a`` becomes a fresh node ``a + 0``
+    (derivative 1), so that the derivative with respect to this argument does
+    not mix with other uses of ``a`` that f closes over (no perturbation
+    confusion). A list of numbers becomes a list of leaves.
+    """
+
+    def __init__(self, args: tuple, positions: tuple[int, ...], name: str) -> None:
+        self.args = list(args)
+        self.nested = _depth.get() > 0 or any(_holds_value(a) for a in args)
+        self.inputs: list[Value] = []
+        self.shapes: list[int | None] = []  # per position: None (a scalar) or a list's length
+        self.positions = [_index(i, len(args), name) for i in positions]
+        made: dict[int, Any] = {}
+        with enable_grad():
+            for i in self.positions:
+                if i not in made:
+                    made[i] = self._wrap(self.args[i], i, name)
+                self.args[i] = made[i]
+
+    def _wrap(self, a: Any, i: int, name: str) -> Any:
+        if isinstance(a, (list, tuple)):
+            items = [self._leaf(x, f"arg{i}[{k}]", name) for k, x in enumerate(a)]
+            self.shapes.append(len(items))
+            return items
+        self.shapes.append(None)
+        return self._leaf(a, f"arg{i}", name)
+
+    def _leaf(self, a: Any, label: str, name: str) -> Value:
+        if isinstance(a, Value):
+            x = _binary(OPS["+"], a, 0.0)  # stands for a, with its own identity
+            x.label = label
+        else:
+            x = Value(_number(a, label, name), label=label)
+        self.inputs.append(x)
+        return x
+
+    def run(self, f: Callable[..., Any]) -> Any:
+        token = _depth.set(_depth.get() + 1)
+        try:
+            with enable_grad():  # a derivative needs the graph, even inside no_grad()
+                return f(*self.args)
+        finally:
+            _depth.reset(token)
+
+    def regroup(self, flat: list[Any]) -> list[Any]:
+        """The derivatives, one per argument position: a number, or a list for a list."""
+        convert = _as_value if self.nested else float
+        values = [convert(g) for g in flat]
+        grouped, k = [], 0
+        for shape in self.shapes:
+            if shape is None:
+                grouped.append(values[k])
+                k += 1
+            else:
+                grouped.append(values[k : k + shape])
+                k += shape
+        by_position = dict(zip(dict.fromkeys(self.positions), grouped))
+        return [by_position[i] for i in self.positions]
+
+
+def _positions(argnums: Any) -> tuple[tuple[int, ...], bool]:
+    if isinstance(argnums, int) and not isinstance(argnums, bool):
+        return (argnums,), False
+    if isinstance(argnums, (tuple, list)) and all(
+        isinstance(i, int) and not isinstance(i, bool) for i in argnums
+    ):
+        return tuple(argnums), True
+    raise TypeError(f"grad: argnums must be an int or a tuple or list of ints, got {argnums!r}")
+
+
+def _index(i: int, n: int, name: str) -> int:
+    if not -n <= i < n:
+        raise IndexError(f"{name}: argnums {i} is out of range for {n} arguments")
+    return i % n
+
+
+def _holds_value(a: Any) -> bool:
+    return isinstance(a, Value) or (
+        isinstance(a, (list, tuple)) and any(isinstance(x, Value) for x in a)
+    )
+
+
+def _number(a: Any, label: str, name: str) -> float:
+    if isinstance(a, bool) or not isinstance(a, numbers.Real):
+        raise TypeError(
+            f"{name}: argument {label} must be a number, a Value or a list of them, "
+            f"got {type(a).__name__} {a!r}"
+        )
+    return as_float(a, f"{name}: argument {label}")
+
+
+def _scalar_output(out: Any, name: str) -> Value | None:
+    """f's result as a Value, or None for a plain number (every derivative 0)."""
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, (int, float)) and not isinstance(out, bool):
+        as_float(out, f"{name}: f's result")  # a constant, but never a silent NaN or inf
+        return None
+    raise TypeError(f"{name}: f must return a scalar Value or number, got {type(out).__name__}")
+
+
+def _float(out: Any) -> float:
+    return out.data if isinstance(out, Value) else float(out)
+
+
+def _as_value(g: Any) -> Value:
+    return g if isinstance(g, Value) else Value(float(g))
+
+
+def _check_node(x: Any, what: str) -> None:
+    if not isinstance(x, Value):
+        raise TypeError(f"gradients: {what} must be a Value, got {type(x).__name__} {x!r}")

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -17,24 +18,42 @@ if TYPE_CHECKING:
     from .value import Value
 
 
-@contextmanager
-def paused_collector() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a walk over a graph.
+class _CollectorPause:
+    """Pause Python's cyclic garbage collector while any walk over a graph runs.
 
     A walk makes a few small containers per node and never a cycle, yet each
     700 of them start a collection, and now and then one that traverses the
     whole graph: on a chain of 10^6 nodes that was 70% of the walk's time.
-    Reference counting still frees everything at once; the collector resumes
-    (if it was running) as the walk ends, however it ends. The pause holds for
-    the whole process, other threads included, for as long as the walk lasts.
+    Reference counting still frees everything at once.
+
+    The collector is one switch for the whole process, so concurrent walks (in
+    threads) share one pause: the first to start turns the collector off, the
+    last to end turns it back on if it was on. A lock keeps that count right
+    whatever the order the walks end in.
     """
-    running = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if running:
-            gc.enable()
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._walks = 0
+        self._resume = False
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._walks == 0:
+                self._resume = gc.isenabled()
+                gc.disable()
+            self._walks += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._walks -= 1
+                if self._walks == 0 and self._resume:
+                    gc.enable()
+
+
+paused_collector = _CollectorPause()
 
 
 def topo_order(root: Value) -> list[Value]:

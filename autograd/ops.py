@@ -1,18 +1,31 @@
 """The primitive table: every op the engine knows, each defined in one entry.
 
-An entry holds the op's forward on floats, the rule for its local derivative
-with respect to each input, and the symbols used to print them. Backward,
-drawings, chain explanations, traces and gradient checks all read this table;
-adding an op is adding one entry (and a method or function that applies it).
+An entry holds the op's forward on floats, one rule per input for the local
+derivative with respect to that input, and how the op and its derivatives
+print (in a trace, a drawing and LaTeX). Backward, drawings, chain
+explanations, traces and gradient checks all read this table; adding an op is
+adding one entry (and a method or function that applies it).
 
-    >>> OPS['tanh'].derivs[0](0.5, 0.549)   # d tanh(x)/dx, read off out = tanh(x)
+To find an op's whole entry, search for its name as the entry's first line::
+
+    grep -n 'name="tanh"' autograd/ops.py
+
+Every entry is written ``Primitive(name="...", forward=..., derivatives=...,
+...)`` with keywords only, the name first. A rule is called as
+``rule(out, *inputs)``: ``out`` is the op's forward value and ``inputs`` its
+inputs, plain numbers included.
+
+    >>> OPS['tanh'].derivatives[0](0.5, 0.549)   # d tanh(x)/dx, read off out = tanh(x) = 0.5
     0.75
 
-A derivative rule is called as ``rule(out, *inputs)``: ``out`` is the op's
-forward value and ``inputs`` its inputs, plain numbers included. The rules use
-only arithmetic and the helpers below, so the same rule evaluated on Values
-builds a graph of the derivative (the door to higher-order derivatives).
-Rules reuse ``out`` where the maths allows: the forward is computed once.
+The rules use only arithmetic and the helpers below (``_cos``, ``_exp``,
+``_sqrt`` ... call ``math`` on a number and the Value method on a Value), so
+the same rule evaluated on Values builds the graph of the derivative: a
+derivative of a derivative comes from the same entry. Rules reuse ``out``
+where the maths allows (tanh' = 1 - out², tan' = 1 + out²): the forward is
+computed once. A rule that depends on where the input is (relu, abs,
+maximum) compares ``.data`` only and returns a number, so no node is built
+for a comparison (its own derivative is 0).
 """
 
 from __future__ import annotations
@@ -20,59 +33,90 @@ from __future__ import annotations
 import builtins
 import math
 import operator
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Primitive:
-    """One op: forward, local derivative rules, and how it prints.
+    """One op: forward, local derivative rules, and how it prints. Keywords only.
 
-    name     the node's ``.op``
-    forward  the op on plain floats
-    derivs   one rule per input, ``rule(out, *inputs)``; an n-ary op has one
-             rule that returns the whole tuple of local derivatives
-             (an n-ary op's forward and rule take the inputs as one
-             sequence: ``forward(xs)``, ``rule(out, xs)``)
-    symbols  the printed local derivative for each input, a template over
-             ``{0}``, ``{1}`` (input names) and ``{out}`` (the node's name);
-             or, where a template can't say it, a function of (input names,
-             out name), for an n-ary op of (i, input names, out name)
-    rules    the derivative written out for a reader, one per input
-    text     how the op prints in a trace: ``'tanh({0})'``, ``'sum({args})'``,
-             or a function of the input names
-    domain   what the inputs must satisfy, said in the error when they do not
-    nary     True for ops over any number of inputs (sum, dot)
-    finite_locals
-             True when the local derivatives are finite wherever the inputs
-             and the output are (constants, the inputs themselves, functions
-             of a finite output): the engine then skips checking them. Leave
-             it False for rules that divide or take logs (/, **, log, sqrt)
+    name         the node's ``.op``
+    forward      the op on plain floats
+    derivatives  one rule per input, ``rule(out, *inputs)``, giving d out/d input;
+                 an n-ary op has one rule that returns the whole tuple of local
+                 derivatives (an n-ary op's forward and rule take the inputs as
+                 one sequence: ``forward(xs)``, ``rule(out, xs)``)
+    symbols      the printed local derivative for each input, a template over
+                 ``{0}``, ``{1}`` (input names) and ``{out}`` (the node's name);
+                 or, where a template can't say it, a function of (input names,
+                 out name), for an n-ary op of (i, input names, out name)
+    formulas     the derivative written out for a reader, one per input; error
+                 messages and ``check_graph`` quote them
+    text         how the op prints in a trace: ``'tanh({0})'``, ``'sum({args})'``,
+                 or a function of the input names
+    glyph        what a drawing writes in the op's circle (default: the name)
+    latex        LaTeX for the words ``symbols`` and ``text`` print:
+                 ``{'tanh': r'\\tanh'}`` (see ``latex_words``)
+    domain       what the inputs must satisfy, said in the error when they do not
+    nary         True for ops over any number of inputs (sum, dot)
+    finite_derivatives
+                 True when the local derivatives are finite wherever the inputs
+                 and the output are (constants, the inputs themselves, bounded
+                 functions): the engine then skips checking them. Leave it False
+                 for rules that divide or take logs (/, **, log, sqrt, asin ...)
+
+    Equality is identity: the table keeps one object per op.
     """
 
     name: str
     forward: Callable[..., float]
-    derivs: tuple[Callable[..., Any], ...]
+    derivatives: tuple[Callable[..., Any], ...]
     symbols: tuple[str | Callable[..., str], ...]
-    rules: tuple[str, ...]
+    formulas: tuple[str, ...]
     text: str | Callable[[list[str]], str]
+    glyph: str = ""
+    latex: Mapping[str, str] = field(default_factory=dict)
     domain: str = ""
     nary: bool = False
-    finite_locals: bool = False
+    finite_derivatives: bool = False
+
+    def __post_init__(self) -> None:
+        # A learner's own entry is checked here, where it is written, rather
+        # than at the first node that uses it.
+        where = f"Primitive {self.name!r}"
+        if not self.name or not isinstance(self.name, str):
+            raise ValueError(f"{where}: name must be a non-empty string")
+        if not callable(self.forward):
+            raise TypeError(f"{where}: forward must be callable, got {self.forward!r}")
+        for what in ("derivatives", "symbols", "formulas"):
+            if not isinstance(getattr(self, what), tuple):
+                raise TypeError(f"{where}: {what} must be a tuple (one item per input)")
+        if not all(callable(rule) for rule in self.derivatives):
+            raise TypeError(f"{where}: every rule in derivatives must be callable")
+        arity = 1 if self.nary else len(self.derivatives)
+        if len(self.derivatives) != arity or arity not in (1, 2):
+            raise ValueError(
+                f"{where}: needs one rule per input (one or two inputs), or nary=True "
+                f"and one rule returning them all; got {len(self.derivatives)} rules"
+            )
+        if len(self.symbols) != arity or len(self.formulas) != arity:
+            raise ValueError(
+                f"{where}: needs as many symbols and formulas as rules ({arity}); got "
+                f"{len(self.symbols)} symbols and {len(self.formulas)} formulas"
+            )
+        if not (isinstance(self.text, str) or callable(self.text)):
+            raise TypeError(f"{where}: text must be a template string or a function of the names")
+        if not isinstance(self.latex, Mapping):
+            raise TypeError(f"{where}: latex must map printed words to LaTeX, got {self.latex!r}")
+        if not self.glyph:
+            object.__setattr__(self, "glyph", self.name)
 
 
 # --- helpers that work on floats and on Values alike ------------------------
-
-
-def _d_relu(out: Any, x: Any) -> float:
-    """relu'(x): 1 for x > 0, else 0 (0 at the kink, as PyTorch does)."""
-    return 1.0 if x > 0 else 0.0
-
-
-def _d_abs(out: Any, x: Any) -> float:
-    """abs'(x): the sign of x, 0 at the kink (as PyTorch does)."""
-    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
 
 def _value_of(x: Any) -> float:
@@ -80,11 +124,49 @@ def _value_of(x: Any) -> float:
     return x.data if hasattr(x, "grad") else x
 
 
-def _log(x: Any) -> Any:
-    return x.log() if hasattr(x, "log") else math.log(x)
+def _either(method: str, on_number: Callable[[float], float]) -> Callable[[Any], Any]:
+    """f(x) as ``on_number(x)`` for a number and ``x.method()`` for a Value."""
+
+    def f(x: Any) -> Any:
+        return on_number(x) if isinstance(x, (float, int)) else getattr(x, method)()
+
+    f.__name__ = f.__qualname__ = f"_{method}"
+    return f
 
 
-# --- forwards that need more than one Python operator -----------------------
+_exp = _either("exp", math.exp)
+_log = _either("log", math.log)
+_sqrt = _either("sqrt", math.sqrt)
+_sin = _either("sin", math.sin)
+_cos = _either("cos", math.cos)
+_sinh = _either("sinh", math.sinh)
+_cosh = _either("cosh", math.cosh)
+
+
+def _hypot(a: Any, b: Any) -> Any:
+    """√(a² + b²): ``math.hypot`` on numbers (no overflow in the squares), arithmetic on Values."""
+    if isinstance(a, (float, int)) and isinstance(b, (float, int)):
+        return math.hypot(a, b)
+    return (a * a + b * b).sqrt()
+
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+# --- rules and forwards that need more than one expression -------------------
+
+
+def _d_relu(out: Any, x: Any) -> float:
+    """relu'(x): 1 for x > 0, else 0 (0 at the kink, as PyTorch does)."""
+    return 1.0 if _value_of(x) > 0 else 0.0
+
+
+def _d_abs(out: Any, x: Any) -> float:
+    """abs'(x): the sign of x, 0 at the kink (as PyTorch does)."""
+    x = _value_of(x)
+    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
 
 def _sigmoid(x: float) -> float:
@@ -106,9 +188,10 @@ def _pow(x: float, n: float) -> float:
 
 
 def _d_pow_base(out: Any, x: Any, n: Any) -> Any:
-    # d(x**n)/dx = n * x**(n-1); for n = 0 the power is the constant 1 (even at
-    # x = 0, where x**(n-1) would be 1/0), so its derivative is 0.
-    if _value_of(n) == 0:
+    # d(x**n)/dx = n * x**(n-1). For n = 0 at x = 0 the power is the constant 1
+    # (x**(n-1) would be 1/0), so its derivative is 0. Elsewhere n = 0 keeps the
+    # product: on Values its derivative with respect to n, x**(n-1), is not 0.
+    if _value_of(n) == 0 and _value_of(x) == 0:
         return 0.0
     return n * x ** (n - 1)
 
@@ -140,33 +223,71 @@ def _d_pow_exponent(out: Any, x: Any, n: Any) -> Any:
     return out * _log(x)
 
 
-# dot's arguments are w₁..wₙ, q₁..qₙ and, when there is one, the bias b last
-# (an odd count): p = w·q + b, a neuron's pre-activation as ONE node.
+def _d_atan2_y(out: Any, y: Any, x: Any) -> Any:
+    # x / (x² + y²), written as (x/r)/r with r = hypot: no overflow or
+    # underflow in the squares. At the origin r = 0 and the division raises.
+    r = _hypot(y, x)
+    return x / r / r
+
+
+def _d_atan2_x(out: Any, y: Any, x: Any) -> Any:
+    r = _hypot(y, x)
+    return -y / r / r
+
+
+def _maximum(a: float, b: float) -> float:
+    return a if a >= b else b
+
+
+def _minimum(a: float, b: float) -> float:
+    return a if a <= b else b
+
+
+def _tie_split(a: Any, b: Any) -> float:
+    """1 if a > b, 0 if a < b, ½ at a tie: d max(a, b)/da, as torch.maximum splits it."""
+    a, b = _value_of(a), _value_of(b)
+    return 1.0 if a > b else (0.5 if a == b else 0.0)
+
+
+# --- n-ary ops ---------------------------------------------------------------
+
+
+def dot_parts(args: Sequence[T]) -> tuple[Sequence[T], Sequence[T], T | None]:
+    """dot's arguments as (weights, inputs, bias); the bias is None when there is none.
+
+    ``dot(ws, qs, b)`` is one node over the arguments ``(*ws, *qs, b)``: an
+    odd count means the last one is the bias, p = w·q + b.
+
+        >>> dot_parts([1.0, 2.0, 3.0, 4.0, 0.5])
+        ([1.0, 2.0], [3.0, 4.0], 0.5)
+        >>> dot_parts((1.0, 3.0))
+        ((1.0,), (3.0,), None)
+    """
+    n, has_bias = divmod(len(args), 2)
+    return args[:n], args[n : 2 * n], (args[-1] if has_bias else None)
 
 
 def _dot(xs: Sequence[float]) -> float:
-    n, has_bias = divmod(len(xs), 2)
-    p = builtins.sum(map(operator.mul, xs[:n], xs[n : 2 * n]), 0.0)
-    return p + xs[-1] if has_bias else p
+    ws, qs, bias = dot_parts(xs)
+    p = builtins.sum(map(operator.mul, ws, qs), 0.0)
+    return p if bias is None else p + bias
 
 
 def _d_dot(out: float, xs: Sequence[Any]) -> tuple:
     # dp/dwᵢ = qᵢ (the forward chain), dp/dqᵢ = wᵢ, dp/db = 1
-    n, has_bias = divmod(len(xs), 2)
-    return (*xs[n : 2 * n], *xs[:n], *_BIAS[has_bias])
-
-
-_BIAS = ((), (1.0,))  # dp/db, when there is a bias
+    ws, qs, bias = dot_parts(xs)
+    return (*qs, *ws) if bias is None else (*qs, *ws, 1.0)
 
 
 def _dot_symbol(i: int, names: list[str], out: str) -> str:
-    n = len(names) // 2
-    return names[(i + n) % (2 * n)] if i < 2 * n else "1"
+    ws, qs, _ = dot_parts(names)
+    n = len(ws)
+    return (*qs, *ws)[i] if i < 2 * n else "1"
 
 
 def _dot_text(names: list[str]) -> str:
-    n = len(names) // 2
-    terms = [f"{w}·{q}" for w, q in zip(names[:n], names[n : 2 * n])] + names[2 * n :]
+    ws, qs, bias = dot_parts(names)
+    terms = [f"{w}·{q}" for w, q in zip(ws, qs)] + ([] if bias is None else [bias])
     return "dot: " + " + ".join(terms) if terms else "dot()"
 
 
@@ -178,146 +299,387 @@ def _d_sum(out: float, xs: Sequence[Any]) -> tuple:
     return (1.0,) * len(xs)
 
 
-# --- the table ---------------------------------------------------------------
+# --- the table: one entry per op, found by grep -n 'name="<op>"' -------------
 
 _ENTRIES = [
+    # -- arithmetic ----------------------------------------------------------
     Primitive(
-        "+",
-        operator.add,
-        (lambda out, a, b: 1.0, lambda out, a, b: 1.0),
-        ("1", "1"),
-        ("d(a + b)/da = 1", "d(a + b)/db = 1"),
-        "{0} + {1}",
-        finite_locals=True,
+        name="+",
+        forward=operator.add,
+        derivatives=(lambda out, a, b: 1.0, lambda out, a, b: 1.0),
+        symbols=("1", "1"),
+        formulas=("d(a + b)/da = 1", "d(a + b)/db = 1"),
+        text="{0} + {1}",
+        finite_derivatives=True,
     ),
     Primitive(
-        "-",
-        operator.sub,
-        (lambda out, a, b: 1.0, lambda out, a, b: -1.0),
-        ("1", "-1"),
-        ("d(a - b)/da = 1", "d(a - b)/db = -1"),
-        "{0} - {1}",
-        finite_locals=True,
+        name="-",
+        forward=operator.sub,
+        derivatives=(lambda out, a, b: 1.0, lambda out, a, b: -1.0),
+        symbols=("1", "-1"),
+        formulas=("d(a - b)/da = 1", "d(a - b)/db = -1"),
+        text="{0} - {1}",
+        glyph="−",
+        finite_derivatives=True,
     ),
     Primitive(
-        "*",
-        operator.mul,
-        (lambda out, a, b: b, lambda out, a, b: a),
-        ("{1}", "{0}"),
-        ("d(a·b)/da = b", "d(a·b)/db = a"),
-        "{0} * {1}",
-        finite_locals=True,
+        name="*",
+        forward=operator.mul,
+        derivatives=(lambda out, a, b: b, lambda out, a, b: a),
+        symbols=("{1}", "{0}"),
+        formulas=("d(a·b)/da = b", "d(a·b)/db = a"),
+        text="{0} * {1}",
+        glyph="×",
+        finite_derivatives=True,
     ),
     Primitive(
-        "/",
-        operator.truediv,
-        (lambda out, a, b: 1.0 / b, lambda out, a, b: -out / b),
-        ("1/{1}", "-{0}/{1}²"),
-        ("d(a/b)/da = 1/b", "d(a/b)/db = -a/b² = -(a/b)/b"),
-        "{0} / {1}",
+        name="/",
+        forward=operator.truediv,
+        derivatives=(lambda out, a, b: 1.0 / b, lambda out, a, b: -out / b),
+        symbols=("1/{1}", "-{0}/{1}²"),
+        formulas=("d(a/b)/da = 1/b", "d(a/b)/db = -a/b² = -(a/b)/b"),
+        text="{0} / {1}",
+        glyph="÷",
         domain="a nonzero divisor",
     ),
     Primitive(
-        "neg",
-        operator.neg,
-        (lambda out, x: -1.0,),
-        ("-1",),
-        ("d(-x)/dx = -1",),
-        "-{0}",
-        finite_locals=True,
+        name="neg",
+        forward=operator.neg,
+        derivatives=(lambda out, x: -1.0,),
+        symbols=("-1",),
+        formulas=("d(-x)/dx = -1",),
+        text="-{0}",
+        glyph="−x",
+        finite_derivatives=True,
     ),
     Primitive(
-        "**",
-        _pow,
-        (_d_pow_base, _d_pow_exponent),
-        (_pow_base_symbol, "{out}·log {0}"),
-        ("d(xⁿ)/dx = n·xⁿ⁻¹", "d(xⁿ)/dn = xⁿ·log x"),
-        "{0} ** {1}",
+        name="**",
+        forward=_pow,
+        derivatives=(_d_pow_base, _d_pow_exponent),
+        symbols=(_pow_base_symbol, "{out}·log {0}"),
+        formulas=("d(xⁿ)/dx = n·xⁿ⁻¹", "d(xⁿ)/dn = xⁿ·log x"),
+        text="{0} ** {1}",
+        glyph="xⁿ",
+        latex={"log": r"\log"},
         domain="a base ≥ 0 for a non-integer exponent and a nonzero base for a negative one",
     ),
+    # -- exponentials and logarithms -----------------------------------------
     Primitive(
-        "exp",
-        math.exp,
-        (lambda out, x: out,),
-        ("exp({0})",),
-        ("exp'(x) = exp(x)",),
-        "exp({0})",
+        name="exp",
+        forward=math.exp,  # raises OverflowError beyond 709.78 itself
+        derivatives=(lambda out, x: out,),
+        symbols=("exp({0})",),
+        formulas=("exp'(x) = exp(x)",),
+        text="exp({0})",
+        latex={"exp": r"\exp"},
         domain="x ≤ 709.78 (exp overflows a float beyond that)",
-        finite_locals=True,
+        finite_derivatives=True,
     ),
     Primitive(
-        "log",
-        math.log,
-        (lambda out, x: 1.0 / x,),
-        ("1/{0}",),
-        ("log'(x) = 1/x",),
-        "log({0})",
+        name="expm1",
+        forward=math.expm1,
+        # exp(x), not out + 1: for x ≪ 0, out + 1 loses every digit (expm1(-40) + 1 == 0.0)
+        derivatives=(lambda out, x: _exp(x),),
+        symbols=("exp({0})",),
+        formulas=("(eˣ - 1)' = exp(x)",),
+        text="expm1({0})",
+        latex={"exp": r"\exp", "expm1": r"\operatorname{expm1}"},
+        domain="x ≤ 709.78 (exp overflows a float beyond that)",
+    ),
+    Primitive(
+        name="log",
+        forward=math.log,
+        derivatives=(lambda out, x: 1.0 / x,),
+        symbols=("1/{0}",),
+        formulas=("log'(x) = 1/x",),
+        text="log({0})",
+        latex={"log": r"\log"},
         domain="x > 0",
     ),
     Primitive(
-        "tanh",
-        math.tanh,
-        (lambda out, x: 1.0 - out * out,),
-        ("tanh'({0})",),
-        ("tanh'(x) = 1 - tanh(x)²",),
-        "tanh({0})",
-        finite_locals=True,
+        name="log1p",
+        forward=math.log1p,
+        derivatives=(lambda out, x: 1.0 / (1.0 + x),),
+        symbols=("1/(1 + {0})",),
+        formulas=("log(1 + x)' = 1/(1 + x)",),
+        text="log1p({0})",
+        latex={"log1p": r"\operatorname{log1p}"},
+        domain="x > -1",
     ),
     Primitive(
-        "sigmoid",
-        _sigmoid,
-        (lambda out, x: out * (1.0 - out),),
-        ("σ'({0})",),
-        ("σ'(x) = σ(x)·(1 - σ(x))",),
-        "σ({0})",
-        finite_locals=True,
+        name="log2",
+        forward=math.log2,
+        derivatives=(lambda out, x: 1.0 / (x * _LN2),),
+        symbols=("1/({0}·log 2)",),
+        formulas=("log₂'(x) = 1/(x·log 2)",),
+        text="log2({0})",
+        glyph="log₂",
+        latex={"log": r"\log", "log2": r"\log_2"},
+        domain="x > 0",
     ),
     Primitive(
-        "relu",
-        _relu,
-        (_d_relu,),
-        ("relu'({0})",),
-        ("relu'(x) = 1 if x > 0 else 0",),
-        "relu({0})",
-        finite_locals=True,
+        name="log10",
+        forward=math.log10,
+        derivatives=(lambda out, x: 1.0 / (x * _LN10),),
+        symbols=("1/({0}·log 10)",),
+        formulas=("log₁₀'(x) = 1/(x·log 10)",),
+        text="log10({0})",
+        glyph="log₁₀",
+        latex={"log": r"\log", "log10": r"\log_{10}"},
+        domain="x > 0",
     ),
     Primitive(
-        "abs",
-        abs,
-        (_d_abs,),
-        ("sign({0})",),
-        ("|x|' = sign(x) (0 at x = 0)",),
-        "|{0}|",
-        finite_locals=True,
-    ),
-    Primitive(
-        "sqrt",
-        math.sqrt,
-        (lambda out, x: 0.5 / out,),
-        ("1/(2√{0})",),
-        ("(√x)' = 1/(2√x)",),
-        "√{0}",
+        name="sqrt",
+        forward=math.sqrt,
+        derivatives=(lambda out, x: 0.5 / out,),
+        symbols=("1/(2√{0})",),
+        formulas=("(√x)' = 1/(2√x)",),
+        text="√{0}",
+        glyph="√",
         domain="x ≥ 0 (and x > 0 for a derivative: 1/(2√x) is infinite at 0)",
     ),
+    # -- activations ------------------------------------------------------------
     Primitive(
-        "sum",
-        _sum,
-        (_d_sum,),
-        ("1",),
-        ("d(Σ xᵢ)/dxᵢ = 1",),
-        "sum({args})",
-        nary=True,
-        finite_locals=True,
+        name="tanh",
+        forward=math.tanh,
+        derivatives=(lambda out, x: 1.0 - out * out,),
+        symbols=("tanh'({0})",),
+        formulas=("tanh'(x) = 1 - tanh(x)²",),
+        text="tanh({0})",
+        latex={"tanh": r"\tanh"},
+        finite_derivatives=True,
     ),
     Primitive(
-        "dot",
-        _dot,
-        (_d_dot,),
-        (_dot_symbol,),
-        ("d(w·q + b)/dwᵢ = qᵢ (forward chain), d(w·q + b)/dqᵢ = wᵢ, d(w·q + b)/db = 1",),
-        _dot_text,
+        name="sigmoid",
+        forward=_sigmoid,
+        derivatives=(lambda out, x: out * (1.0 - out),),
+        symbols=("σ'({0})",),
+        formulas=("σ'(x) = σ(x)·(1 - σ(x))",),
+        text="σ({0})",
+        glyph="σ",
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="relu",
+        forward=_relu,
+        derivatives=(_d_relu,),
+        symbols=("relu'({0})",),
+        formulas=("relu'(x) = 1 if x > 0 else 0",),
+        text="relu({0})",
+        latex={"relu": r"\operatorname{relu}"},
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="abs",
+        forward=abs,
+        derivatives=(_d_abs,),
+        symbols=("sign({0})",),
+        formulas=("|x|' = sign(x) (0 at x = 0)",),
+        text="|{0}|",
+        latex={"sign": r"\operatorname{sign}"},
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="erf",
+        forward=math.erf,
+        derivatives=(lambda out, x: _TWO_OVER_SQRT_PI * _exp(-(x * x)),),
+        symbols=("2/√π·exp(-{0}²)",),
+        formulas=("erf'(x) = 2/√π·exp(-x²)",),
+        text="erf({0})",
+        latex={"erf": r"\operatorname{erf}", "exp": r"\exp"},
+        finite_derivatives=True,
+    ),
+    # -- trigonometric ----------------------------------------------------------
+    Primitive(
+        name="sin",
+        forward=math.sin,
+        derivatives=(lambda out, x: _cos(x),),
+        symbols=("cos({0})",),
+        formulas=("sin'(x) = cos(x)",),
+        text="sin({0})",
+        latex={"sin": r"\sin", "cos": r"\cos"},
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="cos",
+        forward=math.cos,
+        derivatives=(lambda out, x: -_sin(x),),
+        symbols=("-sin({0})",),
+        formulas=("cos'(x) = -sin(x)",),
+        text="cos({0})",
+        latex={"sin": r"\sin", "cos": r"\cos"},
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="tan",
+        forward=math.tan,
+        derivatives=(lambda out, x: 1.0 + out * out,),
+        symbols=("1 + {out}²",),
+        formulas=("tan'(x) = 1 + tan(x)²",),
+        text="tan({0})",
+        latex={"tan": r"\tan"},
+        # no domain to state: a float never lands on a pole π/2 + kπ, where tan
+        # would be infinite (|tan x| stays below 1.7e16, its derivative below 3e32)
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="asin",
+        forward=math.asin,
+        derivatives=(lambda out, x: 1.0 / _sqrt((1.0 - x) * (1.0 + x)),),
+        symbols=("1/√(1 - {0}²)",),
+        formulas=("asin'(x) = 1/√(1 - x²)",),
+        text="asin({0})",
+        latex={"asin": r"\arcsin"},
+        domain="-1 ≤ x ≤ 1 (and |x| < 1 for a derivative: 1/√(1 - x²) is infinite at ±1)",
+    ),
+    Primitive(
+        name="acos",
+        forward=math.acos,
+        derivatives=(lambda out, x: -1.0 / _sqrt((1.0 - x) * (1.0 + x)),),
+        symbols=("-1/√(1 - {0}²)",),
+        formulas=("acos'(x) = -1/√(1 - x²)",),
+        text="acos({0})",
+        latex={"acos": r"\arccos"},
+        domain="-1 ≤ x ≤ 1 (and |x| < 1 for a derivative: -1/√(1 - x²) is infinite at ±1)",
+    ),
+    Primitive(
+        name="atan",
+        forward=math.atan,
+        derivatives=(lambda out, x: 1.0 / (1.0 + x * x),),
+        symbols=("1/(1 + {0}²)",),
+        formulas=("atan'(x) = 1/(1 + x²)",),
+        text="atan({0})",
+        latex={"atan": r"\arctan"},
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="atan2",
+        forward=math.atan2,
+        derivatives=(_d_atan2_y, _d_atan2_x),
+        symbols=("{1}/({0}² + {1}²)", "-{0}/({0}² + {1}²)"),
+        formulas=("d atan2(y, x)/dy = x/(x² + y²)", "d atan2(y, x)/dx = -y/(x² + y²)"),
+        text="atan2({0}, {1})",
+        latex={"atan2": r"\operatorname{atan2}"},
+        domain="(y, x) ≠ (0, 0) for a derivative: the angle has none at the origin",
+    ),
+    Primitive(
+        name="hypot",
+        forward=math.hypot,
+        derivatives=(lambda out, x, y: x / out, lambda out, x, y: y / out),
+        symbols=("{0}/{out}", "{1}/{out}"),
+        formulas=("d hypot(x, y)/dx = x/√(x² + y²)", "d hypot(x, y)/dy = y/√(x² + y²)"),
+        text="hypot({0}, {1})",
+        latex={"hypot": r"\operatorname{hypot}"},
+        domain="a result below 1.8e308, and (x, y) ≠ (0, 0) for a derivative (like √ at 0, "
+        "it has none at the origin)",
+    ),
+    # -- hyperbolic -------------------------------------------------------------
+    Primitive(
+        name="sinh",
+        forward=math.sinh,
+        derivatives=(lambda out, x: _cosh(x),),
+        symbols=("cosh({0})",),
+        formulas=("sinh'(x) = cosh(x)",),
+        text="sinh({0})",
+        latex={"sinh": r"\sinh", "cosh": r"\cosh"},
+        domain="|x| ≤ 710.47 (sinh overflows a float beyond that)",
+    ),
+    Primitive(
+        name="cosh",
+        forward=math.cosh,
+        derivatives=(lambda out, x: _sinh(x),),
+        symbols=("sinh({0})",),
+        formulas=("cosh'(x) = sinh(x)",),
+        text="cosh({0})",
+        latex={"sinh": r"\sinh", "cosh": r"\cosh"},
+        domain="|x| ≤ 710.47 (cosh overflows a float beyond that)",
+    ),
+    Primitive(
+        name="asinh",
+        forward=math.asinh,
+        derivatives=(lambda out, x: 1.0 / _hypot(x, 1.0),),
+        symbols=("1/√({0}² + 1)",),
+        formulas=("asinh'(x) = 1/√(x² + 1)",),
+        text="asinh({0})",
+        latex={"asinh": r"\operatorname{arsinh}"},
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="acosh",
+        forward=math.acosh,
+        # two roots, not √(x² - 1): x² would overflow for x > 1.3e154
+        derivatives=(lambda out, x: 1.0 / (_sqrt(x - 1.0) * _sqrt(x + 1.0)),),
+        symbols=("1/√({0}² - 1)",),
+        formulas=("acosh'(x) = 1/√(x² - 1)",),
+        text="acosh({0})",
+        latex={"acosh": r"\operatorname{arcosh}"},
+        domain="x ≥ 1 (and x > 1 for a derivative: 1/√(x² - 1) is infinite at 1)",
+    ),
+    Primitive(
+        name="atanh",
+        forward=math.atanh,
+        derivatives=(lambda out, x: 1.0 / ((1.0 - x) * (1.0 + x)),),
+        symbols=("1/(1 - {0}²)",),
+        formulas=("atanh'(x) = 1/(1 - x²)",),
+        text="atanh({0})",
+        latex={"atanh": r"\operatorname{artanh}"},
+        domain="-1 < x < 1",
+    ),
+    # -- piecewise: the rule reads .data, builds no node --------------------------
+    Primitive(
+        name="maximum",
+        forward=_maximum,
+        derivatives=(lambda out, a, b: _tie_split(a, b), lambda out, a, b: _tie_split(b, a)),
+        symbols=("[{0} > {1}]", "[{1} > {0}]"),
+        formulas=(
+            "d max(a, b)/da = 1 if a > b, 0 if a < b, ½ at a tie (as torch.maximum)",
+            "d max(a, b)/db = 1 if b > a, 0 if b < a, ½ at a tie (as torch.maximum)",
+        ),
+        text="max({0}, {1})",
+        glyph="max",
+        latex={"max": r"\max"},
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="minimum",
+        forward=_minimum,
+        derivatives=(lambda out, a, b: _tie_split(b, a), lambda out, a, b: _tie_split(a, b)),
+        symbols=("[{0} < {1}]", "[{1} < {0}]"),
+        formulas=(
+            "d min(a, b)/da = 1 if a < b, 0 if a > b, ½ at a tie (as torch.minimum)",
+            "d min(a, b)/db = 1 if b < a, 0 if b > a, ½ at a tie (as torch.minimum)",
+        ),
+        text="min({0}, {1})",
+        glyph="min",
+        latex={"min": r"\min"},
+        finite_derivatives=True,
+    ),
+    # -- any number of inputs ---------------------------------------------------
+    Primitive(
+        name="sum",
+        forward=_sum,
+        derivatives=(_d_sum,),
+        symbols=("1",),
+        formulas=("d(Σ xᵢ)/dxᵢ = 1",),
+        text="sum({args})",
+        glyph="Σ",
+        latex={"sum": r"\operatorname{sum}"},
         nary=True,
-        finite_locals=True,
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="dot",
+        forward=_dot,
+        derivatives=(_d_dot,),
+        symbols=(_dot_symbol,),
+        formulas=(
+            "d(w·q + b)/dwᵢ = qᵢ (forward chain), d(w·q + b)/dqᵢ = wᵢ, d(w·q + b)/db = 1",
+        ),
+        text=_dot_text,
+        glyph="w·q",
+        latex={"dot": r"\operatorname{dot}"},
+        nary=True,
+        finite_derivatives=True,
     ),
 ]
 
@@ -328,27 +690,22 @@ OPS: dict[str, Primitive] = {p.name: p for p in _ENTRIES}
 def register(prim: Primitive) -> Primitive:
     """Add a primitive of your own to the table; then ``autograd.apply(prim, x)`` uses it.
 
-        >>> cube = register(Primitive('cube', lambda x: x ** 3, (lambda out, x: 3 * x * x,),
-        ...                           ('3·{0}²',), ('(x³)' = 3x²',), 'cube({0})'))
+        >>> cube = Primitive(name='cube', forward=lambda x: x ** 3,
+        ...                  derivatives=(lambda out, x: 3 * x * x,), symbols=('3·{0}²',),
+        ...                  formulas=("(x³)' = 3x²",), text='cube({0})')
+        >>> register(cube) is OPS['cube']
+        True
+        >>> from autograd import Value, apply
+        >>> apply(cube, Value(2.0)).local_grads
+        (12.0,)
+        >>> del OPS['cube']  # the example tidies the table up after itself
     """
+    if not isinstance(prim, Primitive):
+        raise TypeError(f"register: expected a Primitive, got {type(prim).__name__}")
     if prim.name in OPS and OPS[prim.name] is not prim:
         raise ValueError(f"register: an op named {prim.name!r} is already in the table")
     OPS[prim.name] = prim
     return prim
-
-
-def local_derivatives(prim: Primitive, out: Any, inputs: tuple, which: tuple[int, ...]) -> tuple:
-    """The local derivatives of ``prim`` at ``inputs`` for the input positions in ``which``.
-
-    Works on floats and on Values: the rules are arithmetic.
-
-        >>> local_derivatives(OPS['*'], 6.0, (2.0, 3.0), (0, 1))
-        (3.0, 2.0)
-    """
-    if prim.nary:
-        every = prim.derivs[0](out, inputs)
-        return tuple(every[i] for i in which)
-    return tuple(prim.derivs[i](out, *inputs) for i in which)
 
 
 def local_symbol(prim: Primitive, i: int, names: list[str], out: str) -> str:
@@ -367,9 +724,25 @@ def local_symbol(prim: Primitive, i: int, names: list[str], out: str) -> str:
 
 
 def op_text(prim: Primitive, names: list[str]) -> str:
-    """The op applied to named inputs, as a trace prints it: ``tanh(v3)``."""
+    """The op applied to named inputs, as a trace prints it.
+
+        >>> op_text(OPS['tanh'], ['v3']), op_text(OPS['atan2'], ['y', 'x'])
+        ('tanh(v3)', 'atan2(y, x)')
+    """
     if callable(prim.text):
         return prim.text(names)
     if prim.nary:
         return prim.text.format(args=", ".join(names))
     return prim.text.format(*names)
+
+
+def latex_words() -> dict[str, str]:
+    """LaTeX for every word the table's symbols and texts print, registered ops included.
+
+        >>> latex_words()['cos'], latex_words()['relu']
+        ('\\\\cos', '\\\\operatorname{relu}')
+    """
+    words: dict[str, str] = {}
+    for prim in OPS.values():
+        words.update(prim.latex)
+    return words

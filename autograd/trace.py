@@ -23,23 +23,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .backward import reverse_steps
+from .display import label_text, number
 from .graph import forward_order
 from .ops import local_symbol, op_text
 from .value import Value
 
-__all__ = ["Trace", "trace_text", "node_names", "edge_symbol", "arg_positions", "number"]
+__all__ = ["Trace", "trace_text", "node_names", "edge_symbol", "edge_symbols", "arg_positions",
+           "number"]
 
 _SIMPLE = re.compile(r"^[\w.'₀-₉]+(\([\w.'₀-₉ ]*\))?$")
-
-
-def number(x: float, fmt: str = ".4g") -> str:
-    """A number as the traces and drawings print it (``-0`` printed as ``0``).
-
-        >>> number(0.123456), number(2.0), number(-0.0)
-        ('0.1235', '2', '0')
-    """
-    text = format(x, fmt)
-    return "0" if text in ("-0", "-0.0") else text
+_ALIGN_LIMIT = 48  # a column is padded to its longest entry up to this many characters
 
 
 def node_names(order: list[Value]) -> dict[Value, str]:
@@ -48,16 +42,18 @@ def node_names(order: list[Value]) -> dict[Value, str]:
         >>> a = Value(1.0, label='a'); names = node_names(forward_order(a + 1))
         >>> sorted(names.values())
         ['a', 'v1']
+
+    A label that is not a str is used as ``str(label)``. Linear in the nodes.
     """
-    counts = Counter(n.label for n in order if n.label)
+    labels = [label_text(n.label) for n in order]
+    counts = Counter(label for label in labels if label)
     names: dict[Value, str] = {}
-    taken = set(counts)
-    for k, node in enumerate(order):
-        if node.label and counts[node.label] == 1:
-            names[node] = node.label
+    for k, (node, label) in enumerate(zip(order, labels)):
+        if label and counts[label] == 1:
+            names[node] = label
         else:
             name = f"v{k}"
-            while name in taken:
+            while name in counts:
                 name += "'"
             names[node] = name
     return names
@@ -72,13 +68,34 @@ def arg_positions(node: Value) -> list[int]:
         >>> x = Value(2.0); arg_positions(3 * x)
         [1]
     """
-    if len(node.args) == len(node.parents):
-        return list(range(len(node.parents)))
-    return [i for i, a in enumerate(node.args) if isinstance(a, Value)]
+    return _positions(node.args, len(node.parents))
 
 
-def _arg_names(node: Value, names: dict[Value, str], fmt: str) -> list[str]:
-    return [names[a] if isinstance(a, Value) else number(a, fmt) for a in node.args]
+def _positions(args: tuple, n_parents: int) -> list[int]:
+    if len(args) == n_parents:
+        return list(range(n_parents))
+    return [i for i, a in enumerate(args) if isinstance(a, Value)]
+
+
+def _arg_names(args: tuple, names: dict[Value, str], fmt: str) -> list[str]:
+    return [names[a] if isinstance(a, Value) else number(a, fmt) for a in args]
+
+
+def edge_symbols(node: Value, names: dict[Value, str], fmt: str = ".4g") -> list[str]:
+    """The local derivative d node / d parent_j, with the table's symbol, for every parent j.
+
+        >>> w = Value(2.0, label='w'); q = Value(3.0, label='q'); p = w * q
+        >>> edge_symbols(p, {w: 'w', q: 'q', p: 'p'})
+        ['q', 'w']
+
+    Linear in the node's arguments (a ``sum`` of n inputs costs O(n), not O(n²)).
+    """
+    prim, args, n_parents = node.primitive, node.args, len(node.parents)
+    if prim is None:
+        return ["?"] * n_parents
+    arg_names = _arg_names(args, names, fmt)
+    out = names.get(node, "out")
+    return [local_symbol(prim, i, arg_names, out) for i in _positions(args, n_parents)]
 
 
 def edge_symbol(node: Value, j: int, names: dict[Value, str], fmt: str = ".4g") -> str:
@@ -87,12 +104,14 @@ def edge_symbol(node: Value, j: int, names: dict[Value, str], fmt: str = ".4g") 
         >>> w = Value(2.0, label='w'); q = Value(3.0, label='q'); p = w * q
         >>> edge_symbol(p, 0, {w: 'w', q: 'q', p: 'p'})
         'q'
+
+    For one edge; ``edge_symbols`` gives all of a node's edges at the same cost.
     """
     prim = node.primitive
     if prim is None:
         return "?"
     i = arg_positions(node)[j]
-    return local_symbol(prim, i, _arg_names(node, names, fmt), names.get(node, "out"))
+    return local_symbol(prim, i, _arg_names(node.args, names, fmt), names.get(node, "out"))
 
 
 def node_text(node: Value, names: dict[Value, str], fmt: str = ".4g") -> str:
@@ -100,7 +119,7 @@ def node_text(node: Value, names: dict[Value, str], fmt: str = ".4g") -> str:
     prim = node.primitive
     if prim is None:
         return "leaf"
-    return op_text(prim, _arg_names(node, names, fmt))
+    return op_text(prim, _arg_names(node.args, names, fmt))
 
 
 def _wrap(symbol: str) -> str:
@@ -117,10 +136,15 @@ class Trace:
 
     ``grads`` adds each node's current ``.grad`` to the forward lines;
     ``reverse`` adds the reverse pass, one line per edge, with its numbers.
+    Cost: linear in nodes + edges, in time and in the length of the text
+    (columns are aligned up to a width, so one long line pads no other).
     """
 
     def __init__(self, root: Value, *, fmt: str = ".4g", grads: bool = True,
                  reverse: bool = True) -> None:
+        if not isinstance(root, Value):
+            raise TypeError(f"trace_text: root must be a Value, got {type(root).__name__}")
+        format(1.0, fmt)  # a bad format fails here, with Python's own message
         self.root = root
         self.fmt = fmt
         self.grads = grads
@@ -136,30 +160,32 @@ class Trace:
             if self.grads:
                 comment += f", grad {number(node.grad, self.fmt)}"
             name = self.names[node]
-            if node.label and name != node.label:
-                comment += f"  ({node.label})"
+            label = label_text(node.label)
+            if label and name != label:
+                comment += f"  ({label})"
             rows.append((name, "= " + node_text(node, self.names, self.fmt), comment))
         return _columns(rows)
 
     def reverse_lines(self) -> list[str]:
         """``parent.grad += local * node.grad   # numbers``, output first.
 
-        The numbers are those of one pass from ``root`` seeded with 1, worked
-        out from the local derivatives (no backward() needed).
+        The numbers are those of one pass from ``root`` seeded with 1, read off
+        the reference walk ``reverse_steps`` (no backward() needed, no .grad
+        touched): one line per edge, as each node sends its grad on.
         """
-        grads: dict[Value, float] = {self.root: 1.0}
-        rows = [(f"{self.names[self.root]}.grad", " = 1", "")]
-        for node in reversed(self.order):
-            g = grads.get(node, 0.0)
-            for j, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-                symbol = _wrap(edge_symbol(node, j, self.names, self.fmt))
-                amount = local * g
-                grads[parent] = grads.get(parent, 0.0) + amount
+        names, fmt = self.names, self.fmt
+        rows = [(f"{names[self.root]}.grad", " = 1", "")]
+        for step in reverse_steps(self.root, order=self.order[::-1]):
+            if not step.sent:
+                continue
+            node_name = names[step.node]
+            symbols = edge_symbols(step.node, names, fmt)
+            for c, parent, symbol in zip(step.sent, step.node.parents, symbols):
                 rows.append((
-                    f"{self.names[parent]}.grad",
-                    f"+= {symbol} * {self.names[node]}.grad",
-                    f"{number(local, self.fmt)} * {number(g, self.fmt)} = "
-                    f"{number(amount, self.fmt)}",
+                    f"{names[parent]}.grad",
+                    f"+= {_wrap(symbol)} * {node_name}.grad",
+                    f"{number(c.local, fmt)} * {number(c.consumer_grad, fmt)} = "
+                    f"{number(c.amount, fmt)}",
                 ))
         return _columns(rows)
 
@@ -177,12 +203,22 @@ class Trace:
         return "```\n" + str(self) + "\n```"
 
 
+def _width(cells: list[str]) -> int:
+    """The width a column is padded to: its longest entry, ignoring those over the limit."""
+    return max((len(c) for c in cells if len(c) <= _ALIGN_LIMIT), default=0)
+
+
 def _columns(rows: list[tuple[str, str, str]]) -> list[str]:
-    """Align name, right-hand side and comment in columns."""
+    """Align name, right-hand side and comment in columns.
+
+    An entry longer than ``_ALIGN_LIMIT`` (the right-hand side of a ``sum``
+    over many inputs, say) sticks out instead of widening its column, so the
+    text stays linear in the graph's size.
+    """
     if not rows:
         return []
-    w0 = max(len(r[0]) for r in rows)
-    w1 = max(len(r[1]) for r in rows)
+    w0 = _width([r[0] for r in rows])
+    w1 = _width([r[1] for r in rows])
     out = []
     for name, rhs, comment in rows:
         line = f"{name:<{w0}} {rhs:<{w1}}"
@@ -197,5 +233,9 @@ def trace_text(root: Value, *, fmt: str = ".4g", grads: bool = True,
         >>> from autograd import Value
         >>> 'tanh(x)' in trace_text(Value(0.5, label='x').tanh())
         True
+
+    Cost: linear in the nodes and edges of the graph, in time and in the
+    length of the text: one line per node, one per edge, each a few names
+    long (a node over n inputs prints one line of O(n)).
     """
     return str(Trace(root, fmt=fmt, grads=grads, reverse=reverse))

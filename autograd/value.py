@@ -27,12 +27,25 @@ from __future__ import annotations
 
 import builtins
 import math
-import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import compress
 from typing import Any
 
+from .backward import backward as _reverse
+from .display import value_html
+from .errors import (
+    as_float,
+    check_label,
+    describe,
+    forward_error,
+    local_error,
+    non_finite,
+    op_error,
+    operand,
+    rule_error,
+)
 from .ops import OPS, Primitive
 
 _isfinite = math.isfinite
@@ -45,15 +58,6 @@ def _all_finite(numbers: Any) -> bool:
 
 
 _fsum_fast = builtins.sum
-
-
-def _non_finite(out: float, local: tuple) -> OverflowError:
-    if not _isfinite(out):
-        return OverflowError(f"the result is {out}")
-    return OverflowError(
-        f"the result {out:.6g} is finite but a local derivative is not ({local}), "
-        "so no gradient could flow through this node"
-    )
 
 
 class Value:
@@ -69,9 +73,9 @@ class Value:
     __slots__ = ("data", "grad", "label", "op", "_p0", "_p1", "_l0", "_l1", "_folded")
 
     def __init__(self, data: float, label: str = "") -> None:
-        self.data = _as_float(data, "Value", label)
+        self.data = as_float(data, "Value", label)
         self.grad = 0.0
-        self.label = label
+        self.label = check_label(label)
         self.op = ""
         self._p0 = self._p1 = self._folded = None
         self._l0 = self._l1 = 0.0
@@ -167,6 +171,54 @@ class Value:
     def sqrt(self) -> Value:
         return _unary(OPS["sqrt"], self)
 
+    def sin(self) -> Value:
+        return _unary(OPS["sin"], self)
+
+    def cos(self) -> Value:
+        return _unary(OPS["cos"], self)
+
+    def tan(self) -> Value:
+        return _unary(OPS["tan"], self)
+
+    def sinh(self) -> Value:
+        return _unary(OPS["sinh"], self)
+
+    def cosh(self) -> Value:
+        return _unary(OPS["cosh"], self)
+
+    def asin(self) -> Value:
+        return _unary(OPS["asin"], self)
+
+    def acos(self) -> Value:
+        return _unary(OPS["acos"], self)
+
+    def atan(self) -> Value:
+        return _unary(OPS["atan"], self)
+
+    def asinh(self) -> Value:
+        return _unary(OPS["asinh"], self)
+
+    def acosh(self) -> Value:
+        return _unary(OPS["acosh"], self)
+
+    def atanh(self) -> Value:
+        return _unary(OPS["atanh"], self)
+
+    def log1p(self) -> Value:
+        return _unary(OPS["log1p"], self)
+
+    def expm1(self) -> Value:
+        return _unary(OPS["expm1"], self)
+
+    def log2(self) -> Value:
+        return _unary(OPS["log2"], self)
+
+    def log10(self) -> Value:
+        return _unary(OPS["log10"], self)
+
+    def erf(self) -> Value:
+        return _unary(OPS["erf"], self)
+
     # -- comparisons read the data and build nothing. Equality stays identity,
     # so that Values hash by identity and can key dicts and sets.
     def __lt__(self, other: Any) -> bool:
@@ -184,6 +236,15 @@ class Value:
     __hash__ = object.__hash__
 
     def __float__(self) -> float:
+        op = _rule_on_values.get()
+        if op is not None:
+            # A rule that turns its Value inputs into floats (math.exp(x)) would
+            # give a derivative that is silently constant: refuse, naming the op.
+            raise TypeError(
+                f"{op}: its derivative rule turned {describe(self)} into a float "
+                "(math.* on floats?), so it cannot be differentiated again; write the "
+                "rule with Value methods (x.exp()) or arithmetic"
+            )
         return self.data
 
     # -- reverse mode ---------------------------------------------------------
@@ -193,9 +254,7 @@ class Value:
             >>> x = Value(3.0); y = x * x; y.backward(); x.grad
             6.0
         """
-        from .backward import backward
-
-        backward(self, grad)
+        _reverse(self, grad)
 
     @property
     def primitive(self) -> Primitive | None:
@@ -208,35 +267,52 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label}{op})"
 
     def _repr_html_(self) -> str:
-        from .viz import value_html
-
         return value_html(self)
 
 
 # -- making nodes --------------------------------------------------------------
 
-_grad_enabled = [True]  # a list so no_grad can flip it without a `global`
+# Grad mode is per thread and per asyncio task: a no_grad() block in one never
+# stops recording in another (contextvars gives each thread its own value).
+_grad_mode: ContextVar[bool] = ContextVar("autograd_grad_mode", default=True)
+_recording = _grad_mode.get  # bound once: the hot paths call it on every op
+
+# The op whose derivative rule is being evaluated on Values (see __float__).
+_rule_on_values: ContextVar[str | None] = ContextVar("autograd_rule_on_values", default=None)
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
-    """Inside this block ops compute values but build no graph.
+def _grad_mode_set(enabled: bool) -> Iterator[None]:
+    token = _grad_mode.set(enabled)
+    try:
+        yield
+    finally:
+        _grad_mode.reset(token)
+
+
+def no_grad() -> Any:
+    """Inside this block ops compute values but build no graph (in this thread only).
 
         >>> with no_grad(): y = Value(2.0) * 3
         >>> y.parents
         ()
     """
-    previous = _grad_enabled[0]
-    _grad_enabled[0] = False
-    try:
-        yield
-    finally:
-        _grad_enabled[0] = previous
+    return _grad_mode_set(False)
+
+
+def enable_grad() -> Any:
+    """Inside this block ops build the graph, even within ``no_grad()`` (PyTorch's name).
+
+        >>> with no_grad(), enable_grad(): y = Value(2.0) * 3
+        >>> len(y.parents)
+        1
+    """
+    return _grad_mode_set(True)
 
 
 def is_grad_enabled() -> bool:
-    """False inside ``no_grad()``."""
-    return _grad_enabled[0]
+    """False inside ``no_grad()``, in this thread or task."""
+    return _recording()
 
 
 _new = object.__new__
@@ -262,47 +338,57 @@ def _constant(data: float) -> Value:
     return _node(data, "", None, None, 0.0, 0.0, None)
 
 
+# The three builders below are one path written three times for speed: read the
+# operands' data, run the forward, (under no_grad: a constant leaf), evaluate one
+# derivative rule per Value operand, check that nothing is infinite, make the node.
+# _unary and _binary are the fast paths of ``_nary`` for one or two operands.
+
+
 def _unary(prim: Primitive, x: Value) -> Value:
     xd = x.data
     try:
         out = prim.forward(xd)
-    except (ValueError, ArithmeticError) as error:
-        raise _op_error(prim, (x,), error) from None
-    if not _grad_enabled[0]:
+    except Exception as error:
+        raise forward_error(prim, (x,), error)  # noqa: B904 - the cause is set in it
+    if not _recording():
         return _constant(_finite_out(out, prim, (x,)))
     try:
-        local = prim.derivs[0](out, xd)
-    except (ValueError, ArithmeticError) as error:
-        raise _derivative_error(prim, (x,), out, error) from None
-    if not (_isfinite(out) and (prim.finite_locals or _isfinite(local))):
-        raise _op_error(prim, (x,), _non_finite(out, (local,)))
+        local = prim.derivatives[0](out, xd)
+        finite = _isfinite(out) and (prim.finite_derivatives or _isfinite(local))
+    except Exception as error:
+        raise local_error(prim, (x,), out, error)  # noqa: B904
+    if not finite:
+        raise op_error(prim, (x,), non_finite(out, (local,)))
     return _node(out, prim.name, x, None, local, 0.0, None)
 
 
 def _binary(prim: Primitive, a: Any, b: Any) -> Value:
     a_is = a.__class__ is Value or isinstance(a, Value)
     b_is = b.__class__ is Value or isinstance(b, Value)
-    ad = a.data if a_is else _operand(a, prim, b)
-    bd = b.data if b_is else _operand(b, prim, a)
+    ad = a.data if a_is else operand(a, prim, b)
+    bd = b.data if b_is else operand(b, prim, a)
     try:
         out = prim.forward(ad, bd)
-    except (ValueError, ArithmeticError) as error:
-        raise _op_error(prim, (a, b), error) from None
-    if not _grad_enabled[0]:
+    except Exception as error:
+        raise forward_error(prim, (a, b), error)  # noqa: B904 - the cause is set in it
+    if not _recording():
         return _constant(_finite_out(out, prim, (a, b)))
     try:  # a number operand has no edge: its slots stay empty (None, 0.0)
-        local_a = prim.derivs[0](out, ad, bd) if a_is else 0.0
-        local_b = prim.derivs[1](out, ad, bd) if b_is else 0.0
-    except (ValueError, ArithmeticError) as error:
-        raise _derivative_error(prim, (a, b), out, error) from None
-    if not (_isfinite(out) and (prim.finite_locals or (_isfinite(local_a) and _isfinite(local_b)))):
+        local_a = prim.derivatives[0](out, ad, bd) if a_is else 0.0
+        local_b = prim.derivatives[1](out, ad, bd) if b_is else 0.0
+        finite = _isfinite(out) and (
+            prim.finite_derivatives or (_isfinite(local_a) and _isfinite(local_b))
+        )
+    except Exception as error:
+        raise local_error(prim, (a, b), out, error)  # noqa: B904
+    if not finite:
         local = tuple(d for d, is_value in ((local_a, a_is), (local_b, b_is)) if is_value)
-        raise _op_error(prim, (a, b), _non_finite(out, local))
+        raise op_error(prim, (a, b), non_finite(out, local))
     if a_is and b_is:
         return _node(out, prim.name, a, b, local_a, local_b, None)
-    if a_is:
-        return _node(out, prim.name, a, None, local_a, 0.0, b)
-    return _node(out, prim.name, None, b, 0.0, local_b, a)
+    if a_is:  # the number is folded as the float it was read as (not a Fraction, say)
+        return _node(out, prim.name, a, None, local_a, 0.0, bd)
+    return _node(out, prim.name, None, b, 0.0, local_b, ad)
 
 
 def _nary(prim: Primitive, args: tuple) -> Value:
@@ -313,23 +399,25 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     if len(data) == len(args):
         parents, is_value = args, None
     else:  # numbers among the Values (a first layer's inputs), or Value subclasses
-        data, parents, is_value = _mixed_operands(prim, args)
+        data, parents, is_value, args = _mixed_operands(prim, args)
     try:
         out = prim.forward(data)
-    except (ValueError, ArithmeticError) as error:
-        raise _op_error(prim, args, error) from None
-    if not _grad_enabled[0]:
+    except Exception as error:
+        raise forward_error(prim, args, error)  # noqa: B904 - the cause is set in it
+    if not _recording():
         return _constant(_finite_out(out, prim, args))
     try:
-        every = prim.derivs[0](out, data)
-    except (ValueError, ArithmeticError) as error:
-        raise _derivative_error(prim, args, out, error) from None
-    if len(every) != len(data):  # a rule of one's own that miscounts would lose gradients
+        every = prim.derivatives[0](out, data)
+        counted = len(every)
+        finite = _isfinite(out) and (prim.finite_derivatives or _all_finite(every))
+    except Exception as error:
+        raise local_error(prim, args, out, error)  # noqa: B904
+    if counted != len(data):  # a rule of one's own that miscounts would lose gradients
         raise ValueError(
-            f"{prim.name}: its rule gave {len(every)} local derivatives for {len(data)} inputs"
+            f"{prim.name}: its rule gave {counted} local derivatives for {len(data)} inputs"
         )
-    if not (_isfinite(out) and (prim.finite_locals or _all_finite(every))):
-        raise _op_error(prim, args, _non_finite(out, every))
+    if not finite:
+        raise op_error(prim, args, non_finite(out, every))
     if is_value is not None:
         every = compress(every, is_value)  # only the Values are parents
     # with numbers among the Values, .args needs them all (not so for subclasses only)
@@ -337,19 +425,23 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     return _node(out, prim.name, parents, None, tuple(every), 0.0, folded)
 
 
-def _mixed_operands(prim: Primitive, args: tuple) -> tuple[list, tuple, list]:
-    """The data of every operand, the Values among them, and which ones they are."""
-    data, parents, is_value = [], [], []
+def _mixed_operands(prim: Primitive, args: tuple) -> tuple[list, tuple, list, tuple]:
+    """The data of every operand, the Values among them, which ones they are, and the
+    operands again with each number as the float it was read as (what is folded in)."""
+    data, parents, is_value, folded = [], [], [], []
     for a in args:
         if isinstance(a, Value):
             data.append(a.data)
             parents.append(a)
             is_value.append(True)
+            folded.append(a)
         else:
             good = a.__class__ is float and _isfinite(a)
-            data.append(a if good else _operand(a, prim, _first_value(args)))
+            number = a if good else operand(a, prim, _first_value(args))
+            data.append(number)
             is_value.append(False)
-    return data, tuple(parents), is_value
+            folded.append(number)
+    return data, tuple(parents), is_value, tuple(folded)
 
 
 def _first_value(args: tuple) -> Value | None:
@@ -358,8 +450,12 @@ def _first_value(args: tuple) -> Value | None:
 
 
 def _finite_out(out: float, prim: Primitive, args: tuple) -> float:
-    if not _isfinite(out):
-        raise _op_error(prim, args, OverflowError(f"the result is {out}"))
+    try:
+        finite = _isfinite(out)
+    except TypeError as error:  # a forward of one's own that returned no number
+        raise rule_error(prim, args, "forward", error) from None
+    if not finite:
+        raise op_error(prim, args, OverflowError(f"the result is {out}"))
     return out
 
 
@@ -377,8 +473,8 @@ def apply(op: str | Primitive, *args: Any) -> Value:
         )
     if prim.nary:
         return _nary(prim, args)
-    if len(args) != len(prim.derivs):
-        raise TypeError(f"{prim.name}: takes {len(prim.derivs)} operands, got {len(args)}")
+    if len(args) != len(prim.derivatives):
+        raise TypeError(f"{prim.name}: takes {len(prim.derivatives)} operands, got {len(args)}")
     if not any(isinstance(a, Value) for a in args):
         raise TypeError(f"{prim.name}: needs at least one Value operand, got {args!r}")
     if len(args) == 1:
@@ -419,107 +515,52 @@ def dot(ws: Sequence[Any], xs: Sequence[Any], bias: Any = None) -> Value:
     return _nary(OPS["dot"], (*ws, *xs, bias))
 
 
-# -- checking input ---------------------------------------------------------------
+def atan2(y: Any, x: Any) -> Value:
+    """One 'atan2' node: the angle of the point (x, y), in [-π, π]; a number operand is folded in.
+
+        >>> a = atan2(Value(3.0), 4.0); round(a.data, 6), a.op, a.local_grads
+        (0.643501, 'atan2', (0.16,))
+
+    At the origin the angle has no derivative: (0, 0) raises ZeroDivisionError
+    (under ``no_grad()`` the value, 0.0, is given).
+    """
+    return apply(OPS["atan2"], y, x)
 
 
-def _as_float(data: Any, where: str, label: str = "") -> float:
-    """data as a finite float, or the error that says what is wrong with it."""
-    if data.__class__ is float:
-        value = data
-    elif isinstance(data, bool) or not isinstance(data, numbers.Real):
-        named = f" (label {label!r})" if label else ""
-        hint = " (bools are refused: write 1.0 or 0.0)" if isinstance(data, bool) else ""
-        raise TypeError(
-            f"{where}: data must be an int or a float, got {type(data).__name__} "
-            f"{data!r}{named}{hint}"
-        )
-    else:
-        try:
-            value = float(data)
-        except OverflowError:
-            named = f" (label {label!r})" if label else ""
-            raise OverflowError(
-                f"{where}: an int of {len(str(data))} digits is too large for a float{named}"
-            ) from None
-    if not _isfinite(value):
-        named = f" (label {label!r})" if label else ""
-        raise ValueError(f"{where}: data must be finite, got {value!r}{named}")
-    return value
+def hypot(x: Any, y: Any) -> Value:
+    """One 'hypot' node: √(x² + y²), without overflow in the squares.
+
+        >>> h = hypot(Value(3.0), 4); h.data, h.local_grads
+        (5.0, (0.6,))
+
+    At (0, 0) it has no derivative (like √ at 0): ZeroDivisionError, as for sqrt.
+    """
+    return apply(OPS["hypot"], x, y)
 
 
-def _operand(x: Any, prim: Primitive, other: Any) -> float:
-    """A plain-number operand as a float, or a TypeError naming the op and the node."""
-    if x.__class__ is float:
-        if not _isfinite(x):
-            raise ValueError(f"{prim.name}: operand {x!r} is not finite (with {describe(other)})")
-        return x
-    if x.__class__ is int:
-        try:
-            return float(x)
-        except OverflowError:
-            raise OverflowError(
-                f"{prim.name}: an int operand of {len(str(x))} digits is too large for a float "
-                f"(with {describe(other)})"
-            ) from None
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(
-            f"{prim.name}: cannot apply to {type(x).__name__} {x!r} "
-            f"(with {describe(other)}); operands must be Values, ints or floats"
-        )
-    return _as_float(x, prim.name)
+def maximum(a: Any, b: Any) -> Value:
+    """One 'maximum' node: the larger of a and b.
+
+        >>> m = maximum(Value(2.0), 3); m.data, m.local_grads
+        (3.0, (0.0,))
+
+    At a tie (a == b) each side gets half the gradient, as ``torch.maximum``
+    and ``jax.numpy.maximum`` do: ``maximum(x, x)`` has derivative 1.
+    """
+    return apply(OPS["maximum"], a, b)
+
+
+def minimum(a: Any, b: Any) -> Value:
+    """One 'minimum' node: the smaller of a and b; a tie splits the gradient ½ / ½.
+
+        >>> m = minimum(Value(2.0), 3); m.data, m.local_grads
+        (2.0, (1.0,))
+    """
+    return apply(OPS["minimum"], a, b)
+
+
+# -- reading operands ---------------------------------------------------------------
 
 
 def _data(x: Any) -> float:
     return x.data if isinstance(x, Value) else x
-
-
-def describe(x: Any) -> str:
-    """A node as errors name it: its label, op and data."""
-    if not isinstance(x, Value):
-        return repr(x)
-    if x.label:
-        return f"node {x.label!r} = {x.data:.6g}"
-    kind = f"output of {x.op!r}" if x.op else "leaf"
-    return f"unlabelled {kind} = {x.data:.6g}"
-
-
-def _derivative_error(prim: Primitive, args: tuple, out: float, error: Exception) -> Exception:
-    """The error when the forward is fine but a local derivative is infinite or not real."""
-    operands = ", ".join(describe(a) for a in args[:6])
-    rules = "; ".join(prim.rules)
-    infinite = isinstance(error, ZeroDivisionError) or str(error) in _REASONS
-    reason = "it is infinite here" if infinite else str(error)
-    kind = ZeroDivisionError if isinstance(error, ZeroDivisionError) else type(error)
-    return kind(
-        f"{prim.name}: the value {out:.6g} is defined but a local derivative is not ({reason}), "
-        f"with operands {operands}; the rule: {rules}. Under no_grad() the op works, "
-        "as no derivative is needed"
-    )
-
-
-def _op_error(prim: Primitive, args: tuple, error: Exception) -> Exception:
-    """The error an op raises: its kind kept, its message naming op, operands and domain."""
-    operands = ", ".join(describe(a) for a in args[:6]) + (
-        f", ... ({len(args)} in all)" if len(args) > 6 else ""
-    )
-    domain = f"; {prim.name} needs {prim.domain}" if prim.domain else ""
-    if isinstance(error, ZeroDivisionError):
-        kind: type[Exception] = ZeroDivisionError
-    elif isinstance(error, OverflowError) or (
-        isinstance(error, ValueError) and prim.name == "exp"
-    ):
-        kind = OverflowError
-    elif isinstance(error, ArithmeticError):
-        kind = ArithmeticError
-    else:
-        kind = ValueError
-    reason = _REASONS.get(str(error), str(error))
-    return kind(f"{prim.name}: {reason}, with operands {operands}{domain}")
-
-
-_REASONS = {
-    "math domain error": "input outside the domain",
-    "math range error": "the result overflows a float",
-    "float division by zero": "division by zero",
-    "division by zero": "division by zero",
-}

@@ -13,8 +13,13 @@ reverse pass (upstream grad × local derivative).
 ``highlight=w`` colours the forward chain flowing into w's consumer (blue),
 the backward chain from the root down to that consumer (green) and w itself
 (red), so the picture reads dC/dw = (backward chain) × (forward chain).
-``step=k`` draws the graph after k steps of ``backward_steps``. Graphs larger
-than ``max_nodes`` collapse into one box per neuron, grouped by layer.
+``step=k`` draws the graph after k steps of the reference reverse walk
+(``reverse_steps``). Graphs larger than ``max_nodes`` collapse into one box
+per neuron, grouped by layer (the neurons are found by ``anatomy``).
+
+How ``draw`` is built: ``_Scene`` gathers everything first (order, names,
+the replayed steps, the highlight sets, the neuron groups); then value boxes,
+neuron boxes and edges are emitted by small functions that only read it.
 
 graphviz (the Python package) is imported only when drawing; rendering needs
 Graphviz's ``dot`` program (see ``render``).
@@ -30,17 +35,20 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .backward import backward_steps
+from .anatomy import NeuronGroup, chain_nodes, find_neurons
+from .backward import Contribution, reverse_steps
+from .display import number
 from .graph import topo_order
-from .trace import arg_positions, edge_symbol, node_names, number
+from .ops import OPS, dot_parts
+from .trace import edge_symbols, node_names
 from .value import Value
 
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz
 
 __all__ = [
-    "draw", "render", "value_html", "chain_nodes", "find_neurons", "Neuron",
-    "GraphvizMissing", "INSTALL_HINT", "FORWARD_COLOUR", "BACKWARD_COLOUR", "WEIGHT_COLOUR",
+    "draw", "render", "GraphvizMissing", "INSTALL_HINT",
+    "FORWARD_COLOUR", "BACKWARD_COLOUR", "WEIGHT_COLOUR",
 ]
 
 FORWARD_COLOUR = "#1f77b4"  # the forward chain q (blue, as in document 003)
@@ -56,24 +64,22 @@ _FILL = {
 }
 _PLAIN_FILL = "#ffffff"
 _LEAF_FILL = "#f4f4f4"
-_ACTIVATIONS = frozenset({"tanh", "sigmoid", "relu", "exp", "abs"})
-_OP_LABEL = {"sigmoid": "σ", "*": "×", "neg": "−x", "**": "xⁿ", "sqrt": "√", "dot": "w·q",
-             "sum": "Σ", "-": "−", "/": "÷"}
 
 def _op_label(node: Value, op: str, fmt: str) -> str:
     """The op's glyph, with a plain number folded into it shown in place: × 0.5, 2 −, x^3."""
-    glyph = _OP_LABEL.get(op, op)
+    prim = OPS.get(op)
+    glyph = prim.glyph if prim is not None else op
     if len(node.args) == 2 and len(node.parents) == 1:
         i = 0 if isinstance(node.args[1], Value) else 1
-        c = format(float(node.args[i]), fmt)
+        c = format(float(node.args[i]), fmt)  # any numbers.Real: an int, a Fraction
         if op == "**":
             return f"x^{c}" if i == 1 else f"{c}^x"
         return f"{glyph} {c}" if i == 1 else f"{c} {glyph}"
-    if op == "dot" and len(node.args) % 2:
+    if op == "dot" and dot_parts(node.args)[2] is not None:
         return "w·q + b"
     if op == "sum" and len(node.args) > len(node.parents):
-        constants = [a for a in node.args if not isinstance(a, Value)]
-        return f"Σ + {format(float(sum(constants)), fmt)}"
+        constants = [float(a) for a in node.args if not isinstance(a, Value)]
+        return f"Σ + {format(sum(constants), fmt)}"
     return glyph
 
 
@@ -123,151 +129,144 @@ def render(dg: graphviz.Digraph, path: str | Path, format: str | None = None) ->
     return path
 
 
-# -- the chains of one weight -------------------------------------------------------
-
-
-def chain_nodes(root: Value, wrt: Value) -> tuple[set[Value], set[Value]]:
-    """The nodes of w's forward chain and of its backward chain, as ``highlight`` colours them.
-
-        >>> x = Value(2.0); w = Value(3.0); C = (w * x).tanh(); f, b = chain_nodes(C, w)
-        >>> f == {x}, len(b)
-        (True, 2)
-
-    Forward chain: the other inputs of every node ``wrt`` feeds (its
-    consumers), with everything they were computed from (``wrt`` excluded).
-    Backward chain: every node on a path from a consumer up to ``root``,
-    consumers and root included. A node in both counts as backward.
-    """
-    order = topo_order(root)
-    consumers = [n for n in order if any(p is wrt for p in n.parents)]
-    backward = set(consumers)
-    for node in reversed(order):  # inputs first: a node joins once a parent has
-        if node not in backward and any(p in backward for p in node.parents):
-            backward.add(node)
-    stack = [p for c in consumers for p in c.parents if p is not wrt]
-    forward: set[Value] = set()
-    while stack:
-        node = stack.pop()
-        if node in forward or node is wrt:
-            continue
-        forward.add(node)
-        stack.extend(node.parents)
-    return forward - backward, backward
-
-
-# -- neurons, found from the graph's structure ---------------------------------------
+# -- what a drawing shows, gathered before anything is drawn ---------------------------
 
 
 @dataclass
-class Neuron:
-    """One neuron found in a graph: ``dot(w, q, b)`` or ``dot(w, q)`` [+ bias], [→ activation].
+class _Scene:
+    """Everything ``draw`` decides before it emits a node: read by the emitters below."""
 
-    ``members``: the nodes it stands for (its weights and bias when nothing
-    else uses them); ``out``: its output node; ``layer``: 1 + the layer of
-    the deepest neuron feeding it (inputs are layer 0).
-    """
+    root: Value
+    order: list[Value]  # root first (the reverse pass's order)
+    forward: list[Value]  # inputs first (the order nodes are drawn in)
+    names: dict[Value, str]
+    ids: dict[Value, str]
+    fmt: str
+    symbols: bool
+    shown_grads: bool
+    highlight: Value | None = None
+    fwd_set: set[Value] = field(default_factory=set)
+    bwd_set: set[Value] = field(default_factory=set)
+    step: int | None = None
+    done: dict[Value, float] = field(default_factory=dict)  # grads whole after `step` steps
+    sent: dict[Value, list[Contribution]] = field(default_factory=dict)  # what they sent on
+    partial: dict[Value, float] = field(default_factory=dict)  # what pending nodes have so far
+    current: Value | None = None
+    neurons: list[NeuronGroup] = field(default_factory=list)
+    expand: Collection[int] = ()  # layers drawn in full even when collapsing
+    group: dict[Value, NeuronGroup] = field(default_factory=dict)  # member → its collapsed box
+    layer_of: dict[Value, int] = field(default_factory=dict)
+    box_colour: dict[str, str] = field(default_factory=dict)  # neuron box id → its colour
 
-    dot: Value
-    out: Value
-    pre: Value  # the documents' p: the dot itself, or its bias add when the bias is apart
-    members: list[Value]
-    weights: list[Value]
-    inputs: list[Value]
-    activation: str
-    layer: int = 0
-    index: int = 0  # place within its layer
-    name: str = field(default="")
+    def colour_of(self, node: Value) -> str:
+        """The highlight colour of one value ('' for none)."""
+        if node is self.highlight:
+            return WEIGHT_COLOUR
+        if node in self.bwd_set:
+            return BACKWARD_COLOUR
+        if node in self.fwd_set:
+            return FORWARD_COLOUR
+        if self.step is not None and node is self.current:
+            return CURRENT_COLOUR
+        return ""
 
+    def grad_of(self, node: Value) -> float:
+        """The grad a drawing shows: the replayed one under ``step``, else ``.grad``."""
+        return self.done.get(node, 0.0) if self.step is not None else node.grad
 
-def find_neurons(root: Value, order: list[Value] | None = None) -> list[Neuron]:
-    """Every ``dot`` node with its bias and activation, layers numbered from the inputs.
+    def pending(self, node: Value) -> bool:
+        return self.step is not None and node not in self.done
 
-        >>> from autograd import dot
-        >>> w = [Value(1.0), Value(2.0)]; n = (dot(w, [Value(1.0), Value(0.5)]) + Value(0.1)).tanh()
-        >>> [(x.activation, x.layer, len(x.members)) for x in find_neurons(n)]
-        [('tanh', 1, 6)]
-    """
-    order = topo_order(root) if order is None else order
-    consumers: dict[Value, list[Value]] = {}
-    for node in order:
-        for parent in node.parents:
-            consumers.setdefault(parent, []).append(node)
-
-    def only_user(node: Value) -> Value | None:
-        users = consumers.get(node, [])
-        return users[0] if len(users) == 1 else None
-
-    neurons: list[Neuron] = []
-    owner: dict[Value, Neuron] = {}
-    for node in reversed(order):  # inputs first
-        if node.op != "dot" or node in owner:
-            continue
-        n_w = len(node.args) // 2
-        positions = arg_positions(node)
-        weights = [p for p, i in zip(node.parents, positions) if i < n_w]
-        inputs = [p for p, i in zip(node.parents, positions) if n_w <= i < 2 * n_w]
-        if not weights or any(w.parents for w in weights):
-            continue  # a neuron's weights are parameters (leaves); dot(d, d) in a loss is not one
-        members = [node]
-        out = pre = node
-        add = only_user(node)
-        if len(node.args) % 2:  # dot(w, q, b): the bias is in the node, p = w·q + b
-            bias = node.args[-1]
-            if isinstance(bias, Value) and not bias.parents and only_user(bias) is node:
-                members.append(bias)
-            elif isinstance(bias, Value) and bias.parents:
-                inputs.append(bias)  # a computed bias feeds the neuron like an input
-        elif add is not None and add.op in ("+", "sum"):
-            others = [p for p in add.parents if p is not node]
-            if all(not p.parents for p in others):
-                members.append(add)
-                members += [p for p in others if only_user(p) is add]
-                out = pre = add
-        act = only_user(out)
-        activation = "identity"
-        if act is not None and act.op in _ACTIVATIONS:
-            members.append(act)
-            out = act
-            activation = act.op
-        members += [w for w in weights if not w.parents and only_user(w) is node]
-        neuron = Neuron(node, out, pre, members, weights, inputs, activation)
-        for m in members:
-            owner[m] = neuron
-        neurons.append(neuron)
-
-    level: dict[Value, int] = {}
-    for node in reversed(order):
-        neuron = owner.get(node)
-        if neuron is not None and node is neuron.dot:
-            neuron.layer = 1 + max((level.get(x, 0) for x in neuron.inputs), default=0)
-        if neuron is not None:
-            level[node] = neuron.layer
-        else:
-            level[node] = max((level.get(p, 0) for p in node.parents), default=0)
-    counts: dict[int, int] = {}
-    for neuron in neurons:
-        neuron.index = counts.get(neuron.layer, 0)
-        counts[neuron.layer] = neuron.index + 1
-        label = neuron.out.label or neuron.pre.label or neuron.dot.label
-        if not label:  # nn labels biases b{L}_{j}
-            bias = _bias(neuron)
-            if bias is not None and bias.label[:1] == "b" and len(bias.label) > 1:
-                label = "neuron " + bias.label[1:]
-        neuron.name = label or f"L{neuron.layer}.{neuron.index}"
-    return neurons
+    def endpoint(self, node: Value) -> str:
+        """The DOT id an edge from or to ``node`` uses: its neuron box when collapsed."""
+        neuron = self.group.get(node)
+        return f"neuron_{self.ids[neuron.dot]}" if neuron is not None else self.ids[node]
 
 
-def _bias(neuron: Neuron) -> Value | None:
-    """The neuron's bias Value: dot's last argument, or the other operand of its bias add."""
-    if len(neuron.dot.args) % 2:
-        bias = neuron.dot.args[-1]
-    else:
-        others = [p for p in neuron.pre.parents if p is not neuron.dot]
-        bias = others[0] if neuron.pre is not neuron.dot and len(others) == 1 else None
-    return bias if isinstance(bias, Value) else None
+def _check(root: Any, rankdir: str, collapse: Any, fmt: str) -> None:
+    if not isinstance(root, Value):
+        raise TypeError(f"draw: root must be a Value, got {type(root).__name__}")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw: rankdir must be one of LR, TB, RL, BT, got {rankdir!r}")
+    if collapse not in ("auto", True, False):
+        raise ValueError(f"draw: collapse must be 'auto', True or False, got {collapse!r}")
+    format(1.0, fmt)  # a bad format fails here, with Python's own message
 
 
-# -- drawing --------------------------------------------------------------------------
+def _replay(scene: _Scene, step: int) -> None:
+    """Walk ``step`` steps of the reference reverse pass: done grads, what they sent."""
+    n_steps = len(scene.order)
+    if isinstance(step, bool) or not isinstance(step, int):
+        raise TypeError(f"draw: step must be an int (a number of steps), got {step!r}")
+    if not 0 <= step <= n_steps:
+        raise ValueError(f"draw: step must be between 0 and {n_steps} for this graph, got {step}")
+    scene.step = step
+    scene.shown_grads = True
+    for s in islice(reverse_steps(scene.root, order=scene.order), step):
+        scene.done[s.node] = s.grad
+        scene.sent[s.node] = s.sent
+        scene.current = s.node
+        for c, parent in zip(s.sent, s.node.parents):
+            scene.partial[parent] = scene.partial.get(parent, 0.0) + c.amount
+
+
+def _set_highlight(scene: _Scene, highlight: Any) -> None:
+    if not isinstance(highlight, Value):
+        raise TypeError(f"draw: highlight must be a Value, got {type(highlight).__name__}")
+    if highlight not in scene.ids:
+        raise ValueError(f"draw: the highlighted value ({scene.names.get(highlight, highlight)!r})"
+                         " is not part of the graph behind root")
+    scene.highlight = highlight
+    scene.fwd_set, scene.bwd_set = chain_nodes(scene.root, highlight)
+
+
+def _set_groups(scene: _Scene, expand: Collection[int]) -> None:
+    """Find the neurons; those outside ``expand`` stand for their members."""
+    scene.neurons = find_neurons(scene.root, scene.order)
+    scene.expand = expand
+    for neuron in scene.neurons:
+        for m in neuron.members:
+            if neuron.layer not in expand:
+                scene.group[m] = neuron
+            scene.layer_of[m] = neuron.layer
+
+
+def _gather(root: Value, *, highlight: Value | None, step: int | None, symbols: bool,
+            grads: bool | None, fmt: str, collapse: bool | str, expand: Collection[int],
+            max_nodes: int) -> _Scene:
+    """The scene: order, names, replayed steps, highlight sets, neuron groups."""
+    order = topo_order(root)
+    forward = order[::-1]
+    scene = _Scene(root, order, forward, node_names(forward),
+                   {node: f"n{k}" for k, node in enumerate(forward)}, fmt, symbols,
+                   shown_grads=bool(root.grad != 0) if grads is None else grads)
+    if step is not None:
+        _replay(scene, step)
+    if highlight is not None:
+        _set_highlight(scene, highlight)
+    collapsing = collapse is True or (collapse == "auto" and len(order) > max_nodes)
+    if collapsing and not (step is not None and collapse == "auto"):
+        _set_groups(scene, expand)
+    return scene
+
+
+def _caption(scene: _Scene, title: str | None) -> str | None:
+    if title is not None:
+        return title
+    names, fmt = scene.names, scene.fmt
+    if scene.step is not None:
+        n_steps = len(scene.order)
+        if scene.current is None:
+            return f"reverse pass: step 0 of {n_steps} (nothing has arrived yet)"
+        return (f"reverse pass: after step {scene.step} of {n_steps}: {names[scene.current]} "
+                f"holds its whole grad {number(scene.done[scene.current], fmt)}")
+    if scene.highlight is not None:
+        return (f"d{names[scene.root]}/d{names[scene.highlight]} = backward chain (green) × "
+                f"forward chain (blue)")
+    return None
+
+
+# -- emitting: value boxes, neuron boxes, edges ---------------------------------------------
 
 
 def _box_label(title: str, lines: list[str]) -> str:
@@ -276,6 +275,151 @@ def _box_label(title: str, lines: list[str]) -> str:
     rows += [html.escape(s) for s in lines]
     body = "<br/>".join(rows)
     return f"<{body}>"
+
+
+def _value_lines(scene: _Scene, node: Value) -> list[str]:
+    fmt = scene.fmt
+    lines = [f"data {number(node.data, fmt)}"]
+    if scene.step is not None:
+        if node in scene.done:
+            lines.append(f"grad {number(scene.done[node], fmt)}")
+        elif node in scene.partial:
+            lines.append(f"grad pending ({number(scene.partial[node], fmt)} so far)")
+        else:
+            lines.append("grad pending")
+    elif scene.shown_grads:
+        lines.append(f"grad {number(node.grad, fmt)}")
+    return lines
+
+
+def _add_value(scene: _Scene, target: Any, node: Value) -> None:
+    """One value box, and its op circle when it was computed."""
+    colour = scene.colour_of(node)
+    pending = scene.pending(node)
+    nid, name = scene.ids[node], scene.names[node]
+    target.node(nid, _box_label(name, _value_lines(scene, node)), shape="box",
+                style="rounded,filled" + (",dashed" if pending else ""),
+                fillcolor=_FILL.get(colour, _LEAF_FILL if not node.parents else _PLAIN_FILL),
+                color=colour or (PENDING_COLOUR if pending else "#444444"),
+                penwidth="2.2" if colour else "1", tooltip=f"{name} = {node.data!r}")
+    if node.parents:
+        prim = node.primitive
+        op = prim.name if prim else node.op
+        target.node(f"{nid}_op", _op_label(node, op, scene.fmt), shape="circle", width="0.3",
+                    fixedsize="false", margin="0.02", style="filled",
+                    fillcolor=_FILL.get(colour, "#eeeeee"),
+                    color=colour or "#666666", fontsize="10")
+
+
+def _layer_clusters(scene: _Scene, graphviz: Any) -> dict[int, Any]:
+    """One dashed cluster per layer of neurons."""
+    clusters: dict[int, Any] = {}
+    for layer in sorted({n.layer for n in scene.neurons}):
+        count = sum(1 for n in scene.neurons if n.layer == layer)
+        sub = graphviz.Digraph(name=f"cluster_layer{layer}")
+        sub.attr(label=f"layer {layer} ({count} neuron{'s' if count != 1 else ''})",
+                 style="rounded,dashed", color="#888888", fontsize="11")
+        clusters[layer] = sub
+    return clusters
+
+
+def _add_neuron(scene: _Scene, cluster: Any, neuron: NeuronGroup) -> None:
+    """One collapsed neuron: σ(w·q + b), its output and δ; coloured by its members."""
+    colours = {scene.colour_of(m) for m in neuron.members} - {""}
+    colour = next((c for c in (WEIGHT_COLOUR, BACKWARD_COLOUR, FORWARD_COLOUR)
+                   if c in colours), "")
+    lines = [f"{neuron.activation}(w·q + b), {len(dot_parts(neuron.dot.args)[0])} in",
+             f"out {number(neuron.out.data, scene.fmt)}"]
+    if scene.shown_grads:
+        lines.append(f"δ {number(scene.grad_of(neuron.pre), scene.fmt)}")
+    box = f"neuron_{scene.ids[neuron.dot]}"
+    scene.box_colour[box] = colour
+    cluster.node(box, _box_label(neuron.name, lines), shape="box", style="rounded,filled",
+                 fillcolor=_FILL.get(colour, "#fff8e1"), color=colour or "#b08800",
+                 penwidth="2.2" if colour else "1",
+                 tooltip=f"neuron {neuron.name}: {len(neuron.members)} nodes")
+
+
+def _add_nodes(scene: _Scene, dg: Any, graphviz: Any) -> None:
+    """Value boxes (in their layer's cluster when collapsing), then neuron boxes."""
+    clusters = _layer_clusters(scene, graphviz)
+    for node in scene.forward:
+        if node not in scene.group:
+            _add_value(scene, clusters.get(scene.layer_of.get(node, -1), dg), node)
+    for neuron in scene.neurons:
+        if neuron.layer not in scene.expand:
+            _add_neuron(scene, clusters[neuron.layer], neuron)
+    for sub in clusters.values():
+        dg.subgraph(sub)
+
+
+def _group_edge(scene: _Scene, dg: Any, src: str, dst: str, parent: Value, node: Value) -> None:
+    """An edge into or out of a neuron box: coloured when it carries a chain."""
+    a = scene.box_colour.get(src, scene.colour_of(parent))
+    b = scene.box_colour.get(dst, scene.colour_of(node))
+    chain = ""
+    if b == BACKWARD_COLOUR and a in (BACKWARD_COLOUR, WEIGHT_COLOUR):
+        chain = BACKWARD_COLOUR
+    elif a == FORWARD_COLOUR and b in (FORWARD_COLOUR, WEIGHT_COLOUR):
+        chain = FORWARD_COLOUR
+    dg.edge(src, dst, color=chain or "#9e9e9e80", arrowsize="0.4",
+            penwidth="1.6" if chain else "0.6")
+
+
+def _edge_colour(scene: _Scene, parent: Value, node: Value) -> str:
+    """The chain an edge belongs to under ``highlight`` ('' for none)."""
+    if scene.highlight is None:
+        return ""
+    fwd, bwd = scene.fwd_set, scene.bwd_set
+    if parent is scene.highlight:
+        return WEIGHT_COLOUR
+    if parent in bwd and node in bwd:
+        return BACKWARD_COLOUR
+    if (node in bwd and parent in fwd) or (parent in fwd and node in fwd):
+        return FORWARD_COLOUR
+    return ""
+
+
+def _value_edge(scene: _Scene, dg: Any, node: Value, j: int, parent: Value, local: float,
+                symbol: str | None) -> None:
+    """Parent j → node's op circle: the local derivative, and what flowed back along it."""
+    text = number(local, scene.fmt)
+    if symbol is not None:
+        text = text if symbol == text else f"{symbol} = {text}"
+    style = "solid"
+    if scene.step is not None:
+        if node in scene.done:
+            text += f"\\n→ {number(scene.sent[node][j].amount, scene.fmt)}"
+        else:
+            style = "dashed"
+    elif scene.shown_grads:
+        text += f"\\n→ {number(local * node.grad, scene.fmt)}"
+    colour = _edge_colour(scene, parent, node)
+    dg.edge(scene.endpoint(parent), f"{scene.ids[node]}_op", label=text, style=style,
+            color=colour or ("#aaaaaa" if style == "dashed" else "#444444"),
+            fontcolor=colour or "#333333", penwidth="2" if colour else "1")
+
+
+def _add_edges(scene: _Scene, dg: Any) -> None:
+    """Every edge, forward order: op → value, parent → op, or to and from neuron boxes."""
+    seen_pairs: set[tuple[str, str]] = set()
+    for node in scene.forward:
+        if not node.parents:
+            continue
+        in_box = node in scene.group
+        if not in_box:
+            dg.edge(f"{scene.ids[node]}_op", scene.ids[node],
+                    color=scene.colour_of(node) or "#666666", arrowsize="0.5")
+        symbols = edge_symbols(node, scene.names, scene.fmt) if scene.symbols else None
+        for j, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            if not in_box and parent not in scene.group:
+                _value_edge(scene, dg, node, j, parent, local, symbols[j] if symbols else None)
+                continue
+            src = scene.endpoint(parent)
+            dst = scene.endpoint(node) if in_box else f"{scene.ids[node]}_op"
+            if src != dst and (src, dst) not in seen_pairs:
+                seen_pairs.add((src, dst))
+                _group_edge(scene, dg, src, dst, parent, node)
 
 
 def draw(
@@ -301,7 +445,7 @@ def draw(
     highlight  a Value (a weight): colour its forward chain (blue), the
                backward chain root → its consumer (green) and itself (red)
     step       draw the reverse pass as it stands after ``step`` steps of
-               ``backward_steps(root)`` (grads still to come shown as pending);
+               ``reverse_steps(root)`` (grads still to come shown as pending);
                ``.grad`` is not touched
     symbols    label each edge with the table's symbol as well as its number
     grads      show grads and contributions (default: once root.grad != 0)
@@ -311,244 +455,22 @@ def draw(
                one box per neuron (dot [+ bias] [→ activation]) grouped by layer
     expand     layer numbers drawn in full inside a collapsed drawing
     title      a caption under the drawing
+
+    Cost: linear in the nodes and edges of the graph (and in ``step``).
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"draw: root must be a Value, got {type(root).__name__}")
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw: rankdir must be one of LR, TB, RL, BT, got {rankdir!r}")
-    if collapse not in ("auto", True, False):
-        raise ValueError(f"draw: collapse must be 'auto', True or False, got {collapse!r}")
-    format(1.0, fmt)  # a bad format fails here, with Python's own message
+    _check(root, rankdir, collapse, fmt)
     graphviz = _graphviz()
-    order = topo_order(root)
-    forward = order[::-1]
-    names = node_names(forward)
-    ids = {node: f"n{k}" for k, node in enumerate(forward)}
-
-    # -- what each node's grad is, and which edges have carried their share ----------
-    shown_grads = bool(root.grad != 0) if grads is None else grads
-    done: dict[Value, float] = {}
-    partial: dict[Value, float] = {}
-    current: Value | None = None
-    n_steps = len(order)
-    if step is not None:
-        if not 0 <= step <= n_steps:
-            raise ValueError(
-                f"draw: step must be between 0 and {n_steps} for this graph, got {step}"
-            )
-        for s in islice(backward_steps(root), step):
-            done[s.node] = s.grad
-            current = s.node
-        for node, g in done.items():
-            for parent, local in zip(node.parents, node.local_grads):
-                partial[parent] = partial.get(parent, 0.0) + local * g
-        shown_grads = True
-
-    def grad_of(node: Value) -> float:
-        return done.get(node, 0.0) if step is not None else node.grad
-
-    # -- highlight sets ------------------------------------------------------------------
-    fwd_set: set[Value] = set()
-    bwd_set: set[Value] = set()
-    if highlight is not None:
-        if not isinstance(highlight, Value):
-            raise TypeError(f"draw: highlight must be a Value, got {type(highlight).__name__}")
-        if highlight not in ids:
-            raise ValueError(f"draw: the highlighted value ({names.get(highlight, highlight)!r}) "
-                             "is not part of the graph behind root")
-        fwd_set, bwd_set = chain_nodes(root, highlight)
-
-    def colour_of(node: Value) -> str:
-        if node is highlight:
-            return WEIGHT_COLOUR
-        if node in bwd_set:
-            return BACKWARD_COLOUR
-        if node in fwd_set:
-            return FORWARD_COLOUR
-        if step is not None and node is current:
-            return CURRENT_COLOUR
-        return ""
-
+    scene = _gather(root, highlight=highlight, step=step, symbols=symbols, grads=grads,
+                    fmt=fmt, collapse=collapse, expand=expand, max_nodes=max_nodes)
     dg = graphviz.Digraph(name="chaingrad")
     dg.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.25", ranksep="0.35")
     dg.attr("node", fontname="Helvetica", fontsize="11")
     dg.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.6")
-    caption = title
-    if caption is None and step is not None:
-        if current is None:
-            caption = f"reverse pass: step 0 of {n_steps} (nothing has arrived yet)"
-        else:
-            caption = f"reverse pass: after step {step} of {n_steps}: {names[current]} holds " \
-                      f"its whole grad {number(done[current], fmt)}"
-    if caption is None and highlight is not None:
-        caption = (f"d{names[root]}/d{names[highlight]} = backward chain (green) × "
-                   f"forward chain (blue)")
+    caption = _caption(scene, title)
     if caption:
         dg.attr(label=caption, labelloc="b", fontsize="12")
-
-    # -- collapse into neurons? ------------------------------------------------------------
-    collapsing = collapse is True or (collapse == "auto" and len(order) > max_nodes)
-    if step is not None and collapse == "auto":
-        collapsing = False
-    neurons = find_neurons(root, order) if collapsing else []
-    if neurons:  # dense layers: straight edges, room between the columns
+    if scene.neurons:  # dense layers: straight edges, room between the columns
         dg.attr(splines="line", ranksep="1.6", nodesep="0.12")
-    group: dict[Value, Neuron] = {}
-    for neuron in neurons:
-        if neuron.layer not in expand:
-            for m in neuron.members:
-                group[m] = neuron
-    layer_of: dict[Value, int] = {}
-    for neuron in neurons:
-        for m in neuron.members:
-            layer_of[m] = neuron.layer
-
-    def value_lines(node: Value) -> list[str]:
-        lines = [f"data {number(node.data, fmt)}"]
-        if step is not None:
-            if node in done:
-                lines.append(f"grad {number(done[node], fmt)}")
-            elif node in partial:
-                lines.append(f"grad pending ({number(partial[node], fmt)} so far)")
-            else:
-                lines.append("grad pending")
-        elif shown_grads:
-            lines.append(f"grad {number(node.grad, fmt)}")
-        return lines
-
-    def add_value(target: Any, node: Value) -> None:
-        colour = colour_of(node)
-        pending = step is not None and node not in done
-        attrs = {
-            "shape": "box",
-            "style": "rounded,filled" + (",dashed" if pending else ""),
-            "fillcolor": _FILL.get(colour, _LEAF_FILL if not node.parents else _PLAIN_FILL),
-            "color": colour or (PENDING_COLOUR if pending else "#444444"),
-            "penwidth": "2.2" if colour else "1",
-            "tooltip": f"{names[node]} = {node.data!r}",
-        }
-        target.node(ids[node], _box_label(names[node], value_lines(node)), **attrs)
-        if node.parents:
-            prim = node.primitive
-            op = prim.name if prim else node.op
-            target.node(f"{ids[node]}_op", _op_label(node, op, fmt), shape="circle", width="0.3",
-                        fixedsize="false", margin="0.02", style="filled",
-                        fillcolor=_FILL.get(colour, "#eeeeee"),
-                        color=colour or "#666666", fontsize="10")
-
-    # -- nodes ---------------------------------------------------------------------------
-    clusters: dict[int, Any] = {}
-    if neurons:
-        for layer in sorted({n.layer for n in neurons}):
-            count = sum(1 for n in neurons if n.layer == layer)
-            sub = graphviz.Digraph(name=f"cluster_layer{layer}")
-            sub.attr(label=f"layer {layer} ({count} neuron{'s' if count != 1 else ''})",
-                     style="rounded,dashed", color="#888888", fontsize="11")
-            clusters[layer] = sub
-    for node in forward:
-        if node in group:
-            continue
-        target = clusters.get(layer_of.get(node, -1), dg)
-        add_value(target, node)
-    box_colour: dict[str, str] = {}
-    for neuron in neurons:
-        if neuron.layer in expand:
-            continue
-        members = set(neuron.members)
-        colours = {colour_of(m) for m in members} - {""}
-        colour = next((c for c in (WEIGHT_COLOUR, BACKWARD_COLOUR, FORWARD_COLOUR)
-                       if c in colours), "")
-        lines = [f"{neuron.activation}(w·q + b), {len(neuron.dot.args) // 2} in",
-                 f"out {number(neuron.out.data, fmt)}"]
-        if shown_grads:
-            lines.append(f"δ {number(grad_of(neuron.pre), fmt)}")
-        box_colour[f"neuron_{ids[neuron.dot]}"] = colour
-        clusters[neuron.layer].node(
-            f"neuron_{ids[neuron.dot]}", _box_label(neuron.name, lines), shape="box",
-            style="rounded,filled", fillcolor=_FILL.get(colour, "#fff8e1"),
-            color=colour or "#b08800", penwidth="2.2" if colour else "1",
-            tooltip=f"neuron {neuron.name}: {len(neuron.members)} nodes",
-        )
-    for sub in clusters.values():
-        dg.subgraph(sub)
-
-    # -- edges ----------------------------------------------------------------------------
-    def endpoint(node: Value) -> str:
-        neuron = group.get(node)
-        return f"neuron_{ids[neuron.dot]}" if neuron is not None else ids[node]
-
-    seen_pairs: set[tuple[str, str]] = set()
-    for node in forward:
-        if not node.parents:
-            continue
-        target_neuron = group.get(node)
-        if target_neuron is None:
-            dg.edge(f"{ids[node]}_op", ids[node], color=colour_of(node) or "#666666",
-                    arrowsize="0.5")
-        for j, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-            src = endpoint(parent)
-            if target_neuron is not None or parent in group:
-                dst = endpoint(node) if target_neuron is not None else f"{ids[node]}_op"
-                if src == dst or (src, dst) in seen_pairs:
-                    continue
-                seen_pairs.add((src, dst))
-                a, b = box_colour.get(src, colour_of(parent)), box_colour.get(dst, colour_of(node))
-                chain = ""
-                if b == BACKWARD_COLOUR and a in (BACKWARD_COLOUR, WEIGHT_COLOUR):
-                    chain = BACKWARD_COLOUR
-                elif a == FORWARD_COLOUR and b in (FORWARD_COLOUR, WEIGHT_COLOUR):
-                    chain = FORWARD_COLOUR
-                dg.edge(src, dst, color=chain or "#9e9e9e80", arrowsize="0.4",
-                        penwidth="1.6" if chain else "0.6")
-                continue
-            text = number(local, fmt)
-            if symbols:
-                symbol = edge_symbol(node, j, names, fmt)
-                text = text if symbol == text else f"{symbol} = {text}"
-            edge_colour = ""
-            if highlight is not None:
-                if parent is highlight:
-                    edge_colour = WEIGHT_COLOUR
-                elif parent in bwd_set and node in bwd_set:
-                    edge_colour = BACKWARD_COLOUR
-                elif node in bwd_set and parent in fwd_set:
-                    edge_colour = FORWARD_COLOUR
-                elif parent in fwd_set and node in fwd_set:
-                    edge_colour = FORWARD_COLOUR
-            style = "solid"
-            if step is not None:
-                if node in done:
-                    text += f"\\n→ {number(local * done[node], fmt)}"
-                else:
-                    style = "dashed"
-            elif shown_grads:
-                text += f"\\n→ {number(local * node.grad, fmt)}"
-            dg.edge(src, f"{ids[node]}_op", label=text, style=style,
-                    color=edge_colour or ("#aaaaaa" if style == "dashed" else "#444444"),
-                    fontcolor=edge_colour or "#333333",
-                    penwidth="2" if edge_colour else "1")
+    _add_nodes(scene, dg, graphviz)
+    _add_edges(scene, dg)
     return dg
-
-
-def value_html(v: Value) -> str:
-    """A short rich view of one Value for Jupyter: label, op, data, grad, parents.
-
-        >>> '<table' in value_html(Value(2.0, label='x'))
-        True
-    """
-    label = html.escape(v.label) if v.label else "<i>unlabelled</i>"
-    op = html.escape(v.op) if v.op else "leaf"
-    locals_ = ", ".join(number(g) for g in v.local_grads[:8])
-    if len(v.local_grads) > 8:
-        locals_ += ", …"
-    rows = [
-        ("label", label), ("op", op), ("data", number(v.data, ".6g")),
-        ("grad", number(v.grad, ".6g")), ("parents", str(len(v.parents))),
-    ]
-    if v.local_grads:
-        rows.append(("local grads", html.escape(locals_)))
-    cells = "".join(
-        f"<tr><td style='text-align:left;color:#666'>{k}</td>"
-        f"<td style='text-align:left'><code>{val}</code></td></tr>" for k, val in rows
-    )
-    return f"<table style='display:inline-table;font-size:90%'>{cells}</table>"

@@ -9,13 +9,26 @@ micrograd's (``parameters()``, ``zero_grad()``, ``model(x)``), with more on top.
 Every public name of the submodules (their ``__all__``) is importable from ``nn``.
 """
 
-from .data import DATASETS, LABELS, circles, moons, spiral, to_index, to_signed, xor
+from ._checks import ArgumentTypeError
+from .bridge import TORCH_ACTIVATIONS, BridgeError, from_torch, to_torch
+from .data import (
+    DATASETS,
+    DIGITS_SPLITS,
+    LABELS,
+    circles,
+    digits,
+    moons,
+    spiral,
+    to_index,
+    to_signed,
+    xor,
+)
 from .layers import (
     ACTIVATIONS,
     MLP,
     Layer,
+    MLPTrace,
     Neuron,
-    Trace,
     activate,
     activate_float,
     check_activation,
@@ -43,11 +56,14 @@ from .module import (
 )
 from .optim import SGD, Adam, Optimizer
 from .plot import plot_boundary, plot_history
+from .replay import Recorder, Replay
 from .train import LOSSES, accuracy, fit, make_optimizer, resolve_loss
 
 __all__ = [
     "ACTIVATIONS",
+    "ArgumentTypeError",
     "DATASETS",
+    "DIGITS_SPLITS",
     "FORMAT",
     "LABELS",
     "LOSSES",
@@ -56,15 +72,19 @@ __all__ = [
     "MLP",
     "REDUCTIONS",
     "SGD",
+    "TORCH_ACTIVATIONS",
     "VERSION",
     "Adam",
+    "BridgeError",
     "Layer",
     "ModelFileError",
     "ModelFileNotFoundError",
     "Module",
     "Neuron",
     "Optimizer",
-    "Trace",
+    "MLPTrace",
+    "Recorder",
+    "Replay",
     "accuracy",
     "activate",
     "activate_float",
@@ -72,7 +92,9 @@ __all__ = [
     "check_activation",
     "circles",
     "cross_entropy",
+    "digits",
     "fit",
+    "from_torch",
     "hinge",
     "init_scale",
     "l2_penalty",
@@ -88,5 +110,6 @@ __all__ = [
     "spiral",
     "to_index",
     "to_signed",
+    "to_torch",
     "xor",
 ]

@@ -6,8 +6,9 @@
     $ chaingrad tour --network mlp --out out/tour
 
 ``train`` writes OUT/model.json (load it with ``nn.MLP.load``), OUT/loss.png
-(loss and accuracy per epoch) and OUT/boundary.png (the decision boundary over
-the data), each atomically: a file is the old one or the new one, never half.
+(loss and accuracy per epoch), OUT/boundary.png (the decision boundary over
+the data) and OUT/training.html (the run replayed step by step: open it in a
+browser), each atomically: a file is the old one or the new one, never half.
 
 Before any work, ``train`` checks every number (finite; in range; see the
 ``MAX_*`` constants and ``--help``), what one step and the boundary plot would
@@ -24,6 +25,7 @@ import argparse
 import math
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -31,7 +33,7 @@ from autograd import Value, forward_order
 
 from . import tour
 from ._files import prepare_folder, printable, remove_empty, replacing
-from .data import DATASETS
+from .data import DATASETS, digits
 from .layers import ACTIVATIONS, MLP
 from .module import MAX_PARAMETERS, Module
 from .plot import plot_boundary, plot_history
@@ -44,7 +46,18 @@ DIVERGED_LOSS = 1e6
 DIVERGED_GROWTH = 100.0
 
 BINARY_SETS = ("moons", "circles", "xor")
-OUTPUTS = ("model.json", "loss.png", "boundary.png")
+OUTPUTS = ("model.json", "loss.png", "boundary.png", "training.html")
+DIGITS_OUTPUTS = ("model.json", "loss.png")  # 64 pixels: no boundary, no replay of one
+DIGITS_TRAIN = 1438  # images in the digits training split
+
+TRAIN_DEFAULTS = {
+    # option: (its default for the toy sets in 2-D, for digits)
+    "n": (100, DIGITS_TRAIN),
+    "hidden": ([16, 16], [32]),
+    "epochs": (100, 10),
+    "batch_size": (None, 32),
+}
+"""The train options whose default depends on the data set (the parser leaves them None)."""
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 MAX_SAMPLES = 100_000
@@ -128,15 +141,17 @@ def _add_train(sub: Any) -> None:
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="data set")
-    p.add_argument("--n", type=_int_in(1, MAX_SAMPLES), default=100,
-                   help=f"number of samples (at most {MAX_SAMPLES:,})")
+    p.add_argument("--dataset", choices=[*sorted(DATASETS), "digits"], default="moons",
+                   help="data set (digits: scikit-learn's handwritten digits, 8x8 pixels)")
+    p.add_argument("--n", type=_int_in(1, MAX_SAMPLES), default=None,
+                   help=f"number of samples, at most {MAX_SAMPLES:,}; when not given, 100 "
+                        "(digits: all 1438 training images)")
     p.add_argument("--noise", type=_float_in(0.0, MAX_NOISE), default=None,
                    help=f"data noise, at most {MAX_NOISE:g}; when not given, the data set's own")
     p.add_argument("--classes", type=_int_in(2, MAX_CLASSES), default=3,
                    help=f"spiral only: number of arms (at most {MAX_CLASSES})")
-    p.add_argument("--hidden", type=positive_int, nargs="*", default=[16, 16], metavar="H",
-                   help="hidden layer sizes")
+    p.add_argument("--hidden", type=positive_int, nargs="*", default=None, metavar="H",
+                   help="hidden layer sizes; when not given, 16 16 (digits: 32)")
     p.add_argument("--activation", nargs="+", default=["relu"], metavar="NAME",
                    help=(f"hidden activation ({', '.join(ACTIVATIONS)}); or one per hidden "
                          "layer; or one per layer, the output layer included"))
@@ -150,13 +165,17 @@ def _add_train(sub: Any) -> None:
                    help="SGD momentum, in [0, 1)")
     p.add_argument("--l2", type=nonnegative_float, default=1e-4,
                    help="L2 penalty lambda on the weights")
-    p.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), default=100,
-                   help=f"passes over the data (at most {MAX_EPOCHS:,})")
+    p.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), default=None,
+                   help=f"passes over the data, at most {MAX_EPOCHS:,}; when not given, 100 "
+                        "(digits: 10)")
     p.add_argument("--batch-size", type=_int_in(1, MAX_SAMPLES), default=None,
-                   help="samples per step; when not given, all of them (full batch)")
+                   help="samples per step; when not given, all of them (full batch; digits: 32)")
     p.add_argument("--seed", type=int, default=0, help="seed for data, weights and shuffling")
     p.add_argument("--grid", type=_int_in(2, MAX_GRID), default=80,
                    help=f"boundary plot resolution (points a side, at most {MAX_GRID})")
+    p.add_argument("--record-every", type=_int_in(1, MAX_EPOCHS * MAX_SAMPLES), default=None,
+                   metavar="K",
+                   help="record every K steps for training.html (default: about 50 recordings)")
     p.add_argument("--out", default="chaingrad-run", help="output folder (created if needed)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_train)
@@ -164,6 +183,9 @@ def _add_train(sub: Any) -> None:
 
 def _loss_problem(dataset: str, loss: str) -> str | None:
     """Why ``loss`` cannot train on ``dataset`` (None when it can)."""
+    if dataset == "digits" and loss not in ("auto", "cross_entropy"):
+        return (f"--loss {loss} needs one output per sample, but digits has 10 classes (one "
+                "output each); use --loss cross_entropy or auto")
     if dataset in BINARY_SETS and loss == "cross_entropy":
         return (f"--loss cross_entropy needs several outputs and class indices, but {dataset} "
                 f"is a binary set (one output, labels -1/+1); use --loss hinge, bce, mse "
@@ -175,14 +197,36 @@ def _loss_problem(dataset: str, loss: str) -> str | None:
 
 
 def _nout(args: argparse.Namespace) -> int:
+    if args.dataset == "digits":
+        return 10
     return args.classes if args.dataset == "spiral" else 1
+
+
+def _nin(args: argparse.Namespace) -> int:
+    return 64 if args.dataset == "digits" else 2
+
+
+def _outputs(args: argparse.Namespace) -> tuple[str, ...]:
+    return DIGITS_OUTPUTS if args.dataset == "digits" else OUTPUTS
+
+
+def _fill_defaults(args: argparse.Namespace) -> None:
+    """Give every option of TRAIN_DEFAULTS that was not on the command line its default."""
+    which = 1 if args.dataset == "digits" else 0
+    for name, values in TRAIN_DEFAULTS.items():
+        if getattr(args, name, None) is None:
+            setattr(args, name, values[which])
 
 
 def _size_problem(args: argparse.Namespace) -> str | None:
     """Why the run is too big to start (None when it is not), from the numbers alone."""
     if args.dataset == "spiral" and args.classes > args.n:
         return f"--classes {args.classes} needs at least as many samples: --n is {args.n}"
-    count = Module.parameter_count({"nin": 2, "nouts": [*args.hidden, _nout(args)]})
+    if args.dataset == "digits" and args.noise is not None:
+        return "--noise applies to the data sets made in code, not to digits"
+    if args.dataset == "digits" and args.n > DIGITS_TRAIN:
+        return f"--n {args.n}: digits has {DIGITS_TRAIN} training images"
+    count = Module.parameter_count({"nin": _nin(args), "nouts": [*args.hidden, _nout(args)]})
     if count > MAX_PARAMETERS:
         return (f"--hidden {' '.join(map(str, args.hidden))} makes {count:,} parameters; "
                 f"at most {MAX_PARAMETERS:,} (nn.MAX_PARAMETERS, what a model file may hold)")
@@ -191,7 +235,7 @@ def _size_problem(args: argparse.Namespace) -> str | None:
         return (f"one step would build a graph of {batch:,} samples x {count:,} parameters "
                 f"(about {batch * count * 50 / 1e9:.1f} GB); at most {MAX_STEP_WORK:,}: "
                 f"use a smaller --batch-size, --n or --hidden")
-    if args.grid**2 * count > MAX_PLOT_WORK:
+    if args.dataset != "digits" and args.grid**2 * count > MAX_PLOT_WORK:
         return (f"the boundary plot would evaluate the model {args.grid**2:,} times with "
                 f"{count:,} parameters; at most {MAX_PLOT_WORK:,} parameter-evaluations: "
                 f"use a smaller --grid")
@@ -272,6 +316,8 @@ class _Snapshot:
 
 
 def _make_data(args: argparse.Namespace) -> tuple[list, list]:
+    if args.dataset == "digits":
+        return digits("train", n=args.n, seed=args.seed)
     kw: dict[str, Any] = {"n": args.n, "seed": args.seed}
     if args.noise is not None:
         kw["noise"] = args.noise
@@ -288,7 +334,7 @@ def _make_model(args: argparse.Namespace) -> tuple[MLP, Any]:
         acts = acts[0]
     elif len(acts) == len(args.hidden):  # hidden layers only: the output stays linear
         acts = [*acts, "identity"]
-    model = MLP(2, [*args.hidden, _nout(args)], activation=acts, seed=args.seed,
+    model = MLP(_nin(args), [*args.hidden, _nout(args)], activation=acts, seed=args.seed,
                 input_activation=args.input_activation)
     return model, make_optimizer(args.optimizer, model.parameters(), args.lr,
                                  momentum=args.momentum)
@@ -301,13 +347,14 @@ def run_train(args: argparse.Namespace) -> int:
         ... # doctest: +SKIP
         0
     """
+    _fill_defaults(args)
     problem = _loss_problem(args.dataset, args.loss) or _size_problem(args)
     if problem is not None:
         _say(f"{PROG} train: {problem}")
         return 2
     _load_progress_bar()
     try:
-        created = prepare_folder(args.out, files=OUTPUTS)
+        created = prepare_folder(args.out, files=_outputs(args))
     except (OSError, ValueError) as error:
         _say(f"{PROG} train: --out: {error}")
         return 2
@@ -324,17 +371,25 @@ def _train(args: argparse.Namespace, created: list[str]) -> int:
     try:
         X, y = _make_data(args)
         model, opt = _make_model(args)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, ImportError) as error:  # ImportError: digits without sklearn
         remove_empty(created)
         _say(f"{PROG} train: {error}")
         return 2
+    held = f"{len(X)} training images, 359 held out" if args.dataset == "digits" \
+        else f"{len(X)} samples"
     snapshot = _Snapshot(model)
+    digit_set = args.dataset == "digits"
+    if digit_set:
+        args.loss = "cross_entropy"
+    record = None if digit_set else args.record_every or _record_every(args, len(X))
+    start = time.perf_counter()
     try:
-        _say(f"{PROG} train: {args.dataset} ({len(X)} samples), model {model!r}, "
+        _say(f"{PROG} train: {args.dataset} ({held}), model {model!r}, "
              f"{model.num_parameters()} parameters")
         history = fit(model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
                       batch_size=args.batch_size, l2=args.l2, seed=args.seed,
-                      verbose=not args.quiet, callback=snapshot.record)
+                      verbose=not args.quiet, callback=snapshot.record, record_every=record)
+        args.seconds = time.perf_counter() - start
         bad = [name for name, p in model.named_parameters() if not math.isfinite(p.data)]
         if bad:
             raise OverflowError(f"parameter {bad[0]!r} is not finite")
@@ -377,7 +432,7 @@ def _save_interrupted(model: MLP, snapshot: _Snapshot, args: argparse.Namespace,
 
 def _write_outputs(args: argparse.Namespace, model: MLP, history: dict[str, list], acc: float,
                    X: list, y: list) -> int:
-    """Write model.json, loss.png and boundary.png, each atomically, in that order."""
+    """Write model.json, loss.png, boundary.png and training.html, each atomically, in order."""
     paths = {name: os.path.join(args.out, name) for name in OUTPUTS}
     written: list[str] = []
     try:
@@ -386,23 +441,47 @@ def _write_outputs(args: argparse.Namespace, model: MLP, history: dict[str, list
         with replacing(paths["loss.png"], "plot") as tmp:
             plot_history(history, tmp, title=f"{args.dataset}: {model!r}")
         written.append(paths["loss.png"])
+        if args.dataset == "digits":  # 64 pixels: no boundary to draw
+            return _report(args, history, acc, written, _digits_test(model, args))
         with replacing(paths["boundary.png"], "plot") as tmp:
             plot_boundary(model, X, y, tmp, grid=args.grid,
                           title=f"{args.dataset}: decision boundary")
         written.append(paths["boundary.png"])
+        replay = history["replay"].titled(f"{args.dataset}: {model!r}")  # type: ignore[attr-defined]
+        replay.save(paths["training.html"])
+        written.append(paths["training.html"])
     except (KeyboardInterrupt, OSError) as error:
         done = f"wrote {', '.join(written)}" if written else "nothing written"
         why = "interrupted while writing" if isinstance(error, KeyboardInterrupt) else str(error)
         _say(f"{PROG} train: {why}; {done}; the other files are as they were")
         return EXIT_INTERRUPTED if isinstance(error, KeyboardInterrupt) else 1
+    return _report(args, history, acc, written)
+
+
+def _digits_test(model: MLP, args: argparse.Namespace) -> str:
+    """The accuracy on digits' held-out test images, said in words."""
+    X_test, y_test = digits("test", seed=args.seed)
+    test_acc = accuracy(model, X_test, y_test, loss="cross_entropy")
+    return (f", test accuracy {test_acc:.3f} ({round(test_acc * len(y_test))} of {len(y_test)} "
+            f"held-out digits), trained in {args.seconds:.1f} s")
+
+
+def _report(args: argparse.Namespace, history: dict[str, list], acc: float,
+            written: list[str], extra: str = "") -> int:
     final = history["loss"][-1] if history["loss"] else float("nan")
-    print(f"final loss {final:.4f}, accuracy {acc:.3f}")
+    print(f"final loss {final:.4f}, accuracy {acc:.3f}{extra}")
     for path in written:
         print(f"wrote {printable(path)}")
     warning = _divergence_warning(history["loss"])
     if warning is not None:
         _say(warning)
     return 0
+
+
+def _record_every(args: argparse.Namespace, n: int) -> int:
+    """Steps between recordings for about 50 of them over the run."""
+    per_epoch = math.ceil(n / (args.batch_size or n))
+    return max(1, math.ceil(args.epochs * per_epoch / 50))
 
 
 # -- demo -------------------------------------------------------------------------

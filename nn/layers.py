@@ -29,20 +29,21 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
 from autograd import OPS, Value, dot
 
-from .module import Module, iter_named
+from . import _checks
+from .module import MAX_PARAMETERS, Module, iter_named
 
 __all__ = [
     "ACTIVATIONS",
     "Layer",
     "MLP",
+    "MLPTrace",
     "Neuron",
-    "Trace",
     "activate",
     "activate_float",
     "check_activation",
@@ -52,32 +53,49 @@ __all__ = [
 ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "identity")
 """The activation names every layer accepts."""
 
-_ON_VALUE = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid}
-_ON_FLOAT = {name: OPS[name].forward for name in _ON_VALUE}
+# MAX_PARAMETERS (nn.module) bounds a Neuron, Layer or MLP as it bounds a model file: sizes
+# are checked against it before anything is built, so MLP(2, [10**6, 10**6]) fails at once.
+
+# name -> σ; identity maps to None (no node: q = p), an unknown name to nothing
+_ON_VALUE: dict[str, Callable | None] = {
+    "relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "identity": None,
+}
+_ON_FLOAT: dict[str, Callable | None] = {
+    name: None if f is None else OPS[name].forward for name, f in _ON_VALUE.items()
+}
 
 
-def check_activation(name: Any) -> str:
+def check_activation(name: Any, who: str = "") -> str:
     """``name`` if it is a known activation (None means identity), else ValueError.
 
         >>> check_activation('tanh'), check_activation(None)
         ('tanh', 'identity')
+
+    ``who`` (say "MLP input_activation") starts the error message.
     """
     if name is None:
         return "identity"
     if isinstance(name, str) and name in ACTIVATIONS:
         return name
     raise ValueError(
-        f"unknown activation {name!r}; known activations: {', '.join(ACTIVATIONS)}"
+        f"{who + ': ' if who else ''}unknown activation {_checks.show(name)}; known "
+        f"activations: {', '.join(ACTIVATIONS)}"
     )
 
 
 def activate(name: str, v: Value) -> Value:
     """σ(v) for an activation name, one node (``identity`` returns v itself).
 
-        >>> activate('identity', v) is v
-        True
+        >>> v = Value(-2.0); activate('relu', v).data, activate('identity', v) is v
+        (0.0, True)
     """
-    f = _ON_VALUE.get(name)
+    try:
+        f = _ON_VALUE[name]
+    except (KeyError, TypeError):  # not a known name: None means identity, else ValueError
+        f = _ON_VALUE[check_activation(name, "activate")]
+    if v.__class__ is not Value and not isinstance(v, Value):
+        raise TypeError(f"activate({name!r}): expected a Value, got {_checks.show(v)} "
+                        "(activate_float works on numbers)")
     return v if f is None else f(v)
 
 
@@ -86,67 +104,148 @@ def activate_float(name: str, x: float) -> float:
 
         >>> activate_float('relu', -2.0), activate_float('identity', -2.0)
         (0.0, -2.0)
+
+    x must be finite (relu(nan) would be a silent 0.0), and so is the result.
     """
-    f = _ON_FLOAT.get(name)
-    return x if f is None else f(x)
+    try:
+        f = _ON_FLOAT[name]
+    except (KeyError, TypeError):
+        f = _ON_FLOAT[check_activation(name, "activate_float")]
+    if x.__class__ is not float or not math.isfinite(x):
+        x = _checks.finite(x, f"activate_float({name!r}) input")
+    if f is None:
+        return x
+    q = f(x)
+    if not math.isfinite(q):
+        raise OverflowError(f"activate_float: {name}({x!r}) is {q!r}")
+    return q
 
 
-def _rng(seed: int | None, rng: random.Random | None) -> Any:
+def _dot_floats(ws: Sequence[Value], q: Sequence[float], b: Value) -> float:
+    """w·q + b on the data of the weights: the same sum, in the same order, as the
+    engine's dot, so the two forward paths agree to the bit."""
+    p = sum([w.data * qi for w, qi in zip(ws, q)], 0.0) + b.data
+    if not math.isfinite(p):
+        name = f"p{b.label[1:]}" if b.label.startswith("b") else f"the neuron of bias {b.label!r}"
+        raise OverflowError(
+            f"{name} = w·q + b is {p!r} (the sum overflowed, or a weight is not finite), "
+            f"with inputs {_checks.show(list(q))}"
+        )
+    return p
+
+
+class _Arithmetic:
+    """What a forward pass computes with: Values (building the graph) or plain floats."""
+
+    __slots__ = ("dot", "activate")
+
+    def __init__(self, dot: Callable, activate: Callable) -> None:
+        self.dot = dot
+        self.activate = activate
+
+
+_VALUES = _Arithmetic(dot, activate)
+_FLOATS = _Arithmetic(_dot_floats, activate_float)
+
+
+def _rng(seed: Any, rng: Any, who: str) -> Any:
     if rng is not None and seed is not None:
-        raise ValueError("give seed or rng, not both")
+        raise ValueError(f"{who}: give seed or rng, not both")
     if rng is not None:
         if not isinstance(rng, random.Random):
-            raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
+            raise TypeError(f"{who}: rng must be a random.Random, got {type(rng).__name__}")
         return rng
     if seed is not None:
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
-        return random.Random(seed)
+        return random.Random(_checks.integer(seed, f"{who} seed"))
     return random  # the global generator, as micrograd uses
 
 
-def init_scale(nin: int, activation: str, init: str | float = "auto") -> float:
+def init_scale(nin: int, activation: str, init: str | float = "auto", *,
+               who: str = "init_scale") -> float:
     """The half-width s of the uniform(-s, s) weight initialisation (see module doc).
 
         >>> init_scale(6, 'relu'), init_scale(3, 'tanh'), init_scale(5, 'relu', 'micrograd')
         (1.0, 1.0, 1.0)
     """
-    if init == "auto":
-        return math.sqrt((6.0 if activation == "relu" else 3.0) / nin)
-    if init == "micrograd":
-        return 1.0
-    if isinstance(init, (int, float)) and not isinstance(init, bool) and init >= 0:
-        return float(init)
-    raise ValueError(f"init must be 'auto', 'micrograd' or a nonnegative number, got {init!r}")
+    nin = _checks.integer(nin, f"{who} nin", 1, MAX_PARAMETERS)
+    activation = check_activation(activation, who)
+    if isinstance(init, str):
+        if init == "auto":
+            return math.sqrt((6.0 if activation == "relu" else 3.0) / nin)
+        if init == "micrograd":
+            return 1.0
+    elif isinstance(init, (int, float)) and not isinstance(init, bool):
+        # uniform(-s, s) computes -s + 2s·u: 2s must be a finite float too
+        return _checks.finite(init, f"{who} init (the weights' half-width)", 0.0, 1e300)
+    raise ValueError(f"{who} init must be 'auto', 'micrograd' or a number in [0, 1e300], "
+                     f"got {_checks.show(init)}")
 
 
 def _positive_int(x: Any, what: str) -> int:
-    if isinstance(x, bool) or not isinstance(x, int):
-        raise TypeError(f"{what} must be an int, got {type(x).__name__} {x!r}")
-    if x < 1:
-        raise ValueError(f"{what} must be at least 1, got {x}")
-    return x
+    return _checks.integer(x, what, 1)
+
+
+def _check_size(sizes: Sequence[int], who: str) -> None:
+    """Refuse, before building, a network with more than MAX_PARAMETERS parameters."""
+    count = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    if count > MAX_PARAMETERS:
+        many = f"{count:,}" if count.bit_length() <= 64 else f"about 2^{count.bit_length() - 1}"
+        raise ValueError(
+            f"{who} of sizes {_checks.show(list(sizes))} would have {many} parameters, "
+            f"more than MAX_PARAMETERS ({MAX_PARAMETERS:,})"
+        )
 
 
 def _inputs(x: Any, nin: int, who: str) -> list:
-    """x as a list of nin numbers or Values."""
+    """x as a list of nin inputs, or the error saying why not (no order, wrong length)."""
     if isinstance(x, (int, float, Value)) and not isinstance(x, bool):
-        x = [x]
+        x = [x]  # one input, for a network with one
+    if isinstance(x, (str, bytes, Mapping, Set)) or x is None:
+        raise TypeError(
+            f"{who} expects a list of {nin} inputs, got {type(x).__name__} {_checks.show(x)}"
+        )
     try:
         x = list(x)
     except TypeError:
-        raise TypeError(f"{who} expects {nin} inputs, got {type(x).__name__} {x!r}") from None
+        raise TypeError(
+            f"{who} expects a list of {nin} inputs, got {type(x).__name__} {_checks.show(x)}"
+        ) from None
     if len(x) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
     return x
 
 
-def _input_leaf(x: Any, k: int) -> Value:
-    """Input k as a leaf Value labelled as trace() labels it, or an error naming it."""
+def _input(x: Any, k: int, who: str) -> Any:
+    """Input k: a Value as is, a number as a finite float, else an error naming it."""
+    if x.__class__ is Value or isinstance(x, Value):
+        return x
     try:
-        return Value(x, label=f"p0_{k}")
+        return _checks.finite(x, "an input")
     except (TypeError, ValueError, OverflowError) as error:
-        raise type(error)(f"MLP: input {k} ({x!r}) is not usable: {error}") from None
+        raise type(error)(
+            f"{who}: input {k} ({_checks.show(x)}) is not usable: {error}"
+        ) from None
+
+
+def _input_values(x: Any, nin: int, who: str) -> list:
+    """Checked inputs for the graph; numbers stay numbers (a neuron's dot folds them)."""
+    return [_input(xi, k, who) for k, xi in enumerate(_inputs(x, nin, who))]
+
+
+def _input_leaves(x: Any, nin: int, who: str) -> list[Value]:
+    """Checked inputs as Values; numbers become leaves labelled as trace() labels them."""
+    return [xi if isinstance(xi, Value) else Value(xi, label=f"p0_{k}")
+            for k, xi in enumerate(_input_values(x, nin, who))]
+
+
+def _on_floats(module: Neuron | Layer | MLP, x: Any, nin: int, who: str) -> Any:
+    """module._forward on plain floats: the inputs checked (a Value gives its data), an
+    overflow anywhere in the network raised naming ``who`` and the neuron."""
+    q = [xi.data if isinstance(xi, Value) else xi for xi in _input_values(x, nin, who)]
+    try:
+        return module._forward(q, _FLOATS)
+    except (OverflowError, ValueError) as error:
+        raise type(error)(f"{who}: {error}") from None
 
 
 class Neuron(Module):
@@ -171,9 +270,13 @@ class Neuron(Module):
         label: str = "",
     ) -> None:
         nin = _positive_int(nin, "Neuron nin")
-        self.activation = check_activation(activation) if nonlin else "identity"
-        gen = _rng(seed, rng)
-        s = init_scale(nin, self.activation, init)
+        _check_size([nin, 1], "Neuron")
+        nonlin = _checks.flag(nonlin, "Neuron nonlin")
+        if not isinstance(label, str):
+            raise TypeError(f"Neuron label must be a str, got {_checks.show(label)}")
+        self.activation = check_activation(activation, "Neuron") if nonlin else "identity"
+        gen = _rng(seed, rng, "Neuron")
+        s = init_scale(nin, self.activation, init, who="Neuron")
         tag = label
         self.w = [
             Value(gen.uniform(-s, s), label=f"w{tag}_{k}" if tag else f"w{k}") for k in range(nin)
@@ -189,11 +292,16 @@ class Neuron(Module):
         """micrograd's flag: True unless the activation is identity."""
         return self.activation != "identity"
 
+    def _forward(self, q: Sequence[Any], on: _Arithmetic, ps: list | None = None) -> Any:
+        """σ(w·q + b), THE neuron forward of every path: on Values or floats (``on``),
+        keeping p in ``ps`` when given (for trace). No checks: the callers made q."""
+        p = on.dot(self.w, q, self.b)
+        if ps is not None:
+            ps.append(p)
+        return on.activate(self.activation, p)
+
     def __call__(self, x: Sequence[Any]) -> Value:
-        x = _inputs(x, len(self.w), "Neuron")
-        p = dot(self.w, x, self.b)
-        f = _ON_VALUE.get(self.activation)
-        return p if f is None else f(p)
+        return self._forward(_input_values(x, len(self.w), "Neuron"), _VALUES)
 
     def forward_floats(self, x: Sequence[float]) -> float:
         """The neuron on plain floats (no graph): for plotting and prediction.
@@ -201,9 +309,7 @@ class Neuron(Module):
             >>> n = Neuron(2, seed=0); n.forward_floats([1.0, 2.0]) == n([1.0, 2.0]).data
             True
         """
-        # the same sum, in the same order, as the engine's dot: results agree to the bit
-        p = sum([w.data * xi for w, xi in zip(self.w, x)]) + self.b.data
-        return activate_float(self.activation, p)
+        return _on_floats(self, x, len(self.w), "Neuron.forward_floats")
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [(f"w.{k}", w) for k, w in enumerate(self.w)] + [("b", self.b)]
@@ -240,7 +346,10 @@ class Layer(Module):
     ) -> None:
         nin = _positive_int(nin, "Layer nin")
         nout = _positive_int(nout, "Layer nout")
-        gen = _rng(seed, rng)
+        _check_size([nin, nout], "Layer")
+        if not isinstance(label, str):
+            raise TypeError(f"Layer label must be a str, got {_checks.show(label)}")
+        gen = _rng(seed, rng, "Layer")
         self.neurons = [
             Neuron(nin, rng=gen if isinstance(gen, random.Random) else None,
                    label=f"{label}_{j}" if label else f"{j}", **kw)
@@ -259,21 +368,30 @@ class Layer(Module):
     def activation(self) -> str:
         return self.neurons[0].activation
 
+    def _forward(self, q: Sequence[Any], on: _Arithmetic, ps: list | None = None) -> list:
+        """Each neuron on the same q (see Neuron._forward); no checks."""
+        return [n._forward(q, on, ps) for n in self.neurons]
+
     def forward(self, x: Sequence[Any]) -> list[Value]:
         """The layer's outputs as a list, whatever their number.
 
             >>> len(Layer(3, 1, seed=0).forward([1.0, 2.0, 3.0]))
             1
         """
-        x = _inputs(x, self.nin, "Layer")
-        return [n(x) for n in self.neurons]
+        return self._forward(_input_values(x, self.nin, "Layer"), _VALUES)
 
     def __call__(self, x: Sequence[Any]) -> Value | list[Value]:
         out = self.forward(x)
         return out[0] if len(out) == 1 else out
 
     def forward_floats(self, x: Sequence[float]) -> list[float]:
-        return [n.forward_floats(x) for n in self.neurons]
+        """The layer on plain floats, a list whatever its size (no graph).
+
+            >>> layer = Layer(2, 2, seed=0)
+            >>> layer.forward_floats([1.0, 2.0]) == [v.data for v in layer([1.0, 2.0])]
+            True
+        """
+        return _on_floats(self, x, self.nin, "Layer.forward_floats")
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [item for j, n in enumerate(self.neurons) for item in iter_named(f"neurons.{j}", n)]
@@ -293,8 +411,8 @@ class Layer(Module):
 
 
 @dataclass
-class Trace:
-    """One forward pass in document 003's indexing (i = 0 is the input).
+class MLPTrace:
+    """One forward pass of an MLP in document 003's indexing (i = 0 is the input).
 
     ``p[i][j]`` is node j's pre-activation in layer i, ``q[i][j] = σᵢ(p[i][j])``
     (the same Value when σᵢ is the identity); ``p[0]`` are the inputs as Values.
@@ -312,7 +430,10 @@ class Trace:
     def deltas(self) -> list[list[float]]:
         """``p[i][j].grad`` for every layer: the backward chains' δ.
 
-            >>> t = model.trace(x); mse(t.output, y).backward(); t.deltas()[1]
+            >>> from nn import mse
+            >>> t = MLP(2, [3, 1], seed=0).trace([1.0, 2.0]); mse(t.output, 0.0).backward()
+            >>> t.deltas()[2] == [t.output.data]        # δ of a linear output: ŷ − y
+            True
         """
         return [[v.grad for v in layer] for layer in self.p]
 
@@ -320,6 +441,23 @@ class Trace:
     def depth(self) -> int:
         """L, the number of layers (p and q have L + 1 entries)."""
         return len(self.p) - 1
+
+
+def _layer_activations(activation: Any, output_activation: Any, n: int) -> list[str]:
+    """σ₁..σ_L from MLP's arguments: one name for the hidden layers, or a list of n."""
+    if not isinstance(activation, (list, tuple)):
+        return ([check_activation(activation, "MLP activation")] * (n - 1)
+                + [check_activation(output_activation, "MLP output_activation")])
+    acts = [check_activation(a, f"MLP activation {i}") for i, a in enumerate(activation)]
+    if len(acts) != n:
+        raise ValueError(
+            f"activation list has {len(acts)} entries but the MLP has {n} "
+            "layers: give one per layer, the last layer included"
+        )
+    last = check_activation(output_activation, "MLP output_activation")
+    if output_activation is not None and last != acts[-1]:
+        raise ValueError("output_activation conflicts with the last entry of the activation list")
+    return acts
 
 
 class MLP(Module):
@@ -333,6 +471,10 @@ class MLP(Module):
     ``output_activation``, identity when None) or a list with one entry per
     layer, the last included (σ₁..σ_L). ``input_activation`` is σ₀, applied to the
     inputs. ``model(x)`` returns a Value when the last layer has one neuron, else a list.
+
+    One forward path: ``model(x)``, ``model.trace(x)`` and ``model.forward_floats(x)``
+    all run ``MLP._forward``, which runs each ``Layer._forward``, which runs each
+    ``Neuron._forward``; they differ only in what they compute with and keep.
     """
 
     def __init__(
@@ -353,28 +495,16 @@ class MLP(Module):
         nouts = [_positive_int(n, "MLP layer size") for n in nouts]
         if not nouts:
             raise ValueError("MLP needs at least one layer (nouts is empty)")
-        if not isinstance(activation, (list, tuple)):
-            acts = [check_activation(activation)] * (len(nouts) - 1)
-            acts.append(check_activation(output_activation))
-        else:
-            acts = [check_activation(a) for a in activation]
-            if len(acts) != len(nouts):
-                raise ValueError(
-                    f"activation list has {len(acts)} entries but the MLP has {len(nouts)} "
-                    "layers: give one per layer, the last layer included"
-                )
-            if output_activation is not None and check_activation(output_activation) != acts[-1]:
-                raise ValueError(
-                    "output_activation conflicts with the last entry of the activation list"
-                )
-        self.input_activation = check_activation(input_activation)
-        self.activations = acts
-        gen = _rng(seed, rng)
+        _check_size([nin, *nouts], "MLP")
+        self.input_activation = check_activation(input_activation, "MLP input_activation")
+        self.activations = _layer_activations(activation, output_activation, len(nouts))
+        init_scale(1, "identity", init, who="MLP")  # checked here, before any layer is built
+        gen = _rng(seed, rng, "MLP")
         sizes = [nin] + nouts
         self.layers = [
             Layer(
-                sizes[i], sizes[i + 1], activation=acts[i], init=init, label=str(i + 1),
-                rng=gen if isinstance(gen, random.Random) else None,
+                sizes[i], sizes[i + 1], activation=self.activations[i], init=init,
+                label=str(i + 1), rng=gen if isinstance(gen, random.Random) else None,
             )
             for i in range(len(nouts))
         ]
@@ -387,71 +517,62 @@ class MLP(Module):
     def nouts(self) -> list[int]:
         return [layer.nout for layer in self.layers]
 
-    def _first(self, x: Any) -> list:
+    def _forward(self, p0: list, on: _Arithmetic, ps: list | None = None,
+                 qs: list | None = None) -> list:
+        """q₀ = σ₀(p₀), then each layer on the one before: the last q. With ``ps`` and
+        ``qs`` (lists), every layer's p and q are appended to them. No checks."""
+        act = on.activate
+        q = [act(self.input_activation, v) for v in p0]
+        if ps is None:  # the hot path: nothing kept
+            for layer in self.layers:
+                q = layer._forward(q, on)
+            return q
+        ps.append(p0)
+        qs.append(q)
+        for layer in self.layers:
+            p: list = []
+            q = layer._forward(q, on, p)
+            ps.append(p)
+            qs.append(q)
+        return q
+
+    def __call__(self, x: Sequence[Any]) -> Value | list[Value]:
         # Plain numbers become leaf Values, as in trace(): the graph is the same
         # either way, d(out)/dx is there to read, and every dot takes the fast
         # all-Values path (cheaper than folding numbers into each first-layer node).
-        x = [xi if isinstance(xi, Value) else _input_leaf(xi, k)
-             for k, xi in enumerate(_inputs(x, self.nin, "MLP"))]
-        f = _ON_VALUE.get(self.input_activation)
-        return x if f is None else [f(xi) for xi in x]
-
-    def __call__(self, x: Sequence[Any]) -> Value | list[Value]:
-        q = tuple(self._first(x))
-        for layer in self.layers:  # the hot loop: Neuron.__call__ inlined, no checks
-            f = _ON_VALUE.get(layer.activation)
-            if f is None:
-                q = tuple([dot(n.w, q, n.b) for n in layer.neurons])
-            else:
-                q = tuple([f(dot(n.w, q, n.b)) for n in layer.neurons])
-        return q[0] if len(q) == 1 else list(q)
+        q = self._forward(_input_leaves(x, self.nin, "MLP"), _VALUES)
+        return q[0] if len(q) == 1 else q
 
     def forward_floats(self, x: Sequence[float]) -> float | list[float]:
         """The network on plain floats, building no graph (fast: plots, predictions).
 
             >>> m = MLP(2, [3, 1], seed=0); m.forward_floats([1.0, 2.0]) == m([1.0, 2.0]).data
             True
+
+        Inputs must be finite numbers; a sum that overflows raises OverflowError
+        naming the neuron (as ``model(x)`` would), never a silent inf or 0.0.
         """
-        q = [activate_float(self.input_activation, float(xi)) for xi in _inputs(x, self.nin, "MLP")]
-        for layer in self.layers:
-            q = layer.forward_floats(q)
+        q = _on_floats(self, x, self.nin, "MLP.forward_floats")
         return q[0] if len(q) == 1 else q
 
-    def trace(self, x: Sequence[Any]) -> Trace:
+    def trace(self, x: Sequence[Any]) -> MLPTrace:
         """A forward pass keeping every p and q, labelled ``p{i}_{j}`` and ``q{i}_{j}``.
 
             >>> t = MLP(2, [3, 1], seed=0).trace([1.0, 2.0])
             >>> [len(l) for l in t.p], t.p[1][0].label
             ([2, 3, 1], 'p1_0')
         """
-        x = _inputs(x, self.nin, "MLP")
-        p0 = []
-        for k, xi in enumerate(x):
-            v = xi if isinstance(xi, Value) else _input_leaf(xi, k)
-            if not v.label:
-                v.label = f"p0_{k}"
-            p0.append(v)
-        ps, qs = [p0], [self._act_labelled(self.input_activation, p0, 0)]
-        for i, layer in enumerate(self.layers, start=1):
-            p = []
-            for j, n in enumerate(layer.neurons):
-                v = dot(n.w, qs[-1], n.b)
-                v.label = f"p{i}_{j}"
-                p.append(v)
-            ps.append(p)
-            qs.append(self._act_labelled(layer.activation, p, i))
-        out = qs[-1]
-        return Trace(out[0] if len(out) == 1 else out, ps, qs)
-
-    @staticmethod
-    def _act_labelled(name: str, p: list[Value], i: int) -> list[Value]:
-        f = _ON_VALUE.get(name)
-        if f is None:
-            return list(p)  # q = p: no node for the identity
-        q = [f(v) for v in p]
-        for j, v in enumerate(q):
-            v.label = f"q{i}_{j}"
-        return q
+        p0 = _input_leaves(x, self.nin, "MLP")
+        ps: list[list[Value]] = []
+        qs: list[list[Value]] = []
+        out = self._forward(p0, _VALUES, ps, qs)
+        for i, (p, q) in enumerate(zip(ps, qs)):
+            for j, (pv, qv) in enumerate(zip(p, q)):
+                if i or not pv.label:  # an input Value keeps the label it came with
+                    pv.label = f"p{i}_{j}"
+                if qv is not pv:  # q = p for the identity: one node, one name
+                    qv.label = f"q{i}_{j}"
+        return MLPTrace(out[0] if len(out) == 1 else out, ps, qs)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [
@@ -488,11 +609,35 @@ class MLP(Module):
     def load(cls, path: Any) -> MLP:  # narrows the return type for readers and checkers
         """Rebuild an MLP saved with ``model.save(path)``; errors name the file and problem.
 
-            >>> model.save('model.json'); again = MLP.load('model.json')
+            >>> import os, tempfile
+            >>> path = os.path.join(tempfile.mkdtemp(), 'model.json')
+            >>> model = MLP(2, [3, 1], seed=0); model.save(path)
+            >>> MLP.load(path)([1.0, 2.0]).data == model([1.0, 2.0]).data
+            True
         """
         model = super().load(path)
         assert isinstance(model, MLP)
         return model
+
+    def to_torch(self) -> Any:
+        """This MLP as a ``torch.nn.Sequential`` in float64 (see ``nn.bridge``).
+
+            >>> net = MLP(2, [3, 1], seed=0).to_torch()    # Linear, ReLU, Linear
+        """
+        from .bridge import to_torch
+
+        return to_torch(self)
+
+    @classmethod
+    def from_torch(cls, module: Any) -> MLP:
+        """An MLP from a ``torch.nn.Sequential`` of Linear and activations (see ``nn.bridge``).
+
+            >>> MLP.from_torch(MLP(2, [3, 1], seed=0).to_torch())
+            MLP(2 -> 3 relu -> 1 identity)
+        """
+        from .bridge import _from_torch
+
+        return _from_torch(module, cls, stacklevel=3)
 
     def __repr__(self) -> str:
         parts = [str(self.nin)]

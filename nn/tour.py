@@ -38,6 +38,7 @@ from autograd import (
     explain,
     node_names,
     render,
+    step_through,
     topo_order,
 )
 
@@ -288,13 +289,22 @@ class _Drawings:
             return
         self.written.append(path)
 
+    def index(self, net: Network) -> None:
+        """index.html beside the SVGs: the step-through of C, with the drawings linked."""
+        if not self.enabled or self.directory is None:
+            return
+        links = [(os.path.basename(p), os.path.basename(p)) for p in self.written]
+        page = step_through(net.C, title=net.title, links=links)
+        self.page = page.save(os.path.join(self.directory, "index.html"))
+
     def summary(self) -> str | None:
         if self.directory is None:
             return None
         shown = printable(self.directory)
         if self.written:
             return (f"Wrote {len(self.written)} drawings into {shown}/ (step_001.svg "
-                    "... one per backward step, forward.svg, chains_<weight>.svg).")
+                    "... one per backward step, forward.svg, chains_<weight>.svg) and "
+                    "index.html: open it in a browser to step through both passes.")
         return f"No drawings written to {shown}/: Graphviz is missing (see above)."
 
 
@@ -331,6 +341,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     names = node_names(list(reversed(topo_order(net.C))))
     _reverse_section(net.C, names, say, drawings)
     worst = _weights_section(net, names, say, drawings)
+    drawings.index(net)
     verdict = "agree" if worst < 1e-9 else "DISAGREE"
     say()
     say(f"The document's formulas and the engine {verdict} "

@@ -10,7 +10,8 @@ from autograd import OPS, GradcheckError, Primitive, Value, apply, check_graph, 
 
 
 def _cube(rule=lambda out, x: 3 * x * x) -> Primitive:
-    return Primitive("cube", lambda x: x**3, (rule,), ("3·{0}²",), ("(x³)' = 3x²",), "cube({0})")
+    return Primitive(name="cube", forward=lambda x: x**3, derivatives=(rule,),
+                     symbols=("3·{0}²",), formulas=("(x³)' = 3x²",), text="cube({0})")
 
 
 @pytest.fixture
@@ -44,7 +45,8 @@ def test_an_unregistered_op_is_refused_and_names_are_not_overwritten(table):
     with pytest.raises(ValueError, match="already"):
         register(_cube())
     with pytest.raises(ValueError, match="already"):
-        register(_cube().__class__("tanh", math.tanh, (lambda out, x: 1.0,), ("1",), ("",), ""))
+        register(Primitive(name="tanh", forward=math.tanh, derivatives=(lambda out, x: 1.0,),
+                           symbols=("1",), formulas=("",), text=""))
 
 
 def test_apply_by_name_matches_the_operators():
@@ -62,8 +64,10 @@ def test_a_registered_nary_op_takes_its_inputs_as_one_sequence():
     # product of any number of inputs: d/dx_i = out / x_i (here all x_i are nonzero);
     # the rule returns a list, which the node keeps as a tuple
     prod = Primitive(
-        "prod", lambda xs: math.prod(xs), (lambda out, xs: [out / x for x in xs],),
-        ("{out}/xᵢ",), ("d(Π x)/dxᵢ = Π x / xᵢ",), "prod({args})", nary=True,
+        name="prod", forward=lambda xs: math.prod(xs),
+        derivatives=(lambda out, xs: [out / x for x in xs],),
+        symbols=("{out}/xᵢ",), formulas=("d(Π x)/dxᵢ = Π x / xᵢ",), text="prod({args})",
+        nary=True,
     )
     register(prod)
     try:
@@ -82,10 +86,12 @@ def test_a_registered_nary_op_takes_its_inputs_as_one_sequence():
 
 
 def test_an_nary_rule_that_miscounts_or_fails_is_named():
-    short = Primitive("short", lambda xs: sum(xs), (lambda out, xs: (1.0,),), ("1",), ("1",),
-                      "short({args})", nary=True)
-    bad = Primitive("bad", lambda xs: sum(xs), (lambda out, xs: tuple(1.0 / x for x in xs),),
-                    ("1/xᵢ",), ("1/xᵢ",), "bad({args})", nary=True)
+    short = Primitive(name="short", forward=lambda xs: sum(xs),
+                      derivatives=(lambda out, xs: (1.0,),), symbols=("1",), formulas=("1",),
+                      text="short({args})", nary=True)
+    bad = Primitive(name="bad", forward=lambda xs: sum(xs),
+                    derivatives=(lambda out, xs: tuple(1.0 / x for x in xs),),
+                    symbols=("1/xᵢ",), formulas=("1/xᵢ",), text="bad({args})", nary=True)
     register(short)
     register(bad)
     try:

@@ -134,7 +134,7 @@ def test_gradcheck_error_is_an_assertion_error():
 
 
 def test_gradcheck_catches_a_wrong_rule(monkeypatch):
-    wrong = dataclasses.replace(OPS["sigmoid"], derivs=(lambda out, x: out,))
+    wrong = dataclasses.replace(OPS["sigmoid"], derivatives=(lambda out, x: out,))
     monkeypatch.setitem(OPS, "sigmoid", wrong)
     with pytest.raises(GradcheckError):
         autograd.gradcheck(lambda x: x.sigmoid() * 2, [0.4])
@@ -158,7 +158,7 @@ def test_check_graph_passes_on_the_real_table():
 
 
 def test_check_graph_names_the_op_and_node_of_a_wrong_rule(monkeypatch):
-    wrong = dataclasses.replace(OPS["tanh"], derivs=(lambda out, x: 1.0 - out,))
+    wrong = dataclasses.replace(OPS["tanh"], derivatives=(lambda out, x: 1.0 - out,))
     monkeypatch.setitem(OPS, "tanh", wrong)
     y = _net()
     with pytest.raises(GradcheckError) as info:
@@ -171,7 +171,7 @@ def test_check_graph_catches_a_wrong_nary_rule(monkeypatch):
     def wrong_dot(out, args):  # forgets to swap: d/dw_i = w_i
         return tuple(args)
 
-    monkeypatch.setitem(OPS, "dot", dataclasses.replace(OPS["dot"], derivs=(wrong_dot,)))
+    monkeypatch.setitem(OPS, "dot", dataclasses.replace(OPS["dot"], derivatives=(wrong_dot,)))
     w, q = Value(2.0, label="w"), Value(3.0, label="q")
     p = autograd.dot([w], [q])
     p.label = "p"
@@ -185,9 +185,9 @@ def test_check_graph_catches_a_wrong_rule_for_a_new_op(monkeypatch):
     cube = autograd.Primitive(
         name="cube",
         forward=lambda x: x * x * x,
-        derivs=(lambda out, x: 2 * x * x,),  # should be 3x²
+        derivatives=(lambda out, x: 2 * x * x,),  # should be 3x²
         symbols=("3{0}²",),
-        rules=("d(x³)/dx = 3x²",),
+        formulas=("d(x³)/dx = 3x²",),
         text="{0}³",
     )
     monkeypatch.setitem(OPS, "cube", cube)
@@ -204,7 +204,7 @@ def test_check_graph_catches_a_wrong_rule_for_a_new_op(monkeypatch):
 
 def test_monkeypatched_entries_are_restored():
     assert "cube" not in OPS
-    assert OPS["tanh"].derivs[0](0.5, 0.0) == pytest.approx(0.75)
+    assert OPS["tanh"].derivatives[0](0.5, 0.0) == pytest.approx(0.75)
 
 
 # -- import footprint ------------------------------------------------------------------

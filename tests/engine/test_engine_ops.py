@@ -1,30 +1,40 @@
-"""Every entry of the primitive table, checked three ways.
+"""Every entry of the primitive table, checked the same ways.
 
 For each op in ``autograd.OPS`` (parametrised over the table itself, so a new
-op is tested the moment it is added): the forward against the maths, each
-recorded local derivative against a hand-written analytic formula kept here,
-independent of ``ops.py``, and against central differences of the engine's own
-forward, at several points inside the op's domain. Then the same with plain
-numbers folded into the node (``v + 2``, ``2 ** v``, ``3 / v`` ...).
+op is tested the moment it is added): the forward against the maths (``math``
+or an identity that does not call the same function), each recorded local
+derivative against a hand-written closed form kept here, independent of
+``ops.py``, and against central differences of the engine's own forward, at
+several points inside the op's domain; each rule evaluated on Values (the
+graph a higher derivative is built from) against the float rule, and that
+graph's own gradient against central differences of the closed form; how the
+op and its derivatives print; its domain errors, naming op, value and node.
+Then the same with plain numbers folded into the node (``v + 2``, ``2 ** v``,
+``atan2(1, v)`` ...) and at random points of each domain.
 
-A new op without a formula here fails ``test_every_op_has_a_hand_formula``.
+A new op without an entry in SPEC fails ``test_every_op_has_a_hand_formula``.
 """
 
 from __future__ import annotations
 
+import cmath
+import functools
 import math
 
 import pytest
 
 import autograd
-from autograd import OPS, Value
+from autograd import OPS, Value, no_grad
+from autograd.ops import local_symbol, op_text
 
 # -- the maths, written out by hand, one entry per op -------------------------
 #
-# f: the forward on floats; d: one analytic derivative per input (for the
+# f: the forward on floats; d: one closed-form derivative per input (for the
 # n-ary ops, a function returning the whole tuple); points: inputs inside the
-# domain (kinks and domain edges excluded); apply: how a user applies the op
-# to Values (and plain numbers).
+# domain (kinks, ties and domain edges excluded); apply: how a user applies the
+# op to Values (and plain numbers); shows: (input names, out name, the trace
+# text, the printed local derivatives); errors: (point, exception, whether
+# only the derivative fails, so that no_grad() still computes the value).
 
 
 def _tanh(x):
@@ -36,6 +46,8 @@ def _sigmoid(x):
 
 
 def _pow(x, n):
+    if x == 0 and n > 0:
+        return 0.0
     if x > 0:
         return math.exp(n * math.log(x))
     assert float(n).is_integer()
@@ -43,7 +55,8 @@ def _pow(x, n):
 
 
 def _dot_apply(*xs):
-    # an odd count: the last input is the bias, p = w·q + b
+    # an odd count: the last input is the bias, p = w·q + b (written out here,
+    # independent of ops.dot_parts)
     n = len(xs) // 2
     if len(xs) % 2:
         return autograd.dot(list(xs[:n]), list(xs[n : 2 * n]), xs[-1])
@@ -63,91 +76,315 @@ def _dot_d(*xs):
     return tuple(xs[n : 2 * n]) + tuple(xs[:n]) + (1.0,) * (len(xs) % 2)
 
 
+def _asinh(x):  # log(x + √(x² + 1)), odd
+    return math.copysign(math.log(abs(x) + math.sqrt(x * x + 1.0)), x)
+
+
+def _atan2(y, x):  # the angle of (x, y) from atan of the slope, by quadrant
+    if x == 0:
+        return math.copysign(math.pi / 2, y) if y else 0.0
+    if x > 0:
+        return math.atan(y / x)
+    return math.atan(y / x) + math.copysign(math.pi, y)
+
+
+def _tie(a, b):  # d max(a, b)/da with torch.maximum's tie convention
+    return 1.0 if a > b else (0.5 if a == b else 0.0)
+
+
+def _unary(method):
+    return lambda x: getattr(x, method)()
+
+
+ONE_X = (["x"], "y")  # names for the printed forms of a unary op
+OVERFLOW = OverflowError
+
 SPEC = {
     "+": dict(
         apply=lambda a, b: a + b,
         f=lambda a, b: a + b,
         d=(lambda a, b: 1.0, lambda a, b: 1.0),
         points=[(1.5, -2.0), (0.3, 0.7), (-4.0, 2.5), (0.0, 3.0)],
+        shows=(["a", "b"], "c", "a + b", ("1", "1")),
+        errors=[((1.7e308, 1.7e308), OVERFLOW, False)],
     ),
     "-": dict(
         apply=lambda a, b: a - b,
         f=lambda a, b: a + (-1.0) * b,
         d=(lambda a, b: 1.0, lambda a, b: -1.0),
         points=[(1.5, -2.0), (0.3, 0.7), (-4.0, 2.5), (0.0, 3.0)],
+        shows=(["a", "b"], "c", "a - b", ("1", "-1")),
+        errors=[((1.7e308, -1.7e308), OVERFLOW, False)],
     ),
     "*": dict(
         apply=lambda a, b: a * b,
         f=lambda a, b: a * b,
         d=(lambda a, b: b, lambda a, b: a),
         points=[(1.5, -2.0), (0.3, 0.7), (-4.0, 2.5), (0.0, 3.0)],
+        shows=(["a", "b"], "c", "a * b", ("b", "a")),
+        errors=[((1e200, -1e200), OVERFLOW, False)],
     ),
     "/": dict(
         apply=lambda a, b: a / b,
         f=lambda a, b: a * b**-1,
         d=(lambda a, b: 1.0 / b, lambda a, b: -a / (b * b)),
         points=[(1.5, -2.0), (0.3, 0.7), (-4.0, 2.5), (0.0, 3.0), (7.0, 0.01)],
+        shows=(["a", "b"], "c", "a / b", ("1/b", "-a/b²")),
+        errors=[((1.0, 0.0), ZeroDivisionError, False), ((1e300, 1e-300), OVERFLOW, False)],
     ),
     "neg": dict(
         apply=lambda x: -x,
         f=lambda x: 0.0 - x,
         d=(lambda x: -1.0,),
         points=[(-1.3,), (0.0,), (2.5,)],
+        shows=(*ONE_X, "-x", ("-1",)),
+        errors=[],
     ),
     "**": dict(
         apply=lambda x, n: x**n,
         f=_pow,
         d=(lambda x, n: n * _pow(x, n - 1), lambda x, n: math.log(x) * _pow(x, n)),
         points=[(2.0, 3.0), (0.5, -1.5), (3.0, 0.5), (1.7, 2.2), (0.9, 0.0)],
+        shows=(["x", "n"], "y", "x ** n", ("n·x^(n-1)", "y·log x")),
+        errors=[
+            ((-2.0, 0.5), ValueError, False),
+            ((0.0, -1.0), ZeroDivisionError, False),
+            ((-2.0, 2.0), ValueError, True),  # d/dn = xⁿ·log x: not real for x < 0
+            ((0.0, 0.5), ZeroDivisionError, True),  # d/dx = 0.5·x^-0.5: infinite at 0
+        ],
     ),
     "exp": dict(
-        apply=lambda x: x.exp(),
+        apply=_unary("exp"),
         f=lambda x: math.e**x,
         d=(lambda x: math.e**x,),
         points=[(-2.0,), (0.0,), (1.5,), (5.0,), (700.0,)],
+        shows=(*ONE_X, "exp(x)", ("exp(x)",)),
+        errors=[((710.0,), OVERFLOW, False)],
+    ),
+    "expm1": dict(
+        apply=_unary("expm1"),
+        f=lambda x: math.exp(x) - 1.0,
+        d=(lambda x: math.exp(x),),
+        points=[(-40.0,), (-2.0,), (0.5,), (1.5,), (700.0,)],
+        shows=(*ONE_X, "expm1(x)", ("exp(x)",)),
+        errors=[((710.0,), OVERFLOW, False)],
     ),
     "log": dict(
-        apply=lambda x: x.log(),
+        apply=_unary("log"),
         f=lambda x: math.log2(x) / math.log2(math.e),
         d=(lambda x: 1.0 / x,),
         points=[(0.1,), (1.0,), (2.5,), (100.0,)],
+        shows=(*ONE_X, "log(x)", ("1/x",)),
+        errors=[((0.0,), ValueError, False), ((-1.0,), ValueError, False)],
+    ),
+    "log1p": dict(
+        apply=_unary("log1p"),
+        f=lambda x: math.log(1.0 + x),
+        d=(lambda x: 1.0 / (1.0 + x),),
+        points=[(-0.9,), (-0.5,), (0.25,), (3.0,), (1e6,)],
+        shows=(*ONE_X, "log1p(x)", ("1/(1 + x)",)),
+        errors=[((-1.0,), ValueError, False), ((-2.0,), ValueError, False)],
+    ),
+    "log2": dict(
+        apply=_unary("log2"),
+        f=lambda x: math.log(x) / math.log(2.0),
+        d=(lambda x: 1.0 / (x * math.log(2.0)),),
+        points=[(0.1,), (1.0,), (3.0,), (1024.0,)],
+        shows=(*ONE_X, "log2(x)", ("1/(x·log 2)",)),
+        errors=[((0.0,), ValueError, False), ((-3.0,), ValueError, False)],
+    ),
+    "log10": dict(
+        apply=_unary("log10"),
+        f=lambda x: math.log(x) / math.log(10.0),
+        d=(lambda x: 1.0 / (x * math.log(10.0)),),
+        points=[(0.1,), (1.0,), (3.0,), (1000.0,)],
+        shows=(*ONE_X, "log10(x)", ("1/(x·log 10)",)),
+        errors=[((0.0,), ValueError, False), ((-3.0,), ValueError, False)],
+    ),
+    "sqrt": dict(
+        apply=_unary("sqrt"),
+        f=lambda x: x**0.5,
+        d=(lambda x: 0.5 * x**-0.5,),
+        points=[(0.01,), (1.0,), (2.0,), (50.0,)],
+        shows=(*ONE_X, "√x", ("1/(2√x)",)),
+        errors=[((-1.0,), ValueError, False), ((0.0,), ZeroDivisionError, True)],
     ),
     "tanh": dict(
-        apply=lambda x: x.tanh(),
+        apply=_unary("tanh"),
         f=_tanh,
         d=(lambda x: 1.0 / math.cosh(x) ** 2,),
         points=[(-2.0,), (0.0,), (0.5,), (3.0,)],
+        shows=(*ONE_X, "tanh(x)", ("tanh'(x)",)),
+        errors=[],
     ),
     "sigmoid": dict(
-        apply=lambda x: x.sigmoid(),
+        apply=_unary("sigmoid"),
         f=_sigmoid,
         # σ' is even: e^-|x| / (1 + e^-|x|)², written so it never overflows
         d=(lambda x: math.exp(-abs(x)) / (1.0 + math.exp(-abs(x))) ** 2,),
         points=[(-30.0,), (-2.0,), (0.0,), (0.5,), (3.0,), (30.0,)],
+        shows=(*ONE_X, "σ(x)", ("σ'(x)",)),
+        errors=[],
     ),
     "relu": dict(
-        apply=lambda x: x.relu(),
+        apply=_unary("relu"),
         f=lambda x: max(x, 0.0),
         d=(lambda x: 1.0 if x > 0 else 0.0,),
         points=[(-1.5,), (0.7,), (2.0,), (-1e-3,)],
+        shows=(*ONE_X, "relu(x)", ("relu'(x)",)),
+        errors=[],
     ),
     "abs": dict(
         apply=lambda x: abs(x),
         f=lambda x: math.sqrt(x * x),
         d=(lambda x: x / math.sqrt(x * x),),
         points=[(-1.5,), (0.7,), (2.0,), (-1e-3,)],
+        shows=(*ONE_X, "|x|", ("sign(x)",)),
+        errors=[],
     ),
-    "sqrt": dict(
-        apply=lambda x: x.sqrt(),
-        f=lambda x: x**0.5,
-        d=(lambda x: 0.5 * x**-0.5,),
-        points=[(0.01,), (1.0,), (2.0,), (50.0,)],
+    "erf": dict(
+        apply=_unary("erf"),
+        f=lambda x: 1.0 - math.erfc(x),
+        d=(lambda x: 2.0 / math.sqrt(math.pi) * math.exp(-x * x),),
+        points=[(-2.0,), (-0.3,), (0.0,), (0.7,), (3.0,)],
+        shows=(*ONE_X, "erf(x)", ("2/√π·exp(-x²)",)),
+        errors=[],
+    ),
+    "sin": dict(
+        apply=_unary("sin"),
+        f=lambda x: cmath.exp(1j * x).imag,
+        d=(lambda x: cmath.exp(1j * x).real,),
+        points=[(-2.0,), (0.0,), (0.5,), (3.0,), (100.0,)],
+        shows=(*ONE_X, "sin(x)", ("cos(x)",)),
+        errors=[],
+    ),
+    "cos": dict(
+        apply=_unary("cos"),
+        f=lambda x: cmath.exp(1j * x).real,
+        d=(lambda x: -cmath.exp(1j * x).imag,),
+        points=[(-2.0,), (0.0,), (0.5,), (3.0,), (100.0,)],
+        shows=(*ONE_X, "cos(x)", ("-sin(x)",)),
+        errors=[],
+    ),
+    "tan": dict(
+        apply=_unary("tan"),
+        f=lambda x: math.sin(x) / math.cos(x),
+        d=(lambda x: 1.0 / math.cos(x) ** 2,),
+        points=[(-1.2,), (0.0,), (0.5,), (1.5,), (4.0,)],
+        shows=(*ONE_X, "tan(x)", ("1 + y²",)),
+        errors=[],
+    ),
+    "asin": dict(
+        apply=_unary("asin"),
+        f=lambda x: math.atan2(x, math.sqrt(1.0 - x * x)),
+        d=(lambda x: 1.0 / math.sqrt(1.0 - x * x),),
+        points=[(-0.9,), (-0.2,), (0.0,), (0.5,), (0.99,)],
+        shows=(*ONE_X, "asin(x)", ("1/√(1 - x²)",)),
+        errors=[
+            ((1.5,), ValueError, False), ((-1.01,), ValueError, False),
+            ((1.0,), ZeroDivisionError, True), ((-1.0,), ZeroDivisionError, True),
+        ],
+    ),
+    "acos": dict(
+        apply=_unary("acos"),
+        f=lambda x: math.atan2(math.sqrt(1.0 - x * x), x),
+        d=(lambda x: -1.0 / math.sqrt(1.0 - x * x),),
+        points=[(-0.9,), (-0.2,), (0.0,), (0.5,), (0.99,)],
+        shows=(*ONE_X, "acos(x)", ("-1/√(1 - x²)",)),
+        errors=[
+            ((1.5,), ValueError, False), ((-1.01,), ValueError, False),
+            ((1.0,), ZeroDivisionError, True), ((-1.0,), ZeroDivisionError, True),
+        ],
+    ),
+    "atan": dict(
+        apply=_unary("atan"),
+        f=lambda x: cmath.phase(complex(1.0, x)),
+        d=(lambda x: 1.0 / (1.0 + x * x),),
+        points=[(-30.0,), (-0.5,), (0.0,), (1.0,), (7.0,)],
+        shows=(*ONE_X, "atan(x)", ("1/(1 + x²)",)),
+        errors=[],
+    ),
+    "atan2": dict(
+        apply=lambda y, x: autograd.atan2(y, x),
+        f=_atan2,
+        d=(lambda y, x: x / (x * x + y * y), lambda y, x: -y / (x * x + y * y)),
+        points=[(1.0, 1.0), (1.0, -2.0), (-0.5, -0.5), (-3.0, 0.25), (0.0, 2.0), (2.0, 0.0)],
+        shows=(["y", "x"], "a", "atan2(y, x)", ("x/(y² + x²)", "-y/(y² + x²)")),
+        errors=[((0.0, 0.0), ZeroDivisionError, True)],
+    ),
+    "hypot": dict(
+        apply=lambda x, y: autograd.hypot(x, y),
+        f=lambda x, y: math.sqrt(x * x + y * y),
+        d=(lambda x, y: x / math.sqrt(x * x + y * y), lambda x, y: y / math.sqrt(x * x + y * y)),
+        points=[(3.0, 4.0), (-1.0, 0.5), (0.0, -2.0), (1e-3, 1e-3), (-7.0, -1.0)],
+        shows=(["x", "y"], "r", "hypot(x, y)", ("x/r", "y/r")),
+        errors=[((0.0, 0.0), ZeroDivisionError, True), ((1.5e308, 1.5e308), OVERFLOW, False)],
+    ),
+    "sinh": dict(
+        apply=_unary("sinh"),
+        f=lambda x: (math.exp(x) - math.exp(-x)) / 2.0,
+        d=(lambda x: (math.exp(x) + math.exp(-x)) / 2.0,),
+        points=[(-3.0,), (0.0,), (0.5,), (2.0,), (700.0,)],
+        shows=(*ONE_X, "sinh(x)", ("cosh(x)",)),
+        errors=[((711.0,), OVERFLOW, False), ((-711.0,), OVERFLOW, False)],
+    ),
+    "cosh": dict(
+        apply=_unary("cosh"),
+        f=lambda x: (math.exp(x) + math.exp(-x)) / 2.0,
+        d=(lambda x: (math.exp(x) - math.exp(-x)) / 2.0,),
+        points=[(-3.0,), (0.0,), (0.5,), (2.0,), (-700.0,)],
+        shows=(*ONE_X, "cosh(x)", ("sinh(x)",)),
+        errors=[((711.0,), OVERFLOW, False), ((-711.0,), OVERFLOW, False)],
+    ),
+    "asinh": dict(
+        apply=_unary("asinh"),
+        f=_asinh,
+        d=(lambda x: 1.0 / math.sqrt(x * x + 1.0),),
+        points=[(-20.0,), (-0.5,), (0.0,), (1.0,), (1e6,)],
+        shows=(*ONE_X, "asinh(x)", ("1/√(x² + 1)",)),
+        errors=[],
+    ),
+    "acosh": dict(
+        apply=_unary("acosh"),
+        f=lambda x: math.log(x + math.sqrt(x * x - 1.0)),
+        d=(lambda x: 1.0 / math.sqrt(x * x - 1.0),),
+        points=[(1.01,), (1.5,), (3.0,), (1e6,)],
+        shows=(*ONE_X, "acosh(x)", ("1/√(x² - 1)",)),
+        errors=[((0.5,), ValueError, False), ((-2.0,), ValueError, False),
+                ((1.0,), ZeroDivisionError, True)],
+    ),
+    "atanh": dict(
+        apply=_unary("atanh"),
+        f=lambda x: 0.5 * math.log((1.0 + x) / (1.0 - x)),
+        d=(lambda x: 1.0 / (1.0 - x * x),),
+        points=[(-0.99,), (-0.3,), (0.0,), (0.5,), (0.9,)],
+        shows=(*ONE_X, "atanh(x)", ("1/(1 - x²)",)),
+        errors=[((1.0,), ValueError, False), ((-1.0,), ValueError, False),
+                ((2.0,), ValueError, False)],
+    ),
+    "maximum": dict(
+        apply=lambda a, b: autograd.maximum(a, b),
+        f=lambda a, b: (a + b + abs(a - b)) / 2.0,
+        d=(lambda a, b: _tie(a, b), lambda a, b: _tie(b, a)),
+        points=[(1.0, 2.0), (3.0, -1.0), (-0.5, -0.25), (0.0, 1e-3)],
+        shows=(["a", "b"], "m", "max(a, b)", ("[a > b]", "[b > a]")),
+        errors=[],
+    ),
+    "minimum": dict(
+        apply=lambda a, b: autograd.minimum(a, b),
+        f=lambda a, b: (a + b - abs(a - b)) / 2.0,
+        d=(lambda a, b: _tie(b, a), lambda a, b: _tie(a, b)),
+        points=[(1.0, 2.0), (3.0, -1.0), (-0.5, -0.25), (0.0, 1e-3)],
+        shows=(["a", "b"], "m", "min(a, b)", ("[a < b]", "[b < a]")),
+        errors=[],
     ),
     "sum": dict(
         apply=lambda *xs: autograd.sum(xs),
         f=lambda *xs: math.fsum(xs),
         d=lambda *xs: (1.0,) * len(xs),
         points=[(1.0,), (1.0, -2.0), (1.0, -2.0, 3.5), (0.1, 0.2, 0.3, -4.0, 5.0, 6.0, 7.0)],
+        shows=(["a", "b", "c"], "s", "sum(a, b, c)", ("1", "1", "1")),
+        errors=[((1.7e308, 1.7e308), OVERFLOW, False)],
     ),
     "dot": dict(
         apply=_dot_apply,
@@ -155,6 +392,8 @@ SPEC = {
         d=_dot_d,
         points=[(2.0, 3.0), (1.0, -2.0, 0.5, 4.0), (0.3, -1.2, 2.0, 1.5, -0.5, 0.25),
                 (2.0, 3.0, -0.5), (0.3, -1.2, 2.0, 1.5, 0.75)],
+        shows=(["w", "q", "b"], "p", "dot: w·q + b", ("q", "w", "1")),
+        errors=[((1e200, 1e200), OVERFLOW, False)],
     ),
 }
 
@@ -174,8 +413,11 @@ def _numeric(name, point):
     return autograd.numerical_grad(lambda *vs: apply(*vs), point, eps=1e-6)
 
 
-def _cases():
-    return [(name, p) for name in sorted(OPS) if name in SPEC for p in SPEC[name]["points"]]
+def _rules(prim, out, inputs):
+    """Every rule of the entry at (out, inputs): floats or Values alike."""
+    if prim.nary:
+        return tuple(prim.derivatives[0](out, tuple(inputs)))
+    return tuple(rule(out, *inputs) for rule in prim.derivatives)
 
 
 def test_every_op_has_a_hand_formula():
@@ -189,12 +431,11 @@ def test_table_entries_are_well_formed():
     for name, prim in OPS.items():
         assert prim.name == name
         assert callable(prim.forward)
-        assert prim.derivs and all(callable(r) for r in prim.derivs)
-        if prim.nary:
-            assert len(prim.derivs) == 1
-        else:
-            assert len(prim.derivs) == len(prim.symbols) == len(prim.rules)
-        assert prim.text
+        assert prim.derivatives and all(callable(r) for r in prim.derivatives)
+        n = 1 if prim.nary else len(prim.derivatives)
+        assert len(prim.derivatives) == len(prim.symbols) == len(prim.formulas) == n
+        assert prim.text and prim.glyph
+        assert all(isinstance(k, str) and isinstance(v, str) for k, v in prim.latex.items())
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
@@ -232,27 +473,99 @@ def test_op_forward_and_local_derivatives(name):
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_op_table_rules_agree_with_the_nodes(name):
     """The node's .local_grads are the table's rules evaluated at the forward values."""
-    from autograd.ops import local_derivatives
-
     prim = OPS[name]
     for point in SPEC[name]["points"]:
         out = SPEC[name]["apply"](*[Value(x) for x in point])
-        expected = local_derivatives(prim, out.data, tuple(point), tuple(range(len(point))))
+        expected = _rules(prim, out.data, point)
         assert tuple(float(g) for g in expected) == pytest.approx(out.local_grads, rel=1e-12)
 
 
-@pytest.mark.parametrize("name", sorted(OPS))
-def test_op_rules_also_run_on_values(name):
-    """The issue asks that the same rule can be evaluated on Values (later: higher order)."""
-    from autograd.ops import local_derivatives
+def _closed_form(name, i, point):
+    return _analytic(name, point)[i]
 
+
+def _central(g, point, j, h=1e-5):
+    """d g / d x_j by central differences (g a closed form on floats)."""
+    step = h * max(1.0, abs(point[j]))
+    up = [*point[:j], point[j] + step, *point[j + 1 :]]
+    down = [*point[:j], point[j] - step, *point[j + 1 :]]
+    return (g(up) - g(down)) / (2 * step)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_op_rules_on_values_build_the_derivative(name):
+    """Each rule evaluated on Values gives the float rule's number, as a graph whose own
+    gradient is the second derivative (central differences of the closed form); or a
+    plain number where the derivative is locally constant (then no node is needed)."""
     prim = OPS[name]
     for point in SPEC[name]["points"]:
-        out = SPEC[name]["apply"](*[Value(x) for x in point])
-        on_values = local_derivatives(
-            prim, Value(out.data), tuple(Value(x) for x in point), tuple(range(len(point)))
-        )
-        assert [float(g) for g in on_values] == pytest.approx(list(out.local_grads), rel=1e-12)
+        for i in range(len(point)):
+            leaves = [Value(x, label=f"x{k}") for k, x in enumerate(point)]
+            out = SPEC[name]["apply"](*leaves)
+            local = _rules(prim, out, leaves)[i]
+            where = f"op {name!r} at {point}, rule {i}"
+            assert float(local) == pytest.approx(out.local_grads[i], rel=1e-12, abs=1e-300), where
+            d_i = functools.partial(_closed_form, name, i)
+            second = [_central(d_i, point, j) for j in range(len(point))]
+            if not isinstance(local, Value):
+                assert isinstance(local, float), where
+                assert second == pytest.approx([0.0] * len(point), abs=1e-6), where
+                continue
+            local.backward()
+            for j, leaf in enumerate(leaves):
+                expected = pytest.approx(second[j], rel=1e-4, abs=1e-6)
+                assert leaf.grad == expected, f"{where}, d/dx{j}"
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_op_prints_its_text_and_symbols(name):
+    names, out_name, text, symbols = SPEC[name]["shows"]
+    prim = OPS[name]
+    assert op_text(prim, names) == text
+    assert tuple(local_symbol(prim, i, names, out_name) for i in range(len(names))) == symbols
+    # and a trace of the op on labelled leaves says the same
+    point = next(p for p in SPEC[name]["points"] if len(p) == len(names))
+    leaves = [Value(x, label=label) for x, label in zip(point, names)]
+    out = SPEC[name]["apply"](*leaves)
+    out.label = out_name
+    trace = autograd.trace_text(out)
+    assert f"{out_name} = {text}" in trace
+    for symbol in symbols:
+        assert symbol in trace
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_op_domain_errors_name_op_value_and_node(name):
+    prim = OPS[name]
+    for point, kind, derivative_only in SPEC[name]["errors"]:
+        leaves = [Value(x, label=f"in{k}") for k, x in enumerate(point)]
+        where = f"op {name!r} at {point}"
+        with pytest.raises(kind) as info:
+            SPEC[name]["apply"](*leaves)
+        message = str(info.value)
+        assert message.startswith(f"{name}: "), (where, message)
+        for leaf, x in zip(leaves, point):
+            assert f"'{leaf.label}'" in message and format(x, ".6g") in message, (where, message)
+        if kind is ValueError and not derivative_only:  # outside the domain: the entry says it
+            assert prim.domain, f"op {name!r} refuses {point} but states no domain"
+        if prim.domain and not derivative_only:
+            assert prim.domain in message, (where, message)
+        # the graph that was there is untouched, and only the derivative is refused:
+        # without one the op computes its value
+        assert all(leaf.grad == 0.0 and not leaf.parents for leaf in leaves)
+        with no_grad():
+            if derivative_only:
+                value = SPEC[name]["apply"](*leaves)
+                assert value.data == pytest.approx(SPEC[name]["f"](*point), abs=1e-12), where
+            else:
+                with pytest.raises(kind):
+                    SPEC[name]["apply"](*leaves)
+
+
+def test_an_entry_that_states_a_domain_is_tested_outside_it():
+    for name, prim in OPS.items():
+        if prim.domain:
+            assert SPEC[name]["errors"], f"op {name!r} states a domain but SPEC has no errors"
 
 
 # -- plain numbers folded into the node ---------------------------------------
@@ -282,6 +595,17 @@ FOLDED = [
      lambda x: math.log(2) * 2**x),
     ("0.5 ** v", lambda v: 0.5**v, 3.0, lambda x: 0.125, lambda x: math.log(0.5) * 0.125),
     ("e ** v", lambda v: math.e**v, 1.0, lambda x: math.e, lambda x: math.e),
+    ("atan2(v, 2)", lambda v: autograd.atan2(v, 2), 1.0, lambda y: math.atan(y / 2),
+     lambda y: 2 / (4 + y * y)),
+    ("atan2(1, v)", lambda v: autograd.atan2(1, v), -3.0, lambda x: math.pi - math.atan(-1 / x),
+     lambda x: -1 / (x * x + 1)),
+    ("hypot(v, 4)", lambda v: autograd.hypot(v, 4), 3.0, lambda x: 5.0, lambda x: 0.6),
+    ("hypot(0.5, v)", lambda v: autograd.hypot(0.5, v), -1.2, lambda y: 1.3, lambda y: -1.2 / 1.3),
+    ("maximum(v, 0) (v > 0)", lambda v: autograd.maximum(v, 0), 1.5, lambda x: x, lambda x: 1.0),
+    ("maximum(0, v) (v < 0)", lambda v: autograd.maximum(0, v), -1.5, lambda x: 0.0,
+     lambda x: 0.0),
+    ("minimum(v, 2)", lambda v: autograd.minimum(v, 2), 1.5, lambda x: x, lambda x: 1.0),
+    ("minimum(-1, v)", lambda v: autograd.minimum(-1, v), 0.5, lambda x: -1.0, lambda x: 0.0),
 ]
 
 
@@ -310,10 +634,12 @@ def test_binary_op_with_a_number_on_either_side(name):
         d0, d1 = _analytic(name, (a, b))
         left = spec["apply"](Value(a, label="a"), b)
         assert left.op == name and len(left.parents) == 1 and left.parents[0].label == "a"
+        assert left.args[1] == b
         assert left.data == pytest.approx(spec["f"](a, b), rel=1e-12, abs=1e-12)
         assert left.local_grads == pytest.approx((d0,), rel=1e-12, abs=1e-12)
         right = spec["apply"](a, Value(b, label="b"))
         assert right.op == name and len(right.parents) == 1 and right.parents[0].label == "b"
+        assert right.args[0] == a
         assert right.data == pytest.approx(spec["f"](a, b), rel=1e-12, abs=1e-12)
         assert right.local_grads == pytest.approx((d1,), rel=1e-12, abs=1e-12)
 
@@ -373,6 +699,7 @@ def _domain():
 
     away_from_zero = st.one_of(real(-50, -1e-3), real(1e-3, 50))
     any_x = real(-50, 50)
+    inside_one = real(-0.999, 0.999)
     return {
         "+": st.tuples(any_x, any_x),
         "-": st.tuples(any_x, any_x),
@@ -381,12 +708,32 @@ def _domain():
         "neg": st.tuples(any_x),
         "**": st.tuples(real(0.05, 20), real(-3, 3)),
         "exp": st.tuples(real(-700, 700)),
+        "expm1": st.tuples(real(-700, 700)),
         "log": st.tuples(real(1e-6, 1e6)),
+        "log1p": st.tuples(real(-0.999, 1e6)),
+        "log2": st.tuples(real(1e-6, 1e6)),
+        "log10": st.tuples(real(1e-6, 1e6)),
+        "sqrt": st.tuples(real(1e-6, 1e6)),
         "tanh": st.tuples(any_x),
         "sigmoid": st.tuples(real(-700, 700)),
         "relu": st.tuples(away_from_zero),
         "abs": st.tuples(away_from_zero),
-        "sqrt": st.tuples(real(1e-6, 1e6)),
+        "erf": st.tuples(real(-10, 10)),
+        "sin": st.tuples(real(-1e4, 1e4)),
+        "cos": st.tuples(real(-1e4, 1e4)),
+        "tan": st.tuples(real(-1.5, 1.5)),
+        "asin": st.tuples(inside_one),
+        "acos": st.tuples(inside_one),
+        "atan": st.tuples(real(-1e6, 1e6)),
+        "atan2": st.tuples(any_x, away_from_zero),
+        "hypot": st.tuples(away_from_zero, any_x),
+        "sinh": st.tuples(real(-700, 700)),
+        "cosh": st.tuples(real(-700, 700)),
+        "asinh": st.tuples(real(-1e6, 1e6)),
+        "acosh": st.tuples(real(1.001, 1e6)),
+        "atanh": st.tuples(inside_one),
+        "maximum": st.tuples(any_x, any_x),
+        "minimum": st.tuples(any_x, any_x),
         "sum": st.lists(any_x, min_size=1, max_size=8).map(tuple),
         "dot": st.tuples(st.integers(1, 4), st.integers(0, 1)).flatmap(
             lambda nb: st.tuples(*[any_x] * (2 * nb[0] + nb[1]))
@@ -417,10 +764,10 @@ def test_op_local_derivatives_at_random_points(name):
     check()
 
 
-# -- finite_locals: the entries that let the engine skip checking their derivatives ----
+# -- finite_derivatives: the entries that let the engine skip checking their derivatives --
 
-@pytest.mark.parametrize("name", sorted(n for n, p in OPS.items() if p.finite_locals))
-def test_finite_locals_is_true_to_the_rules(name):
+@pytest.mark.parametrize("name", sorted(n for n, p in OPS.items() if p.finite_derivatives))
+def test_finite_derivatives_is_true_to_the_rules(name):
     """Anywhere the inputs and the output are finite, so is every local derivative.
 
     The engine trusts this flag and skips the check, so it is tested over the
@@ -434,7 +781,7 @@ def test_finite_locals_is_true_to_the_rules(name):
     if prim.nary:
         points = st.lists(anything, min_size=1, max_size=7).map(tuple)
     else:
-        points = st.tuples(*[anything] * len(prim.derivs))
+        points = st.tuples(*[anything] * len(prim.derivatives))
 
     @settings(max_examples=300, deadline=None)
     @given(point=points)
@@ -446,10 +793,7 @@ def test_finite_locals_is_true_to_the_rules(name):
         except (ValueError, ArithmeticError):
             assume(False)
         assume(math.isfinite(out))
-        if prim.nary:
-            locals_ = prim.derivs[0](out, point)
-        else:
-            locals_ = [rule(out, *point) for rule in prim.derivs]
+        locals_ = _rules(prim, out, point)
         assert all(math.isfinite(v) for v in locals_), (point, out, locals_)
 
     check()
@@ -457,5 +801,6 @@ def test_finite_locals_is_true_to_the_rules(name):
 
 def test_ops_that_divide_or_take_logs_are_checked():
     # Their derivatives can be infinite where the value is finite: they must not skip the check.
-    for name in ("/", "**", "log", "sqrt"):
-        assert not OPS[name].finite_locals
+    for name in ("/", "**", "log", "log1p", "log2", "log10", "sqrt", "asin", "acos", "acosh",
+                 "atanh", "atan2", "hypot"):
+        assert not OPS[name].finite_derivatives, name

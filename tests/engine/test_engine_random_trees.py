@@ -34,8 +34,10 @@ def _leaf():
     )
 
 
-UNARY = ["neg", "exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt"]
-BINARY = ["+", "-", "*", "/", "**"]
+UNARY = ["neg", "exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt", "sin", "cos", "tan",
+         "sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "log1p", "expm1",
+         "log2", "log10", "erf"]
+BINARY = ["+", "-", "*", "/", "**", "atan2", "hypot", "maximum", "minimum"]
 
 
 def _extend(children):
@@ -90,10 +92,14 @@ def _as_value(v):
 def _unary(kind, a, kinks):
     if kind == "neg":
         return -a
-    if kind == "exp":
+    if kind in ("exp", "expm1", "sinh", "cosh"):
         if abs(a.data) > 8:
             raise Outside
-        return a.exp()
+        return getattr(a, kind)()
+    if kind in ("asin", "acos", "atanh", "tan"):  # inside (-1, 1), away from tan's poles
+        return getattr(a.tanh() * 0.9, kind)()
+    if kind in ("log1p", "log2", "log10", "acosh"):  # a² + 1.5 > 1 is inside each domain
+        return getattr(a * a + 1.5, kind)()
     if kind == "log":
         kinks.append(a.data)
         return (abs(a) + 0.5).log()
@@ -102,7 +108,7 @@ def _unary(kind, a, kinks):
     if kind in ("relu", "abs"):
         kinks.append(a.data)
         return a.relu() if kind == "relu" else abs(a)
-    return getattr(a, kind)()  # tanh, sigmoid
+    return getattr(a, kind)()  # tanh, sigmoid, sin, cos, atan, asinh, erf
 
 
 def _binary(kind, a, b, variant, kinks):
@@ -116,12 +122,23 @@ def _binary(kind, a, b, variant, kinks):
         return a + b if kind == "+" else (a - b if kind == "-" else a * b)
     if kind == "/":
         return a / (b * b + 0.5)
+    if kind in ("atan2", "hypot", "maximum", "minimum") and not isinstance(b, Value):
+        a = _as_value(a)  # unlike an operator, a function needs one Value operand
+    if kind in ("atan2", "hypot"):  # x > 0: away from the origin and atan2's branch cut
+        return getattr(autograd, kind)(a, b * b + 0.5)
+    if kind in ("maximum", "minimum"):  # a tie is a kink
+        kinks.append(_data(a) - _data(b))
+        return getattr(autograd, kind)(a, b)
     # **: a positive base to any bounded power, or any base to an integer power
     if variant == 3:
         return a**3 if isinstance(a, Value) else _as_value(b) ** 2
     base = a * a + 0.5
     expo = b.tanh() * 2 if isinstance(b, Value) else b
     return base**expo
+
+
+def _data(v):
+    return v.data if isinstance(v, Value) else v
 
 
 def _signs(values):

@@ -412,6 +412,11 @@ def test_every_op_is_one_node():
         "exp": x.exp(), "log": x.log(), "tanh": x.tanh(), "sigmoid": x.sigmoid(),
         "relu": x.relu(), "abs": x.abs(), "sqrt": x.sqrt(),
         "sum": autograd.sum([x, y]), "dot": autograd.dot([x], [y]),
+        **{m: getattr(x, m)() for m in ("sin", "cos", "tan", "sinh", "cosh", "asin", "acos",
+                                        "atan", "asinh", "atanh", "log1p", "expm1", "log2",
+                                        "log10", "erf")},
+        "acosh": y.acosh(), "atan2": autograd.atan2(x, y), "hypot": autograd.hypot(x, y),
+        "maximum": autograd.maximum(x, y), "minimum": autograd.minimum(x, y),
     }
     assert set(cases) == set(autograd.OPS)
     for op, node in cases.items():

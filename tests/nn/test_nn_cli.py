@@ -83,7 +83,8 @@ def test_console_script_module_subprocess(tmp_path):
     proc = cli("train", "--dataset", "xor", "--n", "40", "--hidden", "6", "--epochs", "5",
                "--seed", "1", "--grid", "20", "--quiet", "--out", out)
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["boundary.png", "loss.png", "model.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["boundary.png", "loss.png", "model.json",
+                                                    "training.html"]
 
 
 def test_bad_activation_is_reported(tmp_path, capsys):

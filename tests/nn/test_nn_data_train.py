@@ -1,9 +1,8 @@
-"""Toy data sets, and fit() reaching a stated accuracy on each of them, quickly."""
+"""Toy data sets, and fit() reaching a stated accuracy on each of them (speed: benchmarks/)."""
 
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 
@@ -90,10 +89,8 @@ CASES = [
 def test_fit_reaches_stated_accuracy(name, kw, nout, loss, train_acc, test_acc):
     X, y = DATASETS[name](n=80, seed=0, **kw)
     model = MLP(2, [8, 8, nout], seed=0)
-    start = time.perf_counter()
     history = fit(model, X, y, loss=loss, optimizer=Adam(model.parameters(), lr=0.05),
                   epochs=40, verbose=False)
-    elapsed = time.perf_counter() - start
     assert set(history) >= {"loss", "accuracy"}
     assert len(history["loss"]) == len(history["accuracy"]) == 40
     assert history["loss"][-1] < 0.5 * history["loss"][0]
@@ -101,7 +98,6 @@ def test_fit_reaches_stated_accuracy(name, kw, nout, loss, train_acc, test_acc):
     assert accuracy(model, X, y) >= train_acc
     Xt, yt = DATASETS[name](n=200, seed=1, **kw)
     assert accuracy(model, Xt, yt) >= test_acc
-    assert elapsed < 20  # a few seconds on a laptop; generous for slow CI machines
 
 
 def test_fit_minibatches_sgd_l2_and_bce_with_index_labels():

@@ -1,0 +1,392 @@
+// The step-through: plays the forward pass, then the reverse pass, over Graphviz's SVG.
+// Data (cg.data): nodes in forward order, edges (parent p -> consumer c, slot j, local v,
+// symbol s), fsteps (op nodes, forward order), bsteps (backward_steps: node, grad,
+// contributions [edge, local, consumer grad, amount]), neurons when collapsed.
+(function () {
+  "use strict";
+  var D = cg.data, $ = cg.$, el = cg.el, fmt = cg.fmt, num = cg.num;
+  var N = D.nodes.length, F = D.fsteps.length, B = D.bsteps.length, TOTAL = F + B;
+  var E = D.edges, nodes = D.nodes;
+  var fpos = [], bpos = [], stepOf = [], ins = [], outs = [], unitOf = [], amountOf = [];
+  var k, i;
+  for (k = 0; k < N; k++) { fpos.push(0); bpos.push(TOTAL + 1); ins.push([]); outs.push([]); unitOf.push(-1); }
+  D.fsteps.forEach(function (n, s) { fpos[n] = s + 1; });
+  D.bsteps.forEach(function (s, j) {
+    bpos[s.n] = F + j + 1; stepOf[s.n] = s;
+    s.cs.forEach(function (c) { amountOf[c[0]] = c[3]; });
+  });
+  E.forEach(function (e, j) { ins[e.c].push(j); outs[e.p].push(j); });
+  D.neurons.forEach(function (u, j) { u.members.forEach(function (m) { unitOf[m] = j; }); });
+
+  var valueEl = [], opEl = [], opEdgeEl = [];
+  for (k = 0; k < N; k++) { valueEl.push($("v" + k)); opEl.push($("o" + k)); opEdgeEl.push($("oe" + k)); }
+  var edgeEl = E.map(function (e) { return e.svg ? $(e.svg) : null; });
+  var unitEl = D.neurons.map(function (u) { return $("u" + u.dot); });
+  function textOf(g, cls) { return g ? g.querySelector("text." + cls) : null; }
+  var dataText = valueEl.map(function (g) { return textOf(g, "t-data"); });
+  var gradText = valueEl.map(function (g) { return textOf(g, "t-grad"); });
+  var localText = edgeEl.map(function (g, j) { return E[j].svg && E[j].svg.charAt(0) === "e" ? textOf(g, "t-local") : null; });
+  var contribText = edgeEl.map(function (g, j) { return E[j].svg && E[j].svg.charAt(0) === "e" ? textOf(g, "t-contrib") : null; });
+
+  var pos = 0, symbols = false, selected = null, timer = null, carried = [], explained = {};
+  var slider = $("cg-slider"), graph = $("cg-graph");
+  slider.max = String(TOTAL);
+
+  function name(n) { return nodes[n].n; }
+  function active(p) { return p === 0 ? -1 : (p <= F ? D.fsteps[p - 1] : D.bsteps[p - F - 1].n); }
+  function setText(t, s) { if (t && t.textContent !== s) t.textContent = s; }
+  function cls(node, c, on) { if (node && node.classList.contains(c) !== on) node.classList.toggle(c, on); }
+
+  // The share of n's gradient that has arrived by position p: its consumers finish in
+  // the order its contributions are listed, so it is a prefix sum, added as the engine adds.
+  function arrived(n, p) {
+    var s = stepOf[n], sum = 0, count = 0;
+    if (!s) return {sum: 0, count: 0, all: 0};
+    for (var j = 0; j < s.cs.length; j++) {
+      if (bpos[E[s.cs[j][0]].c] > p) break;
+      sum += s.cs[j][3]; count++;
+    }
+    return {sum: sum, count: count, all: s.cs.length};
+  }
+
+  function gradLine(n, p, word) {
+    if (p >= bpos[n]) return word + " " + fmt(nodes[n].g);
+    var a = arrived(n, p);
+    return word + " " + (a.count ? fmt(a.sum) + "+…" : "?");
+  }
+
+  function carry(elements, how) {
+    carried.forEach(function (x) { x.classList.remove("cg-carry", "cg-carry-fwd"); });
+    carried = elements.filter(Boolean);
+    carried.forEach(function (x) { x.classList.add(how); });
+  }
+
+  function render() {
+    var act = active(pos), n, j;
+    for (n = 0; n < N; n++) {
+      var known = pos >= fpos[n];
+      setText(dataText[n], "data " + (known ? fmt(nodes[n].d) : "?"));
+      setText(gradText[n], gradLine(n, pos, "grad"));
+      cls(gradText[n], "partial", pos < bpos[n] && arrived(n, pos).count > 0);
+      [valueEl[n], opEl[n], opEdgeEl[n]].forEach(function (g) {
+        cls(g, "cg-unknown", !known); cls(g, "cg-active", n === act && g !== opEdgeEl[n]);
+      });
+      cls(valueEl[n], "cg-done", pos >= bpos[n]);
+    }
+    for (j = 0; j < E.length; j++) {
+      if (!localText[j]) continue;
+      var e = E[j], ready = pos >= fpos[e.c];
+      setText(localText[j], ready ? (symbols ? e.s : fmt(e.v)) : "?");
+      setText(contribText[j], "→ " + (pos >= bpos[e.c] ? fmt(amountOf[j]) : "?"));
+      cls(edgeEl[j], "cg-unknown", !ready);
+    }
+    D.neurons.forEach(function (u, j) {
+      var g = unitEl[j], known = pos >= fpos[u.out];
+      setText(textOf(g, "t-out"), "out " + (known ? fmt(nodes[u.out].d) : "?"));
+      setText(textOf(g, "t-delta"), gradLine(u.pre, pos, "δ"));
+      cls(textOf(g, "t-delta"), "partial", pos < bpos[u.pre] && arrived(u.pre, pos).count > 0);
+      cls(g, "cg-unknown", !known); cls(g, "cg-active", act >= 0 && unitOf[act] === j);
+      cls(g, "cg-done", pos >= bpos[u.pre]);
+    });
+    D.links.forEach(function (l) { cls($(l.svg), "cg-unknown", pos < fpos[E[l.edges[0]].c]); });
+    if (act < 0) carry([], "cg-carry");
+    else if (pos <= F) carry(ins[act].map(function (x) { return edgeEl[x]; }).concat([opEdgeEl[act]]), "cg-carry-fwd");
+    else carry(D.bsteps[pos - F - 1].cs.map(function (c) { return edgeEl[c[0]]; }), "cg-carry");
+    marker(act);
+    controls();
+    stepPanel(act);
+    if (selected) detail();
+  }
+
+  function boxOf(n) { return n < 0 ? null : (valueEl[n] || (unitOf[n] >= 0 ? unitEl[unitOf[n]] : null)); }
+
+  // A ▼ over the step's box (a mark that is not a colour), and the box kept in view.
+  var mark = null;
+  function marker(act) {
+    var box = boxOf(act);
+    if (!mark) {
+      mark = document.createElementNS("http://www.w3.org/2000/svg", "text");
+      mark.setAttribute("id", "cg-marker");
+      mark.setAttribute("aria-hidden", "true");
+      mark.textContent = "▼";
+      var root = graph.querySelector("g.graph") || graph.querySelector("svg");
+      root.appendChild(mark);
+    }
+    if (!box) { mark.setAttribute("visibility", "hidden"); return; }
+    var b = box.getBBox();
+    mark.setAttribute("x", String(b.x + b.width / 2 - 6));
+    mark.setAttribute("y", String(b.y - 3));
+    mark.setAttribute("visibility", "visible");
+    var r = box.getBoundingClientRect(), c = graph.getBoundingClientRect();  // out of view: centre it
+    if (r.left < c.left + 16 || r.right > c.right - 16) graph.scrollLeft += (r.left + r.right - c.left - c.right) / 2;
+    if (r.top < c.top + 16 || r.bottom > c.bottom - 16) graph.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
+  }
+
+  function controls() {
+    slider.value = String(pos);
+    slider.setAttribute("aria-valuetext", statusText());
+    setText($("cg-status"), statusText());
+    $("cg-first").disabled = $("cg-prev").disabled = pos === 0;
+    $("cg-next").disabled = $("cg-last").disabled = pos === TOTAL;
+  }
+
+  function statusText() {
+    if (pos === 0) return "start (0 of " + TOTAL + ")";
+    if (pos <= F) return "forward " + pos + " of " + F;
+    return "reverse " + (pos - F) + " of " + B;
+  }
+
+  // -- the step's arithmetic --------------------------------------------------------
+  function stepPanel(act) {
+    var box = cg.clear($("cg-step"));
+    box.setAttribute("data-pos", String(pos));
+    if (act < 0) {
+      var leaves = [];
+      for (var n = 0; n < N && leaves.length < 8; n++) if (fpos[n] === 0) leaves.push(name(n) + " = " + fmt(nodes[n].d));
+      box.appendChild(el("h2", null, "Start"));
+      box.appendChild(el("p", null, "The leaves (inputs and parameters) hold their values: ",
+        el("code", null, leaves.join(", ") + (N - F > 8 ? ", …" : "")), "."));
+      box.appendChild(el("p", null, "Press Next ▶ or → to run the forward pass one node at a time (" +
+        F + " steps), then the reverse pass (" + B + " steps, one per node)."));
+      return;
+    }
+    var inside = unitOf[act] >= 0 ? " (inside neuron " + D.neurons[unitOf[act]].name + ")" : "";
+    box.setAttribute("data-node", String(act));
+    if (pos <= F) {
+      box.setAttribute("data-phase", "forward");
+      box.appendChild(el("h2", null, "Forward step " + pos + " of " + F));
+      box.appendChild(el("p", null, "Compute ", el("b", null, name(act)), inside, " from its inputs:"));
+      box.appendChild(el("div", {class: "calc"},
+        el("code", null, name(act) + " = " + nodes[act].rhs), el("br"),
+        el("code", null, "= " + nodes[act].rhsn), el("br"),
+        el("code", null, "= "), el("b", {class: "result"}, num(nodes[act].d))));
+      return;
+    }
+    var s = D.bsteps[pos - F - 1];
+    box.setAttribute("data-phase", "reverse");
+    box.setAttribute("data-grad", String(s.g));
+    box.appendChild(el("h2", null, "Reverse step " + (pos - F) + " of " + B));
+    if (!s.cs.length) {
+      box.appendChild(el("p", null, el("b", null, name(act)), " is the output: its gradient is the seed, d",
+        name(act), "/d", name(act), " = ", num(s.g, "result"), "."));
+      return;
+    }
+    box.appendChild(el("p", null, el("b", null, name(act)), inside, " now holds its whole gradient: the sum, over the " +
+      s.cs.length + " edge" + (s.cs.length > 1 ? "s" : "") + " to its consumers, of local derivative × consumer's grad."));
+    box.appendChild(el("p", null, el("code", null, name(act) + ".grad = " + s.cs.map(function (c) {
+      return wrap(E[c[0]].s) + " · " + name(E[c[0]].c) + ".grad";
+    }).join(" + "))));
+    var rows = [], running = 0;
+    s.cs.forEach(function (c) {
+      running += c[3];
+      rows.push(el("tr", {class: "contrib", "data-edge": c[0], "data-local": String(c[1]),
+                          "data-consumer-grad": String(c[2]), "data-amount": String(c[3]),
+                          "data-running": String(running)},
+        el("td", null, name(E[c[0]].c)), el("td", null, E[c[0]].s === fmt(c[1]) ? "" : E[c[0]].s + " = ", num(c[1])),
+        el("td", null, "× ", num(c[2])), el("td", null, "= ", num(c[3])), el("td", null, num(running))));
+    });
+    box.appendChild(el("table", {class: "arith"},
+      el("thead", null, el("tr", null, el("th", null, "consumer"), el("th", null, "local derivative"),
+        el("th", null, "× its grad"), el("th", null, "= contribution"), el("th", null, "sum so far"))),
+      el("tbody", null, rows)));
+    box.appendChild(el("p", {class: "calc"}, el("code", null, name(act) + ".grad = "), el("b", {class: "result"}, num(s.g))));
+  }
+
+  function wrap(sym) { return /^[\w.'₀-₉]+(\([\w.'₀-₉ ]*\))?$/.test(sym) ? sym : "(" + sym + ")"; }
+
+  // -- a node's gradient as a sum over paths (explain) ----------------------------------
+  var LIST = 50, ENUMERATE = 20000;
+  function paths(n) {
+    var reach = new Uint8Array(N), count = new Float64Array(N), R = D.root;
+    reach[n] = 1; count[n] = 1;
+    for (var m = n + 1; m < N; m++) {
+      var c = 0;
+      for (var j = 0; j < ins[m].length; j++) { var p = E[ins[m][j]].p; if (reach[p]) c += count[p]; }
+      if (c > 0) { reach[m] = 1; count[m] = c; }
+    }
+    var out = {n: count[R], listed: [], sum: 0, all: count[R] <= ENUMERATE};
+    if (!reach[R]) return out;
+    var stack = [[R, []]];
+    while (stack.length) {  // depth first from the root, first input first, as explain()
+      var top = stack.pop(), node = top[0], es = top[1];
+      if (node === n) {
+        var prod = 1;
+        es.forEach(function (x) { prod *= E[x].v; });
+        out.sum += prod;
+        if (out.listed.length < LIST) out.listed.push({edges: es, product: prod});
+        if (!out.all && out.listed.length >= LIST) break;
+        continue;
+      }
+      for (var q = ins[node].length - 1; q >= 0; q--) {
+        var x = ins[node][q];
+        if (reach[E[x].p]) stack.push([E[x].p, es.concat([x])]);
+      }
+    }
+    return out;
+  }
+
+  function explainNode(n) {
+    var box = el("div", {class: "explain", "data-node": n, "data-grad": String(nodes[n].g)});
+    var R = D.root, ps = paths(n);
+    var head = "d" + name(R) + "/d" + name(n);
+    box.appendChild(el("h3", null, "Its gradient as a sum over paths"));
+    if (ps.n === 0) { box.appendChild(el("p", null, name(R) + " does not depend on " + name(n) + ".")); return box; }
+    box.appendChild(el("p", null, head + " = the sum, over the " + ps.n + " path" + (ps.n > 1 ? "s" : "") +
+      " from " + name(n) + " up to " + name(R) + ", of the product of the local derivatives on it (output first):"));
+    var list = el("ol", {class: "paths"});
+    ps.listed.forEach(function (path) {
+      var route = [name(R)].concat(path.edges.map(function (x) { return name(E[x].p); })).join(" ← ");
+      list.appendChild(el("li", {class: "path", "data-product": String(path.product)},
+        el("div", {class: "muted"}, route),
+        el("code", null, path.edges.map(function (x) { return E[x].s; }).join(" · ") || "1"), el("br"),
+        el("code", null, "= " + (path.edges.map(function (x) { return fmt(E[x].v); }).join(" × ") || "1") + " = "),
+        num(path.product)));
+    });
+    box.appendChild(list);
+    var total = ps.all ? ps.sum : nodes[n].g;
+    var sumLine = el("p", {class: "total", "data-total": String(total), "data-paths": String(ps.n),
+                          "data-listed-all": String(ps.all && ps.listed.length === ps.n)});
+    if (ps.listed.length < ps.n) sumLine.appendChild(el("span", null, "… and " + (ps.n - ps.listed.length) + " more. "));
+    sumLine.appendChild(el("span", null, ps.all ? "Sum over all " + ps.n + " paths: " :
+      "Too many paths to add one by one; the reverse pass adds them grouped: "));
+    sumLine.appendChild(el("b", null, num(total)));
+    sumLine.appendChild(el("span", null, "  (grad from the reverse pass: "));
+    sumLine.appendChild(num(nodes[n].g, "grad"));
+    sumLine.appendChild(el("span", null, ")"));
+    box.appendChild(sumLine);
+    if (outs[n].length && n !== R) box.appendChild(split(n));
+    return box;
+  }
+
+  // δ × q per edge out of n: backward chain (δ of the consumer, or of its bias add) × forward chain.
+  function split(n) {
+    var rows = outs[n].map(function (x) {
+      var e = E[x], d = nodes[e.dn].g;
+      return el("li", {class: "split", "data-delta": String(d), "data-forward": String(e.v), "data-product": String(d * e.v)},
+        "δ(" + name(e.dn) + ") × " + e.s + " = ", num(d), " × ", num(e.v), " = ", num(d * e.v));
+    });
+    return el("div", null, el("h3", null, "As backward chain × forward chain (δ × q)"), el("ul", {class: "splits"}, rows));
+  }
+
+  // -- the detail panel: a node, or an opened neuron ------------------------------------
+  function detail() {
+    var box = cg.clear($("cg-detail"));
+    document.querySelectorAll(".cg-selected").forEach(function (x) { x.classList.remove("cg-selected"); });
+    if (!selected) return;
+    if (selected.unit !== undefined) { neuronView(box, selected.unit); return; }
+    var n = selected.node, v = nodes[n];
+    cls(boxOf(n), "cg-selected", true);
+    box.appendChild(el("h2", null, name(n) + (v.l && v.l !== name(n) ? " (label " + v.l + ")" : "")));
+    box.appendChild(el("p", null, v.op ? el("code", null, name(n) + " = " + v.rhs) : "a leaf (an input or a parameter)"));
+    box.appendChild(el("p", null, "data ", num(v.d), ", grad ", num(v.g, "grad"),
+      pos >= bpos[n] ? "" : el("span", {class: "muted"}, " (the reverse pass reaches it at step " + (bpos[n] - F) + ")")));
+    if (ins[n].length) {
+      box.appendChild(el("h3", null, "Local derivatives of its inputs"));
+      box.appendChild(el("ul", null, ins[n].map(function (x) {
+        return el("li", null, "d" + name(n) + "/d" + name(E[x].p) + " = " + E[x].s + " = ", num(E[x].v));
+      })));
+    }
+    if (!explained[n]) explained[n] = explainNode(n);  // paths do not change with the step
+    box.appendChild(explained[n]);
+  }
+
+  function memberButton(n) {
+    return el("button", {class: "member", "data-node": n, type: "button"}, name(n));
+  }
+
+  function neuronView(box, j) {
+    var u = D.neurons[j], act = active(pos);
+    cls(unitEl[j], "cg-selected", true);
+    box.appendChild(el("h2", null, "Neuron " + u.name));
+    box.appendChild(el("p", null, "Layer " + u.layer + ": ", el("code", null, "p = w·q + b, out = " + u.act + "(p)"),
+      ". Click a name for its gradient as a sum over paths."));
+    var rows = u.w.map(function (w, t) {
+      var q = u.q[t];
+      return el("tr", {class: (w === act || q === act) ? "now" : null},
+        el("td", null, memberButton(w)), el("td", null, num(nodes[w].d)),
+        el("td", null, q === undefined ? "" : memberButton(q)), el("td", null, q === undefined ? "" : num(nodes[q].d)),
+        el("td", null, pos >= bpos[w] ? num(nodes[w].g) : "?"));
+    });
+    if (u.b !== null) rows.push(el("tr", {class: u.b === act ? "now" : null}, el("td", null, memberButton(u.b)),
+      el("td", null, num(nodes[u.b].d)), el("td", null, "(bias)"), el("td"), el("td", null, pos >= bpos[u.b] ? num(nodes[u.b].g) : "?")));
+    box.appendChild(el("table", {class: "neuron"}, el("thead", null, el("tr", null, el("th", null, "weight"),
+      el("th", null, "value"), el("th", null, "input q"), el("th", null, "value"), el("th", null, "grad"))), el("tbody", null, rows)));
+    var parts = [u.dot, u.pre, u.out].filter(function (x, t, all) { return all.indexOf(x) === t; });
+    box.appendChild(el("ul", null, parts.map(function (x) {
+      return el("li", {class: x === act ? "now" : null}, memberButton(x), " = ",
+        pos >= fpos[x] ? num(nodes[x].d) : "?", ", grad ", pos >= bpos[x] ? num(nodes[x].g) : "?",
+        x === u.pre ? " (δ, the backward chain)" : "");
+    })));
+  }
+
+  // -- input -------------------------------------------------------------------------
+  function go(p) { pos = Math.max(0, Math.min(TOTAL, p)); render(); }
+  function stop() { if (timer) { clearInterval(timer); timer = null; } $("cg-play").setAttribute("aria-pressed", "false"); setText($("cg-play"), "▶ Play"); }
+  function play() {
+    if (timer) { stop(); return; }
+    if (pos === TOTAL) go(0);
+    $("cg-play").setAttribute("aria-pressed", "true"); setText($("cg-play"), "⏸ Pause");
+    timer = setInterval(function () { if (pos >= TOTAL) stop(); else go(pos + 1); }, Number($("cg-speed").value));
+  }
+  $("cg-first").addEventListener("click", function () { stop(); go(0); });
+  $("cg-prev").addEventListener("click", function () { stop(); go(pos - 1); });
+  $("cg-next").addEventListener("click", function () { stop(); go(pos + 1); });
+  $("cg-last").addEventListener("click", function () { stop(); go(TOTAL); });
+  $("cg-play").addEventListener("click", play);
+  $("cg-speed").addEventListener("change", function () { if (timer) { stop(); play(); } });
+  slider.addEventListener("input", function () { stop(); go(Number(slider.value)); });
+  $("cg-fit").addEventListener("click", function () {
+    var on = this.getAttribute("aria-pressed") !== "true", svg = $("cg-svg");
+    this.setAttribute("aria-pressed", String(on));
+    svg.style.width = on ? "100%" : ""; svg.style.height = on ? "auto" : "";
+    svg.style.maxHeight = on ? "100%" : "";
+  });
+  $("cg-symbols").addEventListener("click", function () {
+    symbols = !symbols; this.setAttribute("aria-pressed", String(symbols)); render();
+  });
+  cg.keys({
+    ArrowRight: function () { stop(); go(pos + 1); }, ArrowLeft: function () { stop(); go(pos - 1); },
+    Home: function () { stop(); go(0); }, End: function () { stop(); go(TOTAL); }, " ": play
+  });
+
+  function choose(target) {
+    var g = target.closest ? target.closest("[data-node], [data-neuron]") : null;
+    if (!g) return false;
+    if (g.hasAttribute("data-neuron")) selected = {unit: Number(g.getAttribute("data-neuron"))};
+    else selected = {node: Number(g.getAttribute("data-node"))};
+    detail();
+    return true;
+  }
+  graph.addEventListener("click", function (ev) { choose(ev.target); });
+  $("cg-detail").addEventListener("click", function (ev) { if (ev.target.classList.contains("member")) choose(ev.target); });
+  graph.addEventListener("keydown", function (ev) {
+    if ((ev.key === "Enter" || ev.key === " ") && choose(ev.target)) ev.preventDefault();
+  });
+
+  // Hover an edge: its local derivative as symbol and number (and what it carried back).
+  var tip = $("cg-tip");
+  function edgeLines(x) {
+    var e = E[x], lines = ["d" + name(e.c) + "/d" + name(e.p) + " = " + e.s + " = " + fmt(e.v)];
+    if (pos >= bpos[e.c]) lines.push("carried back: " + fmt(e.v) + " × " + fmt(nodes[e.c].g) + " = " + fmt(amountOf[x]));
+    return lines;
+  }
+  graph.addEventListener("mousemove", function (ev) {
+    var g = ev.target.closest ? ev.target.closest("g.cg-edge, g.cg-link") : null;
+    if (!g) { tip.hidden = true; return; }
+    var lines = [];
+    if (g.classList.contains("cg-edge")) lines = edgeLines(Number(g.getAttribute("data-edge")));
+    else D.links.forEach(function (l) {
+      if (l.svg === g.id) l.edges.slice(0, 6).forEach(function (x) { lines = lines.concat(edgeLines(x)); });
+      if (l.svg === g.id && l.edges.length > 6) lines.push("… " + (l.edges.length - 6) + " more edges");
+    });
+    cg.clear(tip);
+    lines.forEach(function (s) { tip.appendChild(el("div", null, s)); });
+    tip.hidden = false;
+    tip.style.left = Math.min(ev.clientX + 14, window.innerWidth - tip.offsetWidth - 4) + "px";
+    tip.style.top = Math.min(ev.clientY + 14, window.innerHeight - tip.offsetHeight - 4) + "px";
+  });
+  graph.addEventListener("mouseleave", function () { tip.hidden = true; });
+
+  if (D.highlight !== null) selected = {node: D.highlight};
+  render();
+})();

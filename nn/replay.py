@@ -1,0 +1,239 @@
+"""A training run recorded every k steps and replayed in the browser: ``fit(..., record_every=k)``.
+
+    >>> from nn import MLP, fit, moons
+    >>> X, y = moons(100, seed=0); model = MLP(2, [8, 8, 1], seed=0)
+    >>> history = fit(model, X, y, epochs=4, record_every=2, verbose=False)
+    >>> [s["step"] for s in history["replay"].data["snaps"]]   # every 2 steps, and the last
+    [0, 2, 3]
+    >>> history["replay"].save("training.html")            # doctest: +SKIP
+
+At each recorded step (before the optimizer moves the weights) a snapshot
+keeps: the step's loss and accuracy, the decision boundary on a GRID × GRID
+grid (inputs of two dimensions), every parameter's value and gradient, and for
+each sample of the batch the documents' q (each layer's input) and δ (each
+layer's ``p.grad``). So the page can show a weight's gradient as what it is,
+the sum over the batch's samples of δ × q, plus λ·w from an L2 penalty, and
+check that against the gradient the engine computed.
+
+Memory is bounded: at most ``limit`` snapshots, fewer when a snapshot is large
+(a page stays under about ``BUDGET`` bytes of snapshot data). When the next
+snapshot would pass the limit, every other snapshot is dropped and the
+interval doubles, so the kept ones stay evenly spaced; the last step of the
+run is always recorded. Numbers are stored as base64 of little-endian
+doubles (exact; the grid as 32-bit floats), about 10.7 characters a number.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import sys
+from array import array
+from collections.abc import Callable, Sequence
+from importlib import resources
+from typing import Any
+
+from autograd import Page
+
+__all__ = ["Recorder", "Replay", "GRID", "BUDGET"]
+
+GRID = 32
+"""Points a side of the decision-boundary grid recorded with each snapshot."""
+BUDGET = 4_000_000
+"""About how many bytes of snapshot data a replay page holds at most."""
+
+
+def _static(name: str) -> str:
+    return resources.files("nn").joinpath("_static", name).read_text(encoding="utf-8")
+
+
+def _b64(values: Sequence[float], typecode: str = "d") -> str:
+    packed = array(typecode, values)
+    if sys.byteorder == "big":  # the page reads little-endian
+        packed.byteswap()
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+class Recorder:
+    """Snapshots of an ``nn.MLP`` during ``fit``; ``fit(record_every=k)`` makes one.
+
+    ``every``: record steps 0, k, 2k, ... (and the last); ``limit``: keep at
+    most this many snapshots (thinned evenly); ``l2``: the λ of fit's penalty.
+    """
+
+    def __init__(self, model: Any, X: Sequence[Any], y: Sequence[Any], *, every: int,
+                 limit: int = 100, batch: int, l2: float = 0.0, loss: str = "",
+                 threshold: float | None = 0.0) -> None:
+        if not (hasattr(model, "trace") and hasattr(model, "layers")
+                and hasattr(model, "forward_floats")):
+            raise TypeError(f"fit: record_every needs an nn.MLP (it reads MLP.trace), got "
+                            f"{type(model).__name__}")
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"fit: record_every must be a positive int, got {every!r}")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 2:
+            raise ValueError(f"fit: record_limit must be an int >= 2, got {limit!r}")
+        self.model, self.X, self.y = model, X, y
+        self.every, self.l2, self.loss, self.threshold = every, float(l2), loss, threshold
+        self.sizes = [model.nin] + [layer.nout for layer in model.layers]
+        self.grid = _grid_box(X) if model.nin == 2 else None
+        units = sum(self.sizes)  # q of layers 0..L-1 and δ of layers 1..L per sample
+        n_params = len(model.parameters())
+        grid = GRID * GRID * 4 * 4 / 3 if self.grid else 0  # float32, base64
+        per = (2 * n_params + batch * units) * 8 * 4 / 3 + grid
+        self.limit = min(limit, max(2, int(BUDGET // per)))
+        self.snapshots: list[dict[str, Any]] = []
+        self._traces: list[Any] = []
+        self._idx: list[int] = []
+
+    def due(self, step: int, last: bool = False) -> bool:
+        """Whether ``step`` (0-based, one per optimizer step) is recorded."""
+        return last or step % self.every == 0
+
+    def forward(self, idx: Sequence[int]) -> list[Any]:
+        """The batch's outputs, through ``MLP.trace`` so that each p and q can be read later."""
+        self._idx = list(idx)
+        self._traces = [self.model.trace(self.X[i]) for i in self._idx]
+        return [t.output for t in self._traces]
+
+    def capture(self, step: int, epoch: int, loss: float, accuracy: float | None) -> None:
+        """Record the step just back-propagated (grads filled, weights not yet moved)."""
+        if len(self.snapshots) >= self.limit:  # thin evenly, before adding the newest
+            self.snapshots = self.snapshots[::2]
+            self.every *= 2
+        params = self.model.parameters()
+        q: list[float] = []
+        d: list[float] = []
+        for t in self._traces:
+            for layer in t.q[:-1]:
+                q.extend(v.data for v in layer)
+            for layer in t.p[1:]:
+                d.extend(v.grad for v in layer)
+        snap = {
+            "step": step, "epoch": epoch, "loss": loss, "acc": accuracy,
+            "w": _b64([p.data for p in params]), "g": _b64([p.grad for p in params]),
+            "batch": list(self._idx), "q": _b64(q), "d": _b64(d),
+            "grid": _b64(self._boundary(), "f") if self.grid else None,
+        }
+        self.snapshots.append(snap)
+        self._traces = []
+
+    def _boundary(self) -> list[float]:
+        x0, x1, y0, y1 = self.grid
+        out = []
+        for j in range(GRID):
+            b = y0 + (y1 - y0) * j / (GRID - 1)
+            for i in range(GRID):
+                z = self.model.forward_floats([x0 + (x1 - x0) * i / (GRID - 1), b])
+                out.append(max(range(len(z)), key=z.__getitem__) if isinstance(z, list) else z)
+        return out
+
+    def replay(self, history: dict[str, list], title: str = "") -> Replay:
+        """The page of this run (``history`` is fit's: loss and accuracy per epoch)."""
+        model = self.model
+        names = [name for name, _ in model.named_parameters()]
+        classes = sorted({_label(t) for t in self.y}, key=str)
+        data = {
+            "title": title or f"training replay: {model!r}",
+            "sizes": self.sizes, "acts": [model.input_activation, *model.activations],
+            "params": [_where(name) for name in names],
+            "labels": [p.label for p in model.parameters()],
+            "l2": self.l2, "loss": self.loss,
+            "history": {"loss": list(history.get("loss", [])),
+                        "accuracy": list(history.get("accuracy", []))},
+            "X": [list(map(float, x)) for x in self.X] if self.grid else [],
+            "y": [classes.index(_label(t)) for t in self.y] if self.grid else [],
+            "classes": [str(c) for c in classes],
+            "grid": {"box": self.grid, "n": GRID, "threshold": self.threshold,
+                     "kind": "class" if model.layers[-1].nout > 1 else "score"}
+            if self.grid else None,
+            "snaps": self.snapshots,
+        }
+        return Replay.from_data(data)
+
+
+def _label(t: Any) -> Any:
+    return tuple(t) if isinstance(t, list) else t
+
+
+def _where(name: str) -> list[int]:
+    """'layers.1.neurons.3.w.0' -> [layer 2, neuron 3, input 0]; a bias has input -1."""
+    parts = name.split(".")
+    layer, neuron = int(parts[1]) + 1, int(parts[3])
+    return [layer, neuron, int(parts[5]) if parts[4] == "w" else -1]
+
+
+def _grid_box(X: Sequence[Any]) -> tuple[float, float, float, float]:
+    xs = [float(p[0]) for p in X]
+    ys = [float(p[1]) for p in X]
+    pad = 0.25
+    return (min(xs) - pad, max(xs) + pad, min(ys) - pad, max(ys) + pad)
+
+
+def threshold_for(correct: Callable[..., bool] | None, nout: int) -> float | None:
+    """The output value where a one-output model's predicted class changes (None: not a
+    classifier or several outputs): 0.5 for a threshold at a half, else 0."""
+    if correct is None or nout > 1:
+        return None
+    return 0.5 if getattr(correct, "__name__", "") == "half" else 0.0
+
+
+class Replay(Page):
+    """A recorded training run as one page: ``.save(path)``, inline in Jupyter.
+
+    ``snapshots`` is the number of recorded steps; ``data`` what the page embeds.
+    """
+
+    def __init__(self, html_text: str, *, title: str, data: dict[str, Any],
+                 height: int = 760) -> None:
+        super().__init__(html_text, title=title, height=height)
+        self.data = data
+        self.snapshots = len(data["snaps"])
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Replay:
+        """The page for recorded ``data`` (as ``Recorder.replay`` makes it)."""
+        page = Page.build(data["title"], _BODY.replace("{title}", html.escape(data["title"])),
+                          data, script=_static("replay.js"), style=_static("replay.css"))
+        return cls(page.html, title=data["title"], data=data)
+
+    def titled(self, title: str) -> Replay:
+        """The same replay under another heading."""
+        return Replay.from_data({**self.data, "title": title})
+
+    def __repr__(self) -> str:
+        n = self.snapshots
+        return f"Replay({self.title!r}, {n} snapshot{'s' if n != 1 else ''})"
+
+
+_BODY = """
+<div class="bar" role="toolbar" aria-label="recorded steps">
+  <h1>{title}</h1>
+  <button id="r-first" title="First (Home)">|◀ First</button>
+  <button id="r-prev" title="Previous (←)">◀ Prev</button>
+  <button id="r-next" title="Next (→)">Next ▶</button>
+  <button id="r-last" title="Last (End)">Last ▶|</button>
+  <button id="r-play" aria-pressed="false" title="Play / pause (space)">▶ Play</button>
+  <label>speed <select id="r-speed" aria-label="speed">
+    <option value="900">slow</option><option value="400" selected>normal</option>
+    <option value="150">fast</option></select></label>
+  <label><span class="sr-only">recorded step</span><input id="r-slider" type="range" min="0"
+    value="0" aria-label="recorded step"></label>
+  <span id="r-status" class="status" aria-live="polite"></span>
+  <button id="r-grads" aria-pressed="false" title="Line thickness: weights or gradients">
+    Show grads</button>
+</div>
+<div class="grid">
+  <figure><figcaption>Loss (solid) and accuracy (dashed) per epoch</figcaption>
+    <svg id="r-curves" width="420" height="230" role="img" aria-label="loss and accuracy"></svg>
+  </figure>
+  <figure><figcaption id="r-boundary-caption">Decision boundary at this step</figcaption>
+    <canvas id="r-boundary" width="300" height="300" role="img"
+      aria-label="decision boundary and the data"></canvas>
+  </figure>
+  <figure class="net"><figcaption>The network at this step: line thickness |w| (or |grad|);
+    blue solid positive, red dashed negative. Click a neuron or a line.</figcaption>
+    <div class="netbox"><svg id="r-net" role="group" aria-label="the network"></svg></div>
+  </figure>
+  <section id="r-detail" class="detail" aria-live="polite"></section>
+</div>
+"""

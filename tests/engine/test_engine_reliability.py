@@ -1,0 +1,375 @@
+"""What users actually do: functional calls beside a model's grads, threads, hostile seeds.
+
+Every test here failed on the engine before the wave 2 reliability work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import sys
+import threading
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Primitive, Value, apply, grad, no_grad, register, value_and_grad
+
+# -- functional calls never touch .grad ------------------------------------------
+
+
+def test_grad_leaves_the_grads_of_closed_over_values_alone():
+    w, b = Value(3.0), Value(0.5)
+    assert grad(lambda x: w * x + b)(2.0) == 3.0
+    assert (w.grad, b.grad) == (0.0, 0.0)
+
+
+def test_grad_between_backward_and_the_optimizer_step_changes_no_parameter_grad():
+    import nn
+
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    loss = model([0.3, -0.2]) * model([0.1, 0.9])
+    loss.backward()
+    before = [p.grad for p in model.parameters()]
+    value, g = value_and_grad(lambda x: model([x, -1.0]))(0.5)
+    assert [p.grad for p in model.parameters()] == before
+    h = 1e-6
+    numeric = (model([0.5 + h, -1.0]).data - model([0.5 - h, -1.0]).data) / (2 * h)
+    assert g == pytest.approx(numeric, rel=1e-6, abs=1e-9)
+    assert value == model([0.5, -1.0]).data
+
+
+def test_an_inner_grad_on_numbers_is_a_constant_to_an_outer_backward():
+    # grad on plain numbers returns a float: x * 1.0 has derivative 1 (PyTorch's answer)
+    x = Value(1.0)
+    y = x * grad(lambda t: x * t)(2.0)
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_grad_on_a_value_is_differentiated_by_an_outer_backward():
+    # d/dx [x · (d/dy x·y)] = 2x: pass the Value, and the result keeps its graph
+    x, y = Value(3.0), Value(2.0)
+    z = x * grad(lambda t: x * t)(y)
+    assert isinstance(z, Value)
+    z.backward()
+    assert x.grad == 6.0 and y.grad == 0.0
+
+
+def test_grad_inside_no_grad_still_gives_the_derivative():
+    with no_grad():
+        assert grad(lambda x: x * x)(3.0) == 6.0
+        assert value_and_grad(lambda x: x.exp())(0.0) == (1.0, 1.0)
+        assert not autograd.is_grad_enabled()
+    assert autograd.is_grad_enabled()
+
+
+def test_gradients_returns_the_derivatives_and_leaves_grad_alone():
+    x, y = Value(2.0), Value(5.0)
+    out = x * y + x
+    assert autograd.gradients(out, [x, y]) == (6.0, 2.0)
+    assert autograd.gradients(out, x) == 6.0
+    assert (x.grad, y.grad, out.grad) == (0.0, 0.0, 0.0)
+    assert autograd.gradients(out, Value(1.0)) == 0.0  # not in the graph: 0
+    with pytest.raises(TypeError, match="wrt must be a Value"):
+        autograd.gradients(out, [x, 2.0])
+
+
+@pytest.mark.parametrize("argnums", [True, "0", 1.0, (0, "1"), None])
+def test_bad_argnums_are_refused(argnums):
+    with pytest.raises(TypeError, match="argnums"):
+        grad(lambda x: x, argnums=argnums)(1.0)
+
+
+def test_argnums_may_be_a_list_and_out_of_range_is_named():
+    assert grad(lambda x, y: x * y, argnums=[0, 1])(2.0, 3.0) == (3.0, 2.0)
+    with pytest.raises(IndexError, match="argnums 2 is out of range for 2"):
+        grad(lambda x, y: x * y, argnums=2)(2.0, 3.0)
+
+
+# -- backward writes nothing unless every new .grad is finite ------------------
+
+
+def test_two_finite_passes_whose_sum_overflows_are_refused_before_writing():
+    x = Value(1.0, label="x")
+    y = x * 1e308
+    y.backward()
+    assert x.grad == 1e308
+    with pytest.raises(OverflowError, match="'x'.*would become inf.*no .grad was changed"):
+        y.backward()
+    assert x.grad == 1e308 and y.grad == 1.0
+
+
+def test_a_grad_of_none_counts_as_zero():
+    x = Value(2.0)
+    y = x * x
+    x.grad = None
+    y.backward()
+    assert x.grad == 4.0
+
+
+@pytest.mark.parametrize("bad", ["0.5", [1.0], object()])
+def test_a_grad_set_to_a_non_number_is_refused_and_nothing_is_written(bad):
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    y = a * b + a
+    b.grad = bad
+    with pytest.raises(TypeError, match="'b'.*no .grad was changed"):
+        y.backward()
+    assert a.grad == 0.0 and y.grad == 0.0 and b.grad is bad
+
+
+@pytest.mark.parametrize("seed", ["1.5", True, None, float("nan"), float("inf"), [1.0]])
+def test_bad_seeds_are_refused(seed):
+    x = Value(2.0)
+    with pytest.raises((TypeError, ValueError), match="backward: the seed grad"):
+        (x * x).backward(seed)
+    assert x.grad == 0.0
+
+
+def test_integer_and_numpy_seeds_are_accepted():
+    x = Value(2.0)
+    (x * x).backward(2)
+    (x * x).backward(np.float64(0.5))
+    assert x.grad == 8.0 + 2.0
+
+
+# -- errors that say what happened ---------------------------------------------------
+
+
+def test_a_huge_int_is_named_without_pythons_digit_limit_message():
+    with pytest.raises(OverflowError, match=r"Value: an int of \d+ bits .*too large.*'big'"):
+        Value(10**5000, label="big")
+    x = Value(1.0, label="x")
+    with pytest.raises(OverflowError, match=r"\+: an int of \d+ bits.*node 'x'"):
+        x + 10**5000
+
+
+def test_a_non_finite_numpy_operand_names_the_node():
+    x = Value(1.0, label="x")
+    with pytest.raises(ValueError, match=r"\+: data must be finite, got inf \(with node 'x'"):
+        x + np.float64("inf")
+    with pytest.raises(ValueError, match="node 'x'"):
+        autograd.sum([x, np.float64("nan")])
+
+
+@pytest.mark.parametrize("label", [5, None, b"x", ["x"]])
+def test_a_label_that_is_not_a_str_is_refused(label):
+    with pytest.raises(TypeError, match="label must be a str"):
+        Value(1.0, label=label)
+
+
+def test_a_fraction_is_folded_as_the_float_it_was_read_as():
+    x = Value(3.0, label="x")
+    y = x * Fraction(1, 3)
+    assert y.args == (x, 1 / 3) and y.args[1].__class__ is float
+    s = autograd.sum([x, Fraction(1, 2)])
+    assert s.args == (x, 0.5) and s.args[1].__class__ is float
+    y.backward()
+    assert "x" in autograd.trace_text(y) and autograd.explain(y, x).total == 1 / 3
+
+
+def _own_op(name, forward, rule):
+    return register(Primitive(name=name, forward=forward, derivatives=(rule,), symbols=("?",),
+                              formulas=("?",), text=name + "({0})"))
+
+
+def test_a_rule_of_ones_own_that_raises_is_named():
+    def broken(out, x):
+        raise KeyError("oops")
+
+    op = _own_op("broken_rule", lambda x: 2 * x, broken)
+    with pytest.raises(TypeError, match="broken_rule: its derivative rule failed with KeyError"):
+        apply(op, Value(1.0, label="x"))
+
+
+def test_a_rule_of_ones_own_that_returns_a_str_is_named():
+    op = _own_op("str_rule", lambda x: 2 * x, lambda out, x: "two")
+    with pytest.raises(TypeError, match="str_rule: its forward or derivative rule"):
+        apply(op, Value(1.0))
+    op2 = _own_op("str_forward", lambda x: "2x", lambda out, x: 2.0)
+    with pytest.raises(TypeError, match="str_forward"):
+        apply(op2, Value(1.0))
+    with no_grad(), pytest.raises(TypeError, match="str_forward"):
+        apply(op2, Value(1.0))
+
+
+# -- threads: grad mode, the collector pause and functional calls -------------------
+
+
+@pytest.fixture
+def fast_switching():
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(old)
+
+
+def _run_threads(target, n):
+    errors = []
+
+    def run(i):
+        try:
+            target(i)
+        except BaseException as error:  # reported to the test thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+
+
+def test_concurrent_backward_passes_leave_the_collector_running(fast_switching):
+    assert gc.isenabled()
+
+    def passes(i):
+        x = Value(1.0)
+        y = x * x + 1.0
+        for _ in range(3000):  # many short passes: many chances to interleave
+            y.backward()
+
+    for _ in range(10):
+        _run_threads(passes, 4)
+        assert gc.isenabled()
+
+
+def test_the_collector_stays_off_when_it_was_off(fast_switching):
+    gc.disable()
+    try:
+        _run_threads(lambda i: [(Value(1.0) * 2).backward() for _ in range(200)], 3)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_no_grad_in_one_thread_does_not_stop_recording_in_another(fast_switching):
+    inside = threading.Event()
+    done = threading.Event()
+    seen = {}
+
+    def quiet(i):
+        with no_grad():
+            inside.set()
+            done.wait(5)
+            seen["quiet"] = len((Value(2.0) * 3).parents)
+
+    def busy(i):
+        inside.wait(5)
+        seen["busy"] = [len((Value(2.0) * 3).parents) for _ in range(100)]
+        done.set()
+
+    _run_threads(lambda i: (quiet, busy)[i](i), 2)
+    assert seen["quiet"] == 0 and seen["busy"] == [1] * 100
+    assert autograd.is_grad_enabled()
+
+
+def test_overlapping_no_grad_blocks_that_end_out_of_order_leave_recording_on(fast_switching):
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first(i):
+        with no_grad():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second(i):
+        first_in.wait(5)
+        with no_grad():
+            second_in.set()
+            first_out.wait(5)
+
+    _run_threads(lambda i: (first, second)[i](i), 2)
+    assert autograd.is_grad_enabled()
+    assert len((Value(1.0) * 2).parents) == 1
+
+
+def test_grad_from_many_threads_at_once_is_right_in_each(fast_switching):
+    results = {}
+
+    def work(i):
+        f = grad(lambda x: x * x * (i + 1))
+        ff = grad(grad(lambda x: x * x * x))
+        results[i] = [(f(float(k)), ff(float(k))) for k in range(50)]
+
+    _run_threads(work, 6)
+    for i, rows in results.items():
+        assert rows == [(2.0 * k * (i + 1), 6.0 * k) for k in range(50)]
+
+
+def test_no_grad_is_per_asyncio_task():
+    async def quiet():
+        with no_grad():
+            await asyncio.sleep(0.01)
+            return len((Value(1.0) * 2).parents)
+
+    async def busy():
+        await asyncio.sleep(0.005)  # runs while quiet() is inside no_grad
+        return len((Value(1.0) * 2).parents)
+
+    async def main():
+        return await asyncio.gather(quiet(), busy())
+
+    # a thread of its own: another test's browser driver may hold this thread's loop
+    results = []
+    _run_threads(lambda i: results.append(asyncio.run(main())), 1)
+    assert results == [[0, 1]]
+
+
+# -- hostile input to the functional forms, by hypothesis ------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+HOSTILE = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**400), max_value=10**400),
+    st.booleans(), st.none(), st.text(max_size=3), st.complex_numbers(),
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=3),
+    st.just(Fraction(1, 3)), st.just(np.float64("nan")), st.just(object()),
+)
+
+
+def _answers_or_names_itself(call, name):
+    """A finite float (or list of them) back, or an error that names the function (or, for
+    an op that overflows inside f, the op and the node)."""
+    try:
+        out = call()
+    except (TypeError, ValueError, ArithmeticError, IndexError) as error:
+        text = str(error)
+        assert text.startswith(name) or "with operands node 'arg0" in text, error
+        return
+    flat = out if isinstance(out, (list, tuple)) else [out]
+    for x in flat:
+        for v in (x if isinstance(x, list) else [x]):
+            assert isinstance(v, float) and np.isfinite(v), out
+
+
+def _square(x):
+    """x·x for a scalar, x₀·x₋₁ for a list (0 for an empty one)."""
+    if isinstance(x, list):
+        return x[0] * x[-1] if x else 0.0
+    return x * x
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOSTILE)
+def test_grad_of_hostile_arguments_answers_or_says_why(arg):
+    f = _square
+    _answers_or_names_itself(lambda: grad(f)(arg), "grad")
+    _answers_or_names_itself(lambda: autograd.hessian(f)(arg), "hessian")
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOSTILE, HOSTILE)
+def test_jvp_of_hostile_primals_and_tangents_answers_or_says_why(primal, tangent):
+    _answers_or_names_itself(lambda: autograd.jvp(_square, (primal,), (tangent,)), "jvp")
+
+
+@settings(max_examples=200, deadline=None)
+@given(HOSTILE)
+def test_a_function_returning_hostile_values_is_refused_or_constant(result):
+    _answers_or_names_itself(lambda: value_and_grad(lambda x: result)(1.0), "grad")

@@ -1,0 +1,129 @@
+"""fit(record_every=k): what is recorded, its bounds, and the gradients it takes apart."""
+
+from __future__ import annotations
+
+import base64
+import struct
+
+import pytest
+
+from nn import MLP, Module, Replay, fit, moons, spiral
+from nn.cli import main
+
+
+def doubles(b64: str) -> tuple[float, ...]:
+    raw = base64.b64decode(b64)
+    return struct.unpack(f"<{len(raw) // 8}d", raw)
+
+
+def run(epochs=10, every=3, limit=100, batch_size=None, l2=1e-3, seed=0):
+    X, y = moons(30, seed=seed)
+    model = MLP(2, [5, 4, 1], seed=seed)
+    history = fit(model, X, y, epochs=epochs, optimizer="sgd", lr=0.1, l2=l2,
+                  batch_size=batch_size, record_every=every, record_limit=limit, verbose=False)
+    return model, history
+
+
+def test_records_every_k_steps_and_the_last():
+    model, history = run(epochs=10, every=3)
+    replay = history["replay"]
+    assert isinstance(replay, Replay)
+    assert [s["step"] for s in replay.data["snaps"]] == [0, 3, 6, 9]
+    _, history = run(epochs=11, every=3)
+    assert [s["step"] for s in history["replay"].data["snaps"]] == [0, 3, 6, 9, 10]
+    assert [len(history[k]) for k in ("loss", "accuracy", "lr")] == [11, 11, 11]
+
+
+def test_memory_is_bounded_and_thinned_evenly():
+    _, history = run(epochs=40, every=1, limit=6)
+    steps = [s["step"] for s in history["replay"].data["snaps"]]
+    assert len(steps) <= 6 and steps[-1] == 39
+    gaps = {b - a for a, b in zip(steps[:-1], steps[1:-1])}
+    assert len(gaps) == 1  # evenly spaced, the last step aside
+
+
+def test_recording_does_not_change_training():
+    a, _ = run(epochs=6, every=2, batch_size=10)
+    X, y = moons(30, seed=0)
+    b = MLP(2, [5, 4, 1], seed=0)
+    fit(b, X, y, epochs=6, optimizer="sgd", lr=0.1, l2=1e-3, batch_size=10, verbose=False)
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+
+
+@pytest.mark.parametrize("batch_size", [None, 7])
+def test_each_grad_is_the_sum_over_samples_of_delta_times_q(batch_size):
+    model, history = run(epochs=5, every=2, batch_size=batch_size, l2=0.01)
+    data = history["replay"].data
+    sizes, lam = data["sizes"], data["l2"]
+    nq, nd = sum(sizes[:-1]), sum(sizes[1:])
+    for snap in data["snaps"]:
+        w, g = doubles(snap["w"]), doubles(snap["g"])
+        q, d = doubles(snap["q"]), doubles(snap["d"])
+        m = len(snap["batch"])
+        assert len(q) == m * nq and len(d) == m * nd
+        for i, (layer, j, k) in enumerate(data["params"]):
+            od = sum(sizes[1:layer]) + j
+            terms = [d[s * nd + od] * (1.0 if k < 0 else q[s * nq + sum(sizes[:layer - 1]) + k])
+                     for s in range(m)]
+            total = sum(terms) + (lam * w[i] if k >= 0 else 0.0)
+            assert total == pytest.approx(g[i], rel=1e-11, abs=1e-14)
+
+
+def test_boundary_grid_and_classes():
+    X, y = spiral(30, classes=3, seed=0)
+    model = MLP(2, [6, 3], seed=0)
+    history = fit(model, X, y, epochs=2, record_every=1, verbose=False)
+    data = history["replay"].data
+    assert data["grid"]["kind"] == "class" and data["classes"] == ["0", "1", "2"]
+    raw = base64.b64decode(data["snaps"][0]["grid"])
+    cells = struct.unpack(f"<{len(raw) // 4}f", raw)
+    assert len(cells) == data["grid"]["n"] ** 2 and set(cells) <= {0.0, 1.0, 2.0}
+    _, history = run(epochs=2, every=1)
+    assert history["replay"].data["grid"]["kind"] == "score"
+    assert history["replay"].data["grid"]["threshold"] == 0.0
+
+
+def test_bad_record_arguments_fail_before_training():
+    X, y = moons(20, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    for bad in (0, -2, True, 1.5):
+        with pytest.raises(ValueError, match="record_every must be a positive int"):
+            fit(model, X, y, epochs=3, record_every=bad, verbose=False)
+    with pytest.raises(ValueError, match="record_limit"):
+        fit(model, X, y, epochs=3, record_every=1, record_limit=1, verbose=False)
+
+    class Custom(Module):
+        def __init__(self):
+            self.inner = MLP(2, [1], seed=0)
+
+        def named_parameters(self):
+            return self.inner.named_parameters()
+
+        def __call__(self, x):
+            return self.inner(x)
+
+    with pytest.raises(TypeError, match="record_every needs an nn.MLP"):
+        fit(Custom(), X, y, epochs=3, record_every=1, verbose=False)
+    assert [p.data for p in model.parameters()] == before
+    assert "replay" not in fit(model, X, y, epochs=1, verbose=False)
+
+
+def test_replay_page_is_one_safe_file(tmp_path):
+    _, history = run(epochs=4, every=1)
+    replay = history["replay"].titled("<script>alert(1)</script>")
+    assert replay.html.count("<script") == 3 and "alert(1)</script>" not in replay.html
+    path = replay.save(tmp_path / "training.html")
+    assert path.read_text(encoding="utf-8") == replay.html
+    assert replay._repr_html_().startswith("<iframe srcdoc=")
+    assert repr(replay) == "Replay('<script>alert(1)</script>', 4 snapshots)"
+
+
+def test_cli_train_writes_training_html(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(["train", "--dataset", "xor", "--n", "40", "--hidden", "4", "--epochs", "6",
+                 "--quiet", "--out", str(out)])
+    assert code == 0
+    page = (out / "training.html").read_text(encoding="utf-8")
+    assert "xor: MLP(" in page and "id=\"r-net\"" in page
+    assert "training.html" in capsys.readouterr().out

@@ -1,0 +1,115 @@
+"""The seeing tools print whatever the engine accepted: folded numbers of any Real kind,
+labels that are not strings (issue 12's error list)."""
+
+from __future__ import annotations
+
+import ast
+import numbers
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autograd
+import autograd.viz as viz
+from autograd import Value, draw, explain, trace_text
+from autograd.anatomy import NeuronGroup, find_neurons
+from autograd.display import label_text, number, value_html
+
+
+class Half:
+    """A Real by registration only: it converts to float but has no format spec of its own."""
+
+    def __float__(self) -> float:
+        return 0.5
+
+    def __repr__(self) -> str:
+        return "Half()"
+
+
+numbers.Real.register(Half)
+
+FOLDED = [Fraction(1, 3), np.float64(0.25), np.int64(3), 7, Half()]
+
+
+@pytest.mark.parametrize("c", FOLDED, ids=lambda c: type(c).__name__)
+def test_a_folded_number_of_any_real_kind_prints(c):
+    x = Value(2.0, label="x")
+    shown = number(float(c))
+    nodes = {
+        "mul": x * c, "rmul": c * x, "sub": c - x, "div": x / c, "pow": x**c,
+        "sum": autograd.sum([x, c, x * 2.0]), "dot": autograd.dot([x, c], [c, x], c),
+    }
+    for name, y in nodes.items():
+        text = trace_text(y)
+        assert shown in text, (name, text)
+        e = explain(y, x)
+        assert e.total == pytest.approx(sum(p.product for p in e.paths), rel=1e-12)
+        str(e), e._repr_latex_(), e._repr_markdown_()
+        source = draw(y, symbols=True).source
+        assert "digraph" in source
+    assert f"x * {shown}" in trace_text(x * c)
+    assert f"{shown} ** x" in trace_text(c**x)  # a folded base
+    assert [s for s, _ in explain(x * c, x).paths[0].factors] == [shown]
+    assert f"× {shown}" in draw(x * c).source
+
+
+def test_number_never_fails():
+    assert number(Fraction(2, 3)) == "0.6667" and number(np.float32(0.5)) == "0.5"
+    assert number(-0.0) == "0" and number(Fraction(0)) == "0"
+    assert number(10**400) == str(10**400)  # too large for a float: written as it is
+    assert number(None) == "None" and number("a") == "a"
+
+
+@pytest.mark.parametrize("label", [5, 2.5, None, ("w", 1)])
+def test_a_label_that_is_not_a_str_prints(label):
+    v = Value(1.5)
+    v.label = label  # (Value may refuse such labels when made; assignment still works)
+    y = (v * 2.0).tanh()
+    text = trace_text(y)
+    e = explain(y, v)
+    shown = label_text(label)
+    if shown:
+        assert f"{shown} = leaf" in text.replace("  ", " ")
+        assert e.wrt_name == shown and f"d{e.root_name}/d{shown}" in str(e)
+    e._repr_latex_(), e._repr_markdown_(), repr(e)
+    assert "digraph" in draw(y, highlight=v, symbols=True).source
+    assert "<table" in value_html(v) and "<table" in v._repr_html_()
+    y.backward()
+    assert e.total == pytest.approx(v.grad)
+
+
+def test_labels_that_print_alike_are_told_apart():
+    a, b = Value(1.0), Value(2.0, label="5")
+    a.label = 5
+    names = autograd.Trace(a * b).names
+    assert len(set(names.values())) == 3 and "5" not in names.values()
+
+
+def test_a_label_with_markup_is_escaped_in_drawings_and_html():
+    v = Value(1.0, label="<b>&x")
+    source = draw(v * 2.0).source
+    assert "<<b>&lt;b&gt;&amp;x</b>" in source  # the HTML-like label: escaped
+    assert 'tooltip="<b>&x = 1.0"' in source  # a quoted DOT string: no markup there
+    assert "&lt;b&gt;&amp;x" in value_html(v)
+
+
+def test_neuron_groups_are_not_named_like_nn_neurons():
+    assert not hasattr(viz, "Neuron")
+    x = [Value(0.5, label="x0"), Value(-1.0, label="x1")]
+    out = autograd.dot([Value(0.3), Value(0.2)], x, Value(0.1)).tanh()
+    (group,) = find_neurons(out)
+    assert isinstance(group, NeuronGroup) and group.out is out
+
+
+def test_no_module_of_the_engine_imports_the_drawings():
+    """value.py took value_html from viz (an import cycle); only the package's front door
+    and the step-through page (a drawing made interactive) may import viz."""
+    package = Path(autograd.__file__).parent
+    importers = []
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module in ("viz", "autograd.viz"):
+                importers.append(path.name)
+    assert sorted(importers) == ["__init__.py", "step_page.py"]
