@@ -50,6 +50,15 @@ def fs_path(path: Any, error: type[Exception] = ValueError) -> str:
     return path
 
 
+def printable(path: str) -> str:
+    """``path`` safe to print on any stream: bytes that are not UTF-8 shown as ``\\xff``.
+
+        >>> printable(os.fsdecode(b'run\\xff'))
+        'run\\\\xff'
+    """
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def oserror(error: OSError, message: str) -> OSError:
     """An OSError of the same class and errno as ``error`` whose text is ``message``."""
     new = type(error)(message)

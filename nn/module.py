@@ -201,8 +201,9 @@ class Module:
         path = fs_path(path)
         state = self.state_dict()
         for name, v in state["parameters"].items():
-            if not math.isfinite(v):
-                raise ValueError(f"{path}: not saved: parameter {name!r} is not finite ({v!r})")
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"{path}: not saved: parameter {name!r} is not a finite "
+                                 f"number ({_short(v)})")
         text = json.dumps(state, indent=1, allow_nan=False) + "\n"
         write_bytes(path, text.encode("utf-8"), what="model")
 
@@ -376,7 +377,7 @@ def _read_text(path: str) -> str:
         raise ModelFileError(f"{path}: {problem}")
     with os.fdopen(fd, "rb") as f:
         try:
-            data = f.read(MAX_FILE_BYTES + 1)
+            data = _read_at_most(f, MAX_FILE_BYTES + 1, info.st_size)
         except OSError as error:
             raise ModelFileError(f"{path}: cannot be read: {error.strerror or error}") from None
     if len(data) > MAX_FILE_BYTES:  # it grew while we looked
@@ -388,6 +389,21 @@ def _read_text(path: str) -> str:
             f"{path}: not a text (UTF-8 JSON) file: byte {error.start} is "
             f"{data[error.start:error.start + 1]!r}, {error.reason}"
         ) from None
+
+
+def _read_at_most(f: Any, limit: int, expected: int) -> bytes:
+    """Up to ``limit`` bytes, read in pieces: ``f.read(limit)`` would set aside ``limit``
+    bytes of memory at once, however small the file."""
+    chunks, total = [], 0
+    size = min(expected + 1, limit)  # one byte more tells whether the file grew
+    while total < limit:
+        chunk = f.read(min(size, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        size = 1 << 20
+    return b"".join(chunks)
 
 
 def _too_big(size: int) -> str:
