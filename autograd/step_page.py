@@ -37,6 +37,7 @@ from typing import Any
 
 from .anatomy import NeuronGroup, find_neurons
 from .backward import Step, reverse_steps
+from .chains import delta_node
 from .graph import forward_order
 from .ops import dot_parts
 from .page import Page, static_text
@@ -229,15 +230,7 @@ def _delta_nodes(forward: list[Value]) -> dict[Value, Value]:
     for node in forward:
         for parent, local in zip(node.parents, node.local_grads):
             uses.setdefault(parent, []).append((node, local))
-    shown = {}
-    for node in forward:
-        if node.op == "dot" and dot_parts(node.args)[2] is not None:
-            shown[node] = node
-            continue
-        users = uses.get(node, [])
-        one = len(users) == 1 and users[0][0].op == "+" and users[0][1] == 1.0
-        shown[node] = users[0][0] if one else node
-    return shown
+    return {node: delta_node(node, uses.get(node, [])) for node in forward}
 
 
 def _data(root: Value, forward: list[Value], index: dict[Value, int], names: dict[Value, str],
