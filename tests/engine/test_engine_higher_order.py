@@ -383,3 +383,17 @@ def test_jvp_is_linear_in_the_number_of_outputs():
     finally:
         autograd.derivative_graph.topo_order = original
     assert len(calls) == 1 and tangent[-1] == pytest.approx(1.001**500)
+
+
+def test_the_seeing_tools_work_on_the_graph_of_a_gradient():
+    x = Value(0.7, label="x")
+    y = (x * x).sin() if hasattr(Value, "sin") else (x * x).tanh()
+    y.label = "y"
+    g = gradients(y, x, create_graph=True)
+    dot_source = autograd.draw(g).source
+    assert "∂y/∂x" in dot_source and "x" in dot_source
+    page = autograd.step_through(g, highlight=x)
+    assert page.nodes == len(autograd.topo_order(g))
+    steps = list(autograd.reverse_steps(g))
+    assert {s.node: s.grad for s in steps}[x] == pytest.approx(gradients(g, x))
+    assert autograd.explain(g, x).total == pytest.approx(gradients(g, x))
