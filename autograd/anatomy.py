@@ -25,7 +25,8 @@ from .value import Value
 
 __all__ = ["chain_nodes", "find_neurons", "NeuronGroup", "ACTIVATIONS"]
 
-ACTIVATIONS = frozenset({"tanh", "sigmoid", "relu", "exp", "abs"})
+ACTIVATIONS = frozenset({"tanh", "sigmoid", "relu", "exp", "abs",
+                         "gelu", "silu", "softplus", "leaky_relu", "elu"})
 """The ops a neuron may end in: ``σ(p)``, drawn inside the neuron's box."""
 
 

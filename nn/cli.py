@@ -34,7 +34,7 @@ from autograd import Value, forward_order
 from . import tour
 from ._files import prepare_folder, printable, remove_empty, replacing
 from .data import DATASETS, digits
-from .layers import ACTIVATIONS, MLP
+from .layers import ACTIVATIONS, MLP, check_activation
 from .module import MAX_PARAMETERS, Module
 from .plot import plot_boundary, plot_history
 from .train import LOSSES, accuracy, fit, make_optimizer
@@ -114,6 +114,15 @@ def _float_in(low: float = -math.inf, high: float = math.inf, *, strict: bool = 
     return convert
 
 
+def _activation(text: str) -> str:
+    """An activation name (leaky_relu and elu also with a number: 'leaky_relu(0.2)')."""
+    try:
+        return check_activation(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+_activation.__name__ = "activation"
 positive_int = _int_in(1)
 positive_float = _float_in(0.0, strict=True)
 nonnegative_float = _float_in(0.0)
@@ -153,10 +162,11 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--hidden", type=positive_int, nargs="*", default=None, metavar="H",
                    help="hidden layer sizes; when not given, 16 16 (digits: 32)")
     p.add_argument("--activation", nargs="+", default=["relu"], metavar="NAME",
-                   help=(f"hidden activation ({', '.join(ACTIVATIONS)}); or one per hidden "
-                         "layer; or one per layer, the output layer included"))
-    p.add_argument("--input-activation", default=None, choices=ACTIVATIONS,
-                   help="sigma_0, applied to the inputs")
+                   help=(f"hidden activation ({', '.join(ACTIVATIONS)}; with a number: "
+                         "'leaky_relu(0.2)' is the slope, 'elu(0.5)' alpha); or one per "
+                         "hidden layer; or one per layer, the output layer included"))
+    p.add_argument("--input-activation", default=None, type=_activation, metavar="NAME",
+                   help="sigma_0, applied to the inputs (any --activation name)")
     p.add_argument("--loss", default="auto", choices=["auto", *LOSSES],
                    help="auto: hinge for the binary sets (labels -1/+1), cross_entropy for spiral")
     p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam"], help="optimizer")

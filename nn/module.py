@@ -208,6 +208,13 @@ class Module:
         write_bytes(path, text.encode("utf-8"), what="model")
 
     @classmethod
+    def _normal_architecture(cls, architecture: Any) -> Any:
+        """A recorded architecture as ``architecture()`` would write it (here: as is).
+        ``load_state_dict`` compares it in this form, so a file may spell an equal one
+        otherwise (nn's layers: ``"leaky_relu(0.010)"`` for ``"leaky_relu"``)."""
+        return architecture
+
+    @classmethod
     def from_architecture(cls, architecture: dict[str, Any]) -> Module:
         """A fresh module built from ``architecture`` (subclasses that can be loaded override)."""
         raise NotImplementedError(f"{cls.__name__} cannot be rebuilt from a file")
@@ -506,7 +513,7 @@ def _parameters_of(module: Module, state: Any, source: str) -> dict[Any, Any]:
         )
     if "architecture" in state:
         mine, theirs = module.architecture(), state["architecture"]
-        if theirs != mine:
+        if theirs != mine and module._normal_architecture(theirs) != mine:
             raise ModelFileError(
                 f"{source}: shape mismatch: architecture {_short(theirs)} does not match "
                 f"this {type(module).__name__}'s {_short(mine)}"
