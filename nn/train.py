@@ -335,7 +335,10 @@ def _check_problem(model: Any, X: list, y: list, loss: str | LossFn,
     (the loss's name, the loss for one sample, the model's output count)."""
     _check_callables(model, callback)
     _check_rows(X, getattr(model, "nin", None))
-    first = _forward_data(model, X[0])
+    try:  # one forward pass tells the outputs' number, before any step
+        first = _forward_data(model, X[0])
+    except (ArithmeticError, ValueError) as error:
+        raise type(error)(f"fit: X[0]: {error}") from None
     nout = len(first) if isinstance(first, list) else 1
     loss_name, loss_fn = resolve_loss(loss, nout, y)
     if loss_name in LOSSES:
