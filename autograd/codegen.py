@@ -57,7 +57,7 @@ from .value import Value
 NEVER_INF = frozenset({
     "neg", "**", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "tanh", "sigmoid",
     "relu", "abs", "erf", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh",
-    "asinh", "acosh", "atanh", "maximum", "minimum",
+    "asinh", "acosh", "atanh", "maximum", "minimum", "gelu", "silu", "softplus", "elu",
 })
 
 SKIP_FROM = 3  # a node sending on this many edges is skipped, as a block, when its grad is 0
@@ -134,11 +134,11 @@ class _Writer:
         self.leaves = _grad_leaves(inputs)
         self.conversions = {k: expr for k, (_, expr) in rec.converted.items()}
         self.folded: dict[Value, list[Expr | None]] = {}
+        self.computed: set[Value] = set()
         self.order = self._order()
         self.names = self._names()
         self.checked: list[str] = []
         self.covered = _covered(self.order)
-        self.unsure: set[str] = set()  # grads that may carry a local derivative not finite
 
     # -- which nodes, in which order, named how ------------------------------------------
 
@@ -160,36 +160,42 @@ class _Writer:
         return found
 
     def _order(self) -> list[Value]:
-        """forward_order of the output, with any node a guard, an aux or a folded number reads."""
+        """forward_order of the output, with any node a guard, an aux or a folded number
+        reads; ``self.computed`` gets the nodes the code computes or reads (not those
+        behind a node made before f ran, whose values the engine does not recompute)."""
         root = self.out if isinstance(self.out, Value) else None
         extra = [n for g in self.rec.guards for n in _nodes_in(g[0], g[2])]
         for x in [self.out, *_flat(self.aux)]:
             extra += [x] if isinstance(x, Value) else _nodes_in(getattr(x, "expr", ("c", 0.0)))
-        nodes = self._reach(([root] if root is not None else []) + extra)
+        computed = self._reach(([root] if root is not None else []) + extra)
         while True:
             deps = {n: [d for e in self._node_exprs(n) if e is not None for d in _nodes_in(e)]
-                    for n in nodes}
-            more = self._reach([*nodes, *(d for ds in deps.values() for d in ds)])
-            if len(more) == len(nodes):
+                    for n in computed}
+            more = self._reach([*computed, *(d for ds in deps.values() for d in ds)])
+            if len(more) == len(computed):
                 break
-            nodes = more
-        base = [n for n in forward_order(root) if n in nodes] if root is not None else []
+            computed = more
+        self.computed = computed
+        base = forward_order(root) if root is not None else []
         position = {node: k for k, node in enumerate(base)}
-        if len(base) == len(nodes) and all(
+        if computed.issubset(position) and all(
             position[d] < position[n] for n, ds in deps.items() for d in ds
         ):
             return base
-        parents = {n: [p for p in n.parents if p in nodes] if self._internal(n) else []
-                   for n in nodes}
-        return _sorted_with(list(nodes), parents, deps, position)
+        nodes = list(dict.fromkeys([*base, *computed]))
+        known = set(nodes)
+        parents = {n: [p for p in n.parents if p in known] for n in nodes}
+        return _sorted_with(nodes, parents, deps, position)
 
     def _node_exprs(self, node: Value) -> list[Expr | None]:
         """For each argument of node: the expression of a folded data number, else None
         (for a leaf made from the data, one item: the expression of its value)."""
         found = self.folded.get(node)
         if found is None:
-            if node in self.leaves or not self._internal(node):
+            if node in self.leaves:
                 found = []
+            elif not self._internal(node):  # read as it is: nothing of the data in it
+                found = [None] * max(1, len(node.args))
             elif node.primitive is not None:
                 found = [None if isinstance(a, Value) else self.conversions.get(id(a))
                          for a in node.args]
@@ -306,7 +312,7 @@ class _Writer:
 
     def _node_line(self, node: Value) -> str | None:
         name = self.names[node]
-        if node in self.leaves:
+        if node in self.leaves or node not in self.computed:
             return None
         prim = node.primitive
         if prim is None or not self._internal(node):  # a number of the data, or a Value
@@ -347,24 +353,23 @@ class _Writer:
 
         As reverse_pass does, a node whose gradient is 0 sends nothing: a node
         of many edges (a neuron's dot) is skipped by one test, ``if g:``, when
-        its local derivatives are finite (a skipped one could not be checked).
+        its local derivatives are finite. Every gradient the engine computes is
+        computed (the engine refuses any that is not finite): the gradients of the
+        nodes without parents are checked, as any other that is not finite would
+        make some of them not finite.
         """
         if not isinstance(self.out, Value):
             return {}, []
-        active = _active(self.order, set(self.leaves))
         root = self.out
         grads: dict[Value, str] = {root: self._grad_name(root)}
         lines = [f"{grads[root]} = 1.0"]
         for node in topo_order(root):
-            if node not in grads or node.primitive is None or not self._internal(node):
+            if node not in grads or node.primitive is None:
                 continue
             finite = node.primitive.finite_derivatives
             before = set(grads)
-            edges = [self._edge_line(node, parent, i, grads)
-                     for parent, i in zip(node.parents, arg_positions(node))
-                     if parent in active or not finite]  # else: no gradient needed
-            if not finite:  # a local derivative that is not finite shows in these grads
-                self.unsure.update(grads[p] for p in node.parents)
+            edges = [self._edge_line(node, parent, i, j, grads)
+                     for j, (parent, i) in enumerate(zip(node.parents, arg_positions(node)))]
             if len(edges) < SKIP_FROM or not finite or node is root:
                 lines += edges
                 continue
@@ -374,15 +379,18 @@ class _Writer:
                       if p in grads and p not in before]
             if firsts:
                 lines += ["else:", f"    {' = '.join(firsts)} = 0.0"]
-        self.checked += [g for g in grads.values() if g in self.unsure]
+        self.checked += [g for n, g in grads.items() if not n.parents and n not in self.leaves]
         for node in self.order:  # a node no gradient reaches: its local derivatives, checked
             prim = node.primitive
             if node not in grads and prim and not prim.finite_derivatives and self._internal(node):
                 self.checked += [self._local_code(node, i) for i in arg_positions(node)]
         return grads, lines
 
-    def _edge_line(self, node: Value, parent: Value, i: int, grads: dict[Value, str]) -> str:
-        local = self._local_code(node, i)
+    def _edge_line(self, node: Value, parent: Value, i: int, j: int,
+                   grads: dict[Value, str]) -> str:
+        # a node made before f ran keeps its local derivatives, as the engine reads them
+        local = self._local_code(node, i) if self._internal(node) else _literal(
+            node.local_grads[j])
         first = parent not in grads
         if first:
             grads[parent] = self._grad_name(parent)
@@ -423,8 +431,10 @@ class _Writer:
             if isinstance(what, list):
                 made[position] = f"_g{position}"
                 lines.append(f"_g{position} = [{', '.join(grads.get(x, '0.0') for x in what)}]")
+                self.checked.append(f"_sum(_g{position})")
             else:
                 made[position] = grads.get(what, "0.0")
+                self.checked.append(made[position])
         terms = [t for t in dict.fromkeys([value, *self.checked]) if not _is_number(t)]
         lines.append(f"if not _isfinite(_sum(({', '.join(terms)},))): raise _NotFinite")
         items = [made[p] for p in self.inputs.positions]
@@ -619,15 +629,6 @@ def _covered(order: list[Value]) -> set[Value]:
         if node.op in PASS_ON_NON_FINITE:
             covered.update(node.parents)
     return covered
-
-
-def _active(order: list[Value], grad_leaves: set[Value]) -> set[Value]:
-    """The nodes with a path to a leaf in argnums: those whose gradient is needed."""
-    active = set()
-    for node in order:
-        if node in grad_leaves or any(p in active for p in node.parents):
-            active.add(node)
-    return active
 
 
 def _grad_leaves(inputs: Inputs) -> dict[Value, str]:

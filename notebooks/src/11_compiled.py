@@ -102,6 +102,8 @@ DOCUMENT = [
     ("g_q1 = w12 * g_p2", "∂C/∂q₁ = δ₁ w₁₂"),
     ("g_p1 = (1.0 - q1 * q1) * g_q1", "δ₂ = δ₁ w₁₂ σ₁′(p₁)"),
     ("g_w01 = q0 * g_p1", "∂C/∂w₀₁ = δ₂ q₀"),
+    ("g_q0 = w01 * g_p1", "∂C/∂q₀ = δ₂ w₀₁"),
+    ("g_p0 = (1.0 - q0 * q0) * g_q0", "δ₃ = δ₂ w₀₁ σ₀′(p₀)"),
 ]
 code_lines = [line.strip() for line in step.source.splitlines()]
 width = max(len(code) for code, _ in DOCUMENT)
@@ -111,10 +113,11 @@ for code, document in DOCUMENT:
     print(f"{code:<{width}}   {document}")
 
 # %% [markdown]
-# The backward half has one line per edge of the graph, and no more: the edge
-# from $p_1$ into $q_0$ is missing because no weight lies behind $q_0$ (it is
-# made from the data alone), so its gradient is never needed. That is the
-# document's observation that the backward chain stops at the first weight.
+# The backward half has one line per edge of the graph, and no more. Its last
+# two lines go past the first weight to the input: `g_p0` is the document's
+# $\delta_3 = \delta_2\, w_{01}\, \sigma_0'(p_0)$, the cost's slope with
+# respect to the input itself. No weight needs it, but the engine computes it
+# (and refuses a gradient that overflows anywhere), so the code does too.
 #
 # The graph itself, each edge labelled with its local derivative, is the one
 # the code walks:
