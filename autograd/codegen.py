@@ -16,7 +16,7 @@
         g1 = (1.0 - v2 * v2) * g2   # tanh'(v1)
         g_x = 2.0 * g1
         # checks: every number finite, as the engine would have checked
-        if not _isfinite(_sum((v2, v1,))): raise _NotFinite
+        if not _isfinite(_sum((v2, v1, g_x,))): raise _NotFinite
         return v2, g_x
     <BLANKLINE>
 
@@ -82,10 +82,10 @@ class Inputs:
     """The generated function's parameters and what each one is.
 
     ``kinds[i]`` is ``("grad", leaf)`` or ``("grad", [leaves])`` for a position
-    in argnums, ``("data", tree)`` for data, or ``("static", value)`` for a
-    constant the call must repeat. A data tree is ``("float", name)``,
-    ``("static", name, value)`` or ``("list", name, [trees])``: each number and
-    list has the name it is bound to in the generated code. ``leaf_names`` are
+    in argnums, else ``("data", tree)``. A data tree is ``("float", name)``,
+    ``("static", name, value)`` (a constant each call must repeat) or
+    ``("list", name, [trees])``: each number and list has the name it is bound
+    to in the generated code. ``leaf_names`` are
     the names the argnums leaves were given when made (f may relabel them).
     """
 
@@ -134,7 +134,11 @@ class _Writer:
         self.leaves = _grad_leaves(inputs)
         self.conversions = {k: expr for k, (_, expr) in rec.converted.items()}
         self.folded: dict[Value, list[Expr | None]] = {}
+        self.texts: dict[Value, list[str]] = {}  # each node's argument texts, made once
+        self.locals: dict[Value, list[str]] = {}  # and its local derivatives' code
         self.computed: set[Value] = set()
+        self.bound: dict[str, int] = {}  # how many constants (_S, _T) and Values (_c) bound
+        self._pin_lost_conversions()
         self.order = self._order()
         self.names = self._names()
         self.checked: list[str] = []
@@ -159,15 +163,35 @@ class _Writer:
                     stack.extend(node.parents)
         return found
 
+    def _roots(self) -> list[Value]:
+        """The output and every node a guard or the aux reads."""
+        roots = [self.out] if isinstance(self.out, Value) else []
+        roots += [n for g in self.rec.guards for n in _nodes_in(g[0], g[2])]
+        for x in [self.out, *_flat(self.aux)]:
+            roots += [x] if isinstance(x, Value) else _nodes_in(getattr(x, "expr", ("c", 0.0)))
+        return roots
+
+    def _pin_lost_conversions(self) -> None:
+        """A number of the data the engine took as a float but that no node holds (it went
+        into Python arithmetic inside autograd) is pinned, as one f turns into a float."""
+        held: set[int] = set()
+        for node in self._reach(self._roots()):
+            if node in self.leaves or not self._internal(node):
+                continue
+            if node.primitive is None:
+                held.add(id(_raw_data(node)))
+            else:
+                held.update(id(a) for a in node.args if not isinstance(a, Value))
+        for key, (number, expr) in list(self.rec.converted.items()):
+            if key not in held:
+                self.rec.pin(expr, number)
+
     def _order(self) -> list[Value]:
         """forward_order of the output, with any node a guard, an aux or a folded number
         reads; ``self.computed`` gets the nodes the code computes or reads (not those
         behind a node made before f ran, whose values the engine does not recompute)."""
         root = self.out if isinstance(self.out, Value) else None
-        extra = [n for g in self.rec.guards for n in _nodes_in(g[0], g[2])]
-        for x in [self.out, *_flat(self.aux)]:
-            extra += [x] if isinstance(x, Value) else _nodes_in(getattr(x, "expr", ("c", 0.0)))
-        computed = self._reach(([root] if root is not None else []) + extra)
+        computed = self._reach(self._roots())
         while True:
             deps = {n: [d for e in self._node_exprs(n) if e is not None for d in _nodes_in(e)]
                     for n in computed}
@@ -256,9 +280,7 @@ class _Writer:
     def _input_lines(self) -> list[str]:
         lines: list[str] = []
         for param, (kind, what) in zip(self.inputs.params, self.inputs.kinds):
-            if kind == "static":
-                lines += self._static_check(param, what)
-            elif kind == "data":
+            if kind == "data":
                 lines += self._data_lines(what)
             elif isinstance(what, list):
                 lines.append(_sequence_check(param, len(what)))
@@ -275,7 +297,7 @@ class _Writer:
         return lines
 
     def _static_check(self, target: str, value: Any) -> list[str]:
-        k = sum(1 for n in self.namespace if n.startswith("_S"))
+        k = self.bound["_S"] = self.bound.get("_S", -1) + 1
         self.namespace[f"_S{k}"], self.namespace[f"_T{k}"] = value, type(value)
         return [f"if {target}.__class__ is not _T{k} or {target} != _S{k}: raise _Mismatch(-1)"]
 
@@ -319,7 +341,7 @@ class _Writer:
             expr = (self._node_exprs(node) or [None])[0]  # made before f ran: read now
             if expr is not None:
                 return f"{name} = {self._render(expr)}"
-            k = sum(1 for n in self.namespace if n.startswith("_c"))
+            k = self.bound["_c"] = self.bound.get("_c", -1) + 1
             self.namespace[f"_c{k}"] = node
             self.checked.append(name)
             return f"{name} = _c{k}.data   # a Value f uses, read on every call"
@@ -328,6 +350,10 @@ class _Writer:
         return f"{name} = {self._forward_code(node, prim)}"
 
     def _arg_texts(self, node: Value) -> list[str]:
+        """The text of each of node's arguments (a name, a number, a data expression)."""
+        texts = self.texts.get(node)
+        if texts is not None:
+            return texts
         texts = []
         for arg, expr in zip(node.args, self._node_exprs(node)):
             if isinstance(arg, Value):
@@ -339,14 +365,19 @@ class _Writer:
                 texts.append(text)
             else:
                 texts.append(_literal(arg))
+        self.texts[node] = texts
         return texts
 
     def _forward_code(self, node: Value, prim: Primitive) -> str:
         return forward_text(prim, self._arg_texts(node), self.namespace)
 
     def _local_code(self, node: Value, i: int) -> str:
-        return local_text(node.primitive, i, self._arg_texts(node), self.names[node],
-                          self.namespace)
+        found = self.locals.get(node)
+        if found is None:
+            found = local_texts(node.primitive, self._arg_texts(node), self.names[node],
+                                self.namespace)
+            self.locals[node] = found
+        return found[i]
 
     def _reverse_lines(self) -> tuple[dict[Value, str], list[str]]:
         """The chain rule once per edge, in reverse_pass's order, from the output.
@@ -367,16 +398,14 @@ class _Writer:
             if node not in grads or node.primitive is None:
                 continue
             finite = node.primitive.finite_derivatives
-            before = set(grads)
-            edges = [self._edge_line(node, parent, i, j, grads)
+            firsts: list[str] = []  # the gradients this node's edges start
+            edges = [self._edge_line(node, parent, i, j, grads, firsts)
                      for j, (parent, i) in enumerate(zip(node.parents, arg_positions(node)))]
             if len(edges) < SKIP_FROM or not finite or node is root:
                 lines += edges
                 continue
             lines.append(f"if {grads[node]}:")
             lines += ["    " + edge for edge in edges]
-            firsts = [grads[p] for p in dict.fromkeys(node.parents)
-                      if p in grads and p not in before]
             if firsts:
                 lines += ["else:", f"    {' = '.join(firsts)} = 0.0"]
         self.checked += [g for n, g in grads.items() if not n.parents and n not in self.leaves]
@@ -387,13 +416,14 @@ class _Writer:
         return grads, lines
 
     def _edge_line(self, node: Value, parent: Value, i: int, j: int,
-                   grads: dict[Value, str]) -> str:
+                   grads: dict[Value, str], firsts: list[str]) -> str:
         # a node made before f ran keeps its local derivatives, as the engine reads them
         local = self._local_code(node, i) if self._internal(node) else _literal(
             node.local_grads[j])
         first = parent not in grads
         if first:
             grads[parent] = self._grad_name(parent)
+            firsts.append(grads[parent])
         g, sent = grads[parent], grads[node]
         assign = "=" if first else "+="
         gate = _GATE.fullmatch(local)
@@ -405,12 +435,10 @@ class _Writer:
             text = f"{g} {assign} {sent} if {gate.group(1)} else 0.0"
         else:
             text = f"{g} {assign} {_wrap(local)} * {sent}"
-        symbol = local_symbol(node.primitive, i, self._symbol_names(node), self.names[node])
+        if node.primitive.nary:  # its locals are its inputs (dot) or 1 (sum): no comment
+            return text
+        symbol = local_symbol(node.primitive, i, self._arg_texts(node), self.names[node])
         return text if symbol in (local, _wrap(local), "1", "-1") else f"{text}   # {symbol}"
-
-    def _symbol_names(self, node: Value) -> list[str]:
-        return [self.names[a] if isinstance(a, Value) else t
-                for a, t in zip(node.args, self._arg_texts(node))]
 
     def _grad_name(self, node: Value) -> str:
         name = self.names[node]
@@ -496,15 +524,26 @@ def local_text(prim: Primitive, i: int, names: list[str], out: str,
 
     An op without ``code`` calls its rule, bound in ``space``.
     """
+    if prim.nary:
+        return local_texts(prim, names, out, space)[i]
     texts = _wrapped(names)
     if not prim.code:
-        rule = _bound(prim, f"rule{0 if prim.nary else i}", space)
-        call = f"{rule}({out}, {_args(prim, texts)})"
-        return f"{call}[{i}]" if prim.nary else call
-    template = prim.code[1] if prim.nary else prim.code[1 + i]
-    if callable(template):
-        return template(i, texts, out) if prim.nary else template(texts, out)
-    return template.format(*texts, out=out)
+        return f"{_bound(prim, f'rule{i}', space)}({out}, {_args(prim, texts)})"
+    template = prim.code[1 + i]
+    return template(texts, out) if callable(template) else template.format(*texts, out=out)
+
+
+def local_texts(prim: Primitive, names: list[str], out: str, space: dict[str, Any]) -> list[str]:
+    """The op's local derivatives with respect to every input, in one pass over the names
+    (an n-ary op of n inputs costs O(n), not O(n²))."""
+    if not prim.nary:
+        return [local_text(prim, i, names, out, space) for i in range(len(names))]
+    texts = _wrapped(names)
+    if not prim.code:  # the rule gives them all: computed once, on the first edge's line
+        key = f"_d_{out}"
+        call = f"({key} := {_bound(prim, 'rule0', space)}({out}, {_args(prim, texts)}))"
+        return [f"{call}[0]" if i == 0 else f"{key}[{i}]" for i in range(len(texts))]
+    return list(prim.code[1](texts, out))
 
 
 def _bound(prim: Primitive, part: str, space: dict[str, Any]) -> str:

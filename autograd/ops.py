@@ -78,9 +78,10 @@ class Primitive:
                  call. Templates may use the names in ``CODE_NAMES`` and each op's
                  forward by the op's name (``sigmoid({0})``). An item may be a
                  function of (input names, out name) instead, as in ``symbols``; an
-                 n-ary op gives two functions: of (input names) for the forward and
-                 of (i, input names, out name) for the derivative. Left empty, a
-                 compiled graph calls ``forward`` and the rules themselves
+                 n-ary op gives two functions: of (input names) for the forward, and
+                 of (input names, out name) for the list of its derivatives, one per
+                 input (as its rule returns them all). Left empty, a compiled graph
+                 calls ``forward`` and the rules themselves
 
     Equality is identity: the table keeps one object per op.
     """
@@ -477,9 +478,9 @@ def _dot_code(names: list[str]) -> str:
     return total if bias is None else f"{total} + {bias}"
 
 
-def _dot_local_code(i: int, names: list[str], out: str) -> str:
-    ws, qs, _ = dot_parts(names)
-    return (*qs, *ws)[i] if i < 2 * len(ws) else "1.0"
+def _dot_local_code(names: list[str], out: str) -> list[str]:
+    ws, qs, bias = dot_parts(names)  # as _d_dot: dp/dwᵢ = qᵢ, dp/dqᵢ = wᵢ, dp/db = 1
+    return [*qs, *ws] if bias is None else [*qs, *ws, "1.0"]
 
 
 # --- the table: one entry per op, found by grep -n 'name="<op>"' -------------
@@ -967,7 +968,7 @@ _ENTRIES = [
         latex={"sum": r"\operatorname{sum}"},
         nary=True,
         finite_derivatives=True,
-        code=(_sum_code, lambda i, names, out: "1.0"),
+        code=(_sum_code, lambda names, out: ["1.0"] * len(names)),
     ),
     Primitive(
         name="dot",

@@ -14,7 +14,8 @@ the places where a number can leave the graph and come back as Python:
   call when it comes out differently (compile then traces again);
 * a Traced number that the engine folds into a node (``w * x``, ``Value(x)``)
   is converted to a fresh float whose identity is kept: the code generator
-  finds it among the node's arguments and writes its expression there;
+  finds it among the node's arguments and writes its expression there (one
+  the engine converted but no node holds is pinned, as below);
 * a number that leaves any other way (``float(x)`` or ``math.exp(x)`` in f's
   code, ``int()``, ``round()``, a hash) is pinned by an *exact* guard: the
   compiled code holds only while that number is the same as when traced;

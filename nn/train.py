@@ -299,8 +299,7 @@ def fit(
                  replay: ``history["replay"]`` is then an ``nn.Replay`` page (loss,
                  boundary, weights and grads per recorded step); needs an ``MLP``
     record_limit keep at most this many snapshots (thinned evenly; fewer when large)
-    compile      True: each sample's loss and gradient run as code written once by
-                 ``autograd.compile`` (an MLP, Layer or Neuron); same numbers, faster
+    compile      True: each sample runs as code written by ``autograd.compile`` (nn/_compiled)
 
     The recorded loss of an epoch is the sample-weighted mean of its batch losses
     (L2 term included); the accuracy is over the outputs computed during the epoch

@@ -100,7 +100,7 @@ def test_each_ops_code_computes_what_its_forward_and_rules_compute_to_the_bit(na
     prim, rng = OPS[name], random.Random(name)
     space = namespace()
     if prim.nary:
-        for n in range(0, 6):
+        for n in range(0, 7):
             xs = [rng.uniform(-3, 3) for _ in range(n)]
             names = [f"x{k}" for k in range(n)]
             out = prim.forward(xs)
@@ -220,10 +220,13 @@ def _extend(children):
         st.tuples(st.sampled_from(unary), children),
         st.tuples(st.sampled_from(binary), children, children),
         st.tuples(st.sampled_from(nary), st.lists(children, min_size=0, max_size=5)),
+        # a Python branch on a number: if cond then a else b, the test read three ways
+        st.tuples(st.just("if"), st.sampled_from(["data", "compare", "float"]),
+                  children, children, children),
     )
 
 
-GRAPHS = st.recursive(_leaf(), _extend, max_leaves=14)
+GRAPHS = st.recursive(_leaf(), _extend, max_leaves=16)
 
 
 def _evaluate(tree, args, data):
@@ -234,6 +237,12 @@ def _evaluate(tree, args, data):
         return data[tree[1]]
     if kind == "const":
         return tree[1]
+    if kind == "if":
+        how, test, then, other = tree[1:]
+        x = _evaluate(test, args, data)
+        if isinstance(x, Value):
+            x = {"data": x.data, "compare": x, "float": float(x)}[how]
+        return _evaluate(then if x > 0.25 else other, args, data)
     prim = OPS[kind]
     if prim.nary:
         items = [_evaluate(t, args, data) for t in tree[1]]
@@ -250,8 +259,10 @@ NUMBERS = st.one_of(st.sampled_from([0.0, 1.0, -1.0, 0.5, 2.0]),
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tree=GRAPHS, calls=st.lists(st.tuples(st.lists(NUMBERS, min_size=N_ARGS, max_size=N_ARGS),
                                              st.lists(NUMBERS, min_size=N_DATA, max_size=N_DATA)),
-                                   min_size=2, max_size=4))
+                                   min_size=2, max_size=5))
 def test_random_graphs_over_every_op_compile_to_what_the_engine_computes(tree, calls):
+    # with Python branches on numbers among the ops: a call that branches another way
+    # than a kept graph must never run that graph
     def f(a0, a1, a2, d0, d1):
         out = _evaluate(tree, [a0, a1, a2], [d0, d1])
         return out if isinstance(out, Value) else Value(1.0) * out
@@ -392,6 +403,17 @@ def test_a_branch_on_a_number_of_the_data_is_guarded_too():
 def test_a_number_turned_into_a_plain_float_pins_the_code_to_it():
     def f(w, x):
         return w * math.exp(x) + w * float(x)  # numbers the graph cannot see computed
+
+    c = compile(f)
+    for x in [0.5, 1.5, 0.5]:
+        assert_like_eager(c, f, 0, 2.0, x)
+    assert c.traces == 2
+
+
+def test_a_number_the_engine_took_but_no_node_holds_pins_the_code_too():
+    def f(w, x):
+        number = autograd.errors.as_float(x, "f")  # converted inside autograd ...
+        return w * (number * 2.0)  # ... then computed with in Python: a constant to the graph
 
     c = compile(f)
     for x in [0.5, 1.5, 0.5]:
@@ -595,3 +617,47 @@ def test_an_op_of_ones_own_without_code_compiles_by_calling_its_rules():
     for x in [0.5, -1.5]:
         assert_like_eager(c, f, 0, x)
     assert re.search(r"_forward_cube\(", c.source) and "_rule0_cube(" in c.source
+
+
+def test_an_n_ary_op_of_ones_own_without_code_calls_its_rule_once_per_node():
+    def product(xs):
+        out = 1.0
+        for x in xs:
+            out *= x
+        return out
+
+    prod = autograd.register(autograd.Primitive(
+        name="prod", forward=product, nary=True,
+        derivatives=(lambda out, xs: tuple(product(xs[:i] + xs[i + 1:]) for i in range(len(xs))),),
+        symbols=(lambda i, names, out: "∂",), formulas=("d(Π xⱼ)/dxᵢ = Π_{j≠i} xⱼ",),
+        text="prod({args})"))
+
+    def f(ws, x):
+        return autograd.apply(prod, *ws, x, 2.0).tanh()
+
+    c = compile(f)
+    for ws, x in [([0.5, -1.0, 2.0], 0.25), ([1.5, 0.5, -0.5], -2.0)]:
+        assert_like_eager(c, f, 0, ws, x)
+    assert c.source.count("_rule0_prod(") == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(labels=st.lists(st.sampled_from(
+    ["x", "w", "g_x", "g1", "v1", "v2", "_c0", "for", "len", "tanh", "p₁", "p1", "a b", "",
+     "sum", "float", "w_0", "g_w_0", "x_0", "_sum", "None", "C", "g_C"]), min_size=6, max_size=6))
+def test_any_labels_give_code_that_compiles_and_computes_the_same(labels):
+    def f(w, x):
+        nodes = [w[0] * x[0], w[1].tanh(), None, None, None, None]
+        nodes[2] = nodes[0] + nodes[1]
+        nodes[3] = nodes[2].relu() * w[0]
+        nodes[4] = autograd.dot(w, x, nodes[3])
+        nodes[5] = nodes[4].sigmoid()
+        for node, label in zip(nodes, labels):
+            node.label = label
+        w[0].label = labels[0]
+        return nodes[5]
+
+    c = compile(f)
+    for args in [([0.5, -1.0], [2.0, 1.5]), ([-0.5, 0.25], [1.0, -3.0])]:
+        assert_like_eager(c, f, 0, *args)
+    builtins.compile(c.source, "<labels>", "exec")
