@@ -284,8 +284,9 @@ class _Writer:
                 lines += self._data_lines(what)
             elif isinstance(what, list):
                 lines.append(_sequence_check(param, len(what)))
-                lines.append(f"if _set(_map(_type, {param})) != _FLOATS: raise _Mismatch(-1)")
                 if what:
+                    lines.append(f"if _set(_map(_type, {param})) != _FLOATS: "
+                                 "raise _Mismatch(-1)")
                     lines.append(f"{', '.join(self.names[x] for x in what)}, = {param}")
                 self.checked += [self.names[x] for x in what if x not in self.covered]
             else:

@@ -4,14 +4,21 @@
     >>> f = autograd.compile(lambda w, x: (w * x).tanh())
     >>> f(0.5, 2.0) == autograd.value_and_grad(lambda w, x: (w * x).tanh())(0.5, 2.0)
     True
-    >>> print(f.source.split("# forward")[1].split("# checks")[0])  # doctest: +NORMALIZE_WHITESPACE
-    : one line per node, inputs first
-            v1 = w * x
-            v2 = tanh(v1)
-            # reverse: one line per edge, output first; g_n is d(output)/dn
-            g2 = 1.0
-            g1 = (1.0 - v2 * v2) * g2   # tanh'(v1)
-            g_w = x * g1
+    >>> print(f.source)
+    def compiled(w, x):
+        # inputs
+        if w.__class__ is not _float: raise _Mismatch(-1)
+        if x.__class__ is not _float: raise _Mismatch(-1)
+        # forward: one line per node, inputs first
+        v1 = w * x
+        v2 = tanh(v1)
+        # reverse: one line per edge, output first; g_n is d(output)/dn
+        g2 = 1.0
+        g1 = (1.0 - v2 * v2) * g2   # tanh'(v1)
+        g_w = x * g1
+        # checks: every number finite, as the engine would have checked
+        if not _isfinite(_sum((v2, x, v1, g_w,))): raise _NotFinite
+        return v2, g_w
     <BLANKLINE>
 
 The first call runs f once on traced inputs and writes the graph it builds as a
@@ -83,9 +90,11 @@ def compile(f: Callable[..., Any], argnums: int | tuple[int, ...] | list[int] = 
 
     Errors are the engine's: a call whose numbers the engine would refuse
     (a log of a negative number, an overflow, a nan) is run again eagerly, which
-    raises the same error, naming the op, the value and the node. f runs only
-    when traced, so its side effects (printing, appending to a list) happen
-    then; f may not read ``.grad`` or set ``.data`` (``CompileError``).
+    raises the same error, naming the op, the value and the node. f runs when
+    traced (and when a call is run eagerly), so its side effects (printing,
+    appending to a list) happen then, not on every call. f may not read
+    ``.grad``, ``.local_grads`` or ``.args`` of a Value, nor set ``.data``
+    (``CompileError``): numbers found there cannot be followed.
     Inside another derivative, or with Values among the arguments, the call is
     ``value_and_grad``'s. ``.source`` is the code of the graph the last call
     ran; ``.sources`` all of them; ``.traces`` how many times f was traced.

@@ -311,6 +311,9 @@ def test_list_arguments_give_list_gradients_and_ints_become_floats():
     assert_like_eager(c, f, 0, [0.5, -0.5], [1.0, 2.0])
     assert_like_eager(c, f, 0, [1, 2], [1.0, 2.0])
     assert_like_eager(c, f, 0, (0.5, 0.25), (1.0, 2.0))
+    for _ in range(3):
+        assert_like_eager(c, f, 0, [], [])
+    assert c.traces == 2
     value, grads = c([0.5, -0.5], [1.0, 2.0])
     assert isinstance(value, float) and isinstance(grads, list)
 
@@ -661,3 +664,26 @@ def test_any_labels_give_code_that_compiles_and_computes_the_same(labels):
     for args in [([0.5, -1.0], [2.0, 1.5]), ([-0.5, 0.25], [1.0, -3.0])]:
         assert_like_eager(c, f, 0, *args)
     builtins.compile(c.source, "<labels>", "exec")
+
+
+@pytest.mark.parametrize("code, kind", [(["x"], TypeError), (("x",), ValueError),
+                                        (("x", "1.0", "2.0"), ValueError)])
+def test_an_entry_with_code_of_the_wrong_shape_is_refused_where_it_is_written(code, kind):
+    with pytest.raises(kind, match="code"):
+        autograd.Primitive(name="cube", forward=lambda x: x ** 3,
+                           derivatives=(lambda out, x: 3 * x * x,), symbols=("3·{0}²",),
+                           formulas=("(x³)' = 3x²",), text="cube({0})", code=code)
+
+
+def test_compile_refuses_what_is_not_a_function_or_a_setting_and_calls_like_eager():
+    with pytest.raises(TypeError, match="callable"):
+        compile(3.0)
+    with pytest.raises(TypeError, match="argnums"):
+        compile(lambda x: x, argnums="0")
+    with pytest.raises(TypeError, match="has_aux"):
+        compile(lambda x: x, has_aux=1)
+    c = compile(lambda x, y: x * y)
+    assert_like_eager(c, lambda x, y: x * y, 0)  # no arguments: value_and_grad's IndexError
+    assert_like_eager(c, lambda x, y: x * y, 0, 2.0)
+    with pytest.raises(TypeError):
+        c(x=1.0, y=2.0)
