@@ -111,29 +111,83 @@ class Value:
         return (folded, self._p1) if first is None else (first, folded)
 
     # -- arithmetic: each operator is one node of one primitive --------------
+    # + - * / take a fast path for their common case: recording, the other operand
+    # a Value or a float, and a finite result. Each equals _binary of the op's
+    # table entry there, with the entry's rules written out (a test keeps them
+    # equal); anything else (ints, no_grad, an error to raise) takes _binary. A
+    # finite sum, difference or product of finite data implies a finite float
+    # operand, so the check on the result is the only one needed.
     def __add__(self, other: Any) -> Value:
-        return _binary(OPS["+"], self, other)
+        if other.__class__ is Value:  # fast path: _binary(_ADD, self, other)
+            out = self.data + other.data
+            if out - out == 0.0 and _recording():  # x - x is 0.0 exactly when x is finite
+                return _node(out, "+", self, other, 1.0, 1.0, None)
+        elif other.__class__ is float:  # fast path: _binary(_ADD, self, other)
+            out = self.data + other
+            if out - out == 0.0 and _recording():
+                return _node(out, "+", self, None, 1.0, 0.0, other)
+        return _binary(_ADD, self, other)
 
     def __radd__(self, other: Any) -> Value:
-        return _binary(OPS["+"], other, self)
+        if other.__class__ is float:  # fast path: _binary(_ADD, other, self)
+            out = other + self.data
+            if out - out == 0.0 and _recording():
+                return _node(out, "+", None, self, 0.0, 1.0, other)
+        return _binary(_ADD, other, self)
 
     def __sub__(self, other: Any) -> Value:
-        return _binary(OPS["-"], self, other)
+        if other.__class__ is Value:  # fast path: _binary(_SUB, self, other)
+            out = self.data - other.data
+            if out - out == 0.0 and _recording():
+                return _node(out, "-", self, other, 1.0, -1.0, None)
+        elif other.__class__ is float:  # fast path: _binary(_SUB, self, other)
+            out = self.data - other
+            if out - out == 0.0 and _recording():
+                return _node(out, "-", self, None, 1.0, 0.0, other)
+        return _binary(_SUB, self, other)
 
     def __rsub__(self, other: Any) -> Value:
-        return _binary(OPS["-"], other, self)
+        if other.__class__ is float:  # fast path: _binary(_SUB, other, self)
+            out = other - self.data
+            if out - out == 0.0 and _recording():
+                return _node(out, "-", None, self, 0.0, -1.0, other)
+        return _binary(_SUB, other, self)
 
     def __mul__(self, other: Any) -> Value:
-        return _binary(OPS["*"], self, other)
+        if other.__class__ is Value:  # fast path: _binary(_MUL, self, other)
+            a, b = self.data, other.data
+            out = a * b
+            if out - out == 0.0 and _recording():  # d(a·b)/da = b, d(a·b)/db = a
+                return _node(out, "*", self, other, b, a, None)
+        elif other.__class__ is float:  # fast path: _binary(_MUL, self, other)
+            out = self.data * other
+            if out - out == 0.0 and _recording():
+                return _node(out, "*", self, None, other, 0.0, other)
+        return _binary(_MUL, self, other)
 
     def __rmul__(self, other: Any) -> Value:
-        return _binary(OPS["*"], other, self)
+        if other.__class__ is float:  # fast path: _binary(_MUL, other, self)
+            out = other * self.data
+            if out - out == 0.0 and _recording():
+                return _node(out, "*", None, self, 0.0, other, other)
+        return _binary(_MUL, other, self)
 
     def __truediv__(self, other: Any) -> Value:
-        return _binary(OPS["/"], self, other)
+        # fast path: _binary(_DIV, self, other) for a nonzero divisor, the result
+        # and both local derivatives (1/b, -out/b) finite; a float divisor must
+        # itself be finite (a / inf is a finite 0.0)
+        b = other.data if other.__class__ is Value else other
+        if b.__class__ is float and b != 0.0 and b - b == 0.0:
+            out = self.data / b
+            d_a, d_b = 1.0 / b, -out / b
+            if out - out == 0.0 and d_a - d_a == 0.0 and d_b - d_b == 0.0 and _recording():
+                if b is other:
+                    return _node(out, "/", self, None, d_a, 0.0, other)
+                return _node(out, "/", self, other, d_a, d_b, None)
+        return _binary(_DIV, self, other)
 
     def __rtruediv__(self, other: Any) -> Value:
-        return _binary(OPS["/"], other, self)
+        return _binary(_DIV, other, self)
 
     def __pow__(self, other: Any) -> Value:
         return _binary(OPS["**"], self, other)
@@ -142,6 +196,8 @@ class Value:
         return _binary(OPS["**"], other, self)
 
     def __neg__(self) -> Value:
+        if _recording():  # fast path: _unary(OPS["neg"], self); -x is finite with x
+            return _node(-self.data, "neg", self, None, -1.0, 0.0, None)
         return _unary(OPS["neg"], self)
 
     def __pos__(self) -> Value:
@@ -316,6 +372,7 @@ def is_grad_enabled() -> bool:
 
 
 _new = object.__new__
+_ADD, _SUB, _MUL, _DIV = OPS["+"], OPS["-"], OPS["*"], OPS["/"]
 
 
 def _node(data: float, op: str, p0: Any, p1: Any, l0: Any, l1: float, folded: Any) -> Value:
