@@ -92,9 +92,10 @@ def topo_order(root: Value) -> list[Value]:
         # Instead of visit(parent) for each parent: push the node back with a
         # marker, then the unseen parents, last first, so that the first is
         # visited first. The parents are read straight off the slots (see
-        # Value), as this loop is hot: a tuple (sum, dot) or two slots.
+        # Value), as this loop is hot: a tuple (sum, dot), a list (a sum merged
+        # from a chain of +) or two slots.
         first = node._p0
-        if first.__class__ is tuple:
+        if first.__class__ is tuple or first.__class__ is list:
             if seen.issuperset(first):  # one C-level test: nothing to visit
                 place(node)
                 continue
