@@ -95,17 +95,21 @@ def topo_order(root: Value) -> list[Value]:
         # Value), as this loop is hot: a tuple (sum, dot), a list (a sum merged
         # from a chain of +) or two slots.
         first = node._p0
-        if first.__class__ is tuple or first.__class__ is list:
-            if seen.issuperset(first):  # one C-level test: nothing to visit
+        kind = first.__class__
+        if kind is tuple or kind is list:
+            if seen.issuperset(first):  # one C-level test: nothing to visit, place it now
                 place(node)
                 continue
             push(node)
             push(_PLACE_BELOW)
             stack.extend(filterfalse(seen.__contains__, reversed(first)))
         else:
+            second = node._p1
+            if first in seen and second in seen:  # a leaf, say: nothing to visit
+                place(node)
+                continue
             push(node)
             push(_PLACE_BELOW)
-            second = node._p1
             if second not in seen:
                 push(second)
             if first not in seen:
