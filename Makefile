@@ -79,7 +79,7 @@ bench: $(BENCH) graphviz chromium
 	$(BIN)/python benchmarks/pages.py
 
 lint: $(LINT)
-	$(BIN)/ruff check autograd nn tests benchmarks notebooks
+	$(BIN)/ruff check autograd nn tests benchmarks notebooks conftest.py
 
 notebook: $(NOTEBOOKS) $(TORCH) graphviz
 	$(BIN)/jupyter lab notebooks/

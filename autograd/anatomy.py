@@ -25,7 +25,8 @@ from .value import Value
 
 __all__ = ["chain_nodes", "find_neurons", "NeuronGroup", "ACTIVATIONS"]
 
-ACTIVATIONS = frozenset({"tanh", "sigmoid", "relu", "exp", "abs"})
+ACTIVATIONS = frozenset({"tanh", "sigmoid", "relu", "exp", "abs",
+                         "gelu", "silu", "softplus", "leaky_relu", "elu"})
 """The ops a neuron may end in: ``σ(p)``, drawn inside the neuron's box."""
 
 
@@ -93,38 +94,38 @@ def find_neurons(root: Value, order: list[Value] | None = None) -> list[NeuronGr
     neuron. Linear in the nodes and edges of the graph.
     """
     order = topo_order(root) if order is None else order
-    users = _Users(order)
+    consumers = _Consumers(order)
     neurons: list[NeuronGroup] = []
-    owner: dict[Value, NeuronGroup] = {}
+    neuron_of: dict[Value, NeuronGroup] = {}
     for node in reversed(order):  # inputs first
-        if node.op != "dot" or node in owner:
+        if node.op != "dot" or node in neuron_of:
             continue
-        neuron = _neuron_at(node, users)
+        neuron = _neuron_at(node, consumers)
         if neuron is None:
             continue
         for m in neuron.members:
-            owner[m] = neuron
+            neuron_of[m] = neuron
         neurons.append(neuron)
-    _number_layers(order, owner)
+    _number_layers(order, neuron_of)
     _name(neurons)
     return neurons
 
 
-class _Users:
-    """Who uses each node: ``only(node)`` is its one user, or None."""
+class _Consumers:
+    """Each node's consumers: ``only(node)`` is its one consumer, or None."""
 
     def __init__(self, order: list[Value]) -> None:
-        self.users: dict[Value, list[Value]] = {}
+        self.of: dict[Value, list[Value]] = {}
         for node in order:
             for parent in node.parents:
-                self.users.setdefault(parent, []).append(node)
+                self.of.setdefault(parent, []).append(node)
 
     def only(self, node: Value) -> Value | None:
-        users = self.users.get(node, [])
-        return users[0] if len(users) == 1 else None
+        consumers = self.of.get(node, [])
+        return consumers[0] if len(consumers) == 1 else None
 
 
-def _neuron_at(node: Value, users: _Users) -> NeuronGroup | None:
+def _neuron_at(node: Value, consumers: _Consumers) -> NeuronGroup | None:
     """The neuron whose ``dot`` is ``node``: its bias, its activation, its own members."""
     ws, _, bias = dot_parts(node.args)
     n_w = len(ws)
@@ -135,9 +136,9 @@ def _neuron_at(node: Value, users: _Users) -> NeuronGroup | None:
         return None  # a neuron's weights are parameters (leaves); dot(d, d) in a loss is not one
     members = [node]
     out = pre = node
-    add = users.only(node)
+    add = consumers.only(node)
     if bias is not None:  # dot(w, q, b): the bias is in the node, p = w·q + b
-        if isinstance(bias, Value) and not bias.parents and users.only(bias) is node:
+        if isinstance(bias, Value) and not bias.parents and consumers.only(bias) is node:
             members.append(bias)
         elif isinstance(bias, Value) and bias.parents:
             inputs.append(bias)  # a computed bias feeds the neuron like an input
@@ -145,23 +146,23 @@ def _neuron_at(node: Value, users: _Users) -> NeuronGroup | None:
         others = [p for p in add.parents if p is not node]
         if all(not p.parents for p in others):
             members.append(add)
-            members += [p for p in others if users.only(p) is add]
+            members += [p for p in others if consumers.only(p) is add]
             out = pre = add
-    act = users.only(out)
+    act = consumers.only(out)
     activation = "identity"
     if act is not None and act.op in ACTIVATIONS:
         members.append(act)
         out = act
         activation = act.op
-    members += [w for w in weights if not w.parents and users.only(w) is node]
+    members += [w for w in weights if not w.parents and consumers.only(w) is node]
     return NeuronGroup(node, out, pre, members, weights, inputs, activation)
 
 
-def _number_layers(order: list[Value], owner: dict[Value, NeuronGroup]) -> None:
+def _number_layers(order: list[Value], neuron_of: dict[Value, NeuronGroup]) -> None:
     """Layer of a neuron: 1 + the deepest layer among its inputs (inputs are layer 0)."""
     level: dict[Value, int] = {}
     for node in reversed(order):  # inputs first
-        neuron = owner.get(node)
+        neuron = neuron_of.get(node)
         if neuron is not None and node is neuron.dot:
             neuron.layer = 1 + max((level.get(x, 0) for x in neuron.inputs), default=0)
         if neuron is not None:

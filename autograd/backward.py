@@ -1,9 +1,9 @@
 """The reverse pass: the chain rule, once per edge, in topological order.
 
     >>> from autograd import Value
-    >>> w = Value(2.0, label='w'); p = w * 3.0; q = p.tanh()
-    >>> backward(q); round(w.grad, 6)   # tanh'(p) * 3
-    3.7e-05
+    >>> w = Value(0.5, label='w'); p = w * 3.0; q = p.tanh()
+    >>> backward(q); round(w.grad, 6)   # tanh'(p) * 3 = (1 - tanh(1.5)²) * 3
+    0.54212
 """
 
 from __future__ import annotations
@@ -39,13 +39,12 @@ def backward(root: Value, grad: float = 1.0) -> None:
     grad = check_seed(grad)  # before the pause: a user's __float__ runs as usual
     with paused_collector():
         grads = reverse_pass(root, grad)
-        _refuse_non_finite(grads)
         totals = _new_totals(grads)
         for node, total in zip(grads, totals):
             node.grad = total
 
 
-def reverse_pass(root: Value, grad: float = 1.0) -> dict[Value, float]:
+def reverse_pass(root: Value, grad: float = 1.0, who: str = "backward") -> dict[Value, float]:
     """d(root)/d(node) for every node root depends on, as floats; no ``.grad`` is touched.
 
     This is the fast path of the reference walk (``backward_steps``): it equals
@@ -54,7 +53,8 @@ def reverse_pass(root: Value, grad: float = 1.0) -> dict[Value, float]:
             for parent, local in zip(node.parents, node.local_grads):
                 grads[parent] += local * grads[node]
 
-    with the edges read straight off the slots and zero gradients skipped.
+    with the edges read straight off the slots and zero gradients skipped. A
+    gradient that is not finite is refused (OverflowError naming ``who`` and the node).
     """
     order = topo_order(root)  # every consumer of a node comes before it
     grads = dict.fromkeys(order, 0.0)  # a plain dict: the fastest += in CPython
@@ -79,6 +79,7 @@ def reverse_pass(root: Value, grad: float = 1.0) -> dict[Value, float]:
             second = node._p1
             if second is not None:
                 grads[second] += node._l1 * node_grad
+    _refuse_non_finite(grads, who)
     return grads
 
 
@@ -86,7 +87,10 @@ def _new_totals(grads: dict[Value, float]) -> list[float]:
     """Each node's .grad plus this pass's share, checked before anything is written."""
     try:
         totals = [node.grad + g for node, g in grads.items()]
-    except TypeError:  # a .grad set by hand to None or to something else
+    except TypeError:  # a .grad set by hand to None, or to something that is no number
+        totals = []
+    if len(totals) != len(grads) or set(map(type, totals)) - {float}:
+        # the slow path, when some .grad is not a float: None counts as 0, others refused
         totals = [_grad_of(node) + g for node, g in grads.items()]
     if not _isfinite(_fsum_fast(totals)) and not all(map(_isfinite, totals)):
         node, total = next((n, t) for n, t in zip(grads, totals) if not _isfinite(t))
@@ -102,15 +106,15 @@ def _grad_of(node: Value) -> float:
     g = node.grad
     if g is None:
         return 0.0
-    if g.__class__ is float or (isinstance(g, (int, float)) and not isinstance(g, bool)):
-        return float(g)
+    if isinstance(g, (int, float)) and not isinstance(g, bool) and _isfinite(g):
+        return float(g)  # an int, or a float subclass (numpy's float64)
     raise TypeError(
         f"backward: the .grad of {describe(node)} is {type(g).__name__} {g!r}; it must be a "
-        "float (or None, counted as 0); no .grad was changed"
+        "finite float (or None, counted as 0); no .grad was changed"
     )
 
 
-def _refuse_non_finite(grads: dict) -> None:
+def _refuse_non_finite(grads: dict, who: str = "backward") -> None:
     # One C-level sum sees any inf or NaN; only then look for the culprit, so
     # that the error names it and no .grad has been touched.
     if _isfinite(_fsum_fast(grads.values())):
@@ -118,7 +122,7 @@ def _refuse_non_finite(grads: dict) -> None:
     for node, g in grads.items():
         if not _isfinite(g):
             raise OverflowError(
-                f"backward: the gradient of {describe(node)} (op {node.op or 'leaf'!r}) "
+                f"{who}: the gradient of {describe(node)} (op {node.op or 'leaf'!r}) "
                 f"is {g}; no .grad was changed"
             )
 

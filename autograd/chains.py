@@ -319,11 +319,11 @@ def _too_many_paths(root: str, wrt: str, n_paths: int, max_paths: int) -> str:
 def _split(wrt: Value, order: list[Value], grads: dict[Value, float],
            names: dict[Value, str]) -> list[Split]:
     """δ × q for every edge out of ``wrt``, its consumers in topological order."""
-    users = _consumers_and_users(wrt, order)
+    consumers = _two_deep(wrt, order)
     split = []
-    for node in reversed(users):  # users' keys come inputs first
+    for node in reversed(consumers):  # its keys come inputs first
         symbols = edge_symbols(node, names)
-        shown = _delta_node(node, users[node])
+        shown = delta_node(node, consumers[node])
         for j, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             if parent is wrt:
                 split.append(Split(node, j, grads.get(node, 0.0), local, shown, names[shown],
@@ -331,23 +331,23 @@ def _split(wrt: Value, order: list[Value], grads: dict[Value, float],
     return split
 
 
-def _consumers_and_users(wrt: Value, order: list[Value]) -> dict[Value, list[tuple[Value, float]]]:
+def _two_deep(wrt: Value, order: list[Value]) -> dict[Value, list[tuple[Value, float]]]:
     """Each node that ``wrt`` feeds (inputs first), with the nodes that use it and how.
 
-    One pass, inputs first, so a consumer is known before its users come;
+    One pass, inputs first, so a consumer is known before its own consumers come;
     a node that touches no consumer costs one C-level set test.
     """
-    users: dict[Value, list[tuple[Value, float]]] = {}
-    keys = users.keys()
+    consumers: dict[Value, list[tuple[Value, float]]] = {}
+    keys = consumers.keys()
     for node in reversed(order):
         parents = node.parents
         if not keys.isdisjoint(parents):
             for parent, local in zip(parents, node.local_grads):
-                if parent in users:
-                    users[parent].append((node, local))
+                if parent in consumers:
+                    consumers[parent].append((node, local))
         if wrt in parents:
-            users[node] = []
-    return users
+            consumers[node] = []
+    return consumers
 
 
 def _enumerate(root: Value, wrt: Value, order: list[Value],
@@ -397,14 +397,16 @@ def _path(root: Value, link: tuple | None, symbols: dict[Value, list[str]],
     return Path(nodes, edges, factors)
 
 
-def _delta_node(node: Value, users: list[tuple[Value, float]]) -> Value:
+def delta_node(node: Value, consumers: list[tuple[Value, float]]) -> Value:
     """The node whose δ the documents write: ``dot(w, q, b)`` itself, or through a bias add.
+
+    ``consumers`` are the node's (consumer, local derivative) pairs.
 
     Goes up one node when the node's only consumer is a '+' with local
     derivative 1 (the bias add), whose δ is the same number.
     """
     if node.op == "dot" and dot_parts(node.args)[2] is not None:
         return node  # dot(w, q, b) is p itself: its bias is inside
-    if len(users) == 1 and users[0][0].op == "+" and users[0][1] == 1.0:
-        return users[0][0]
+    if len(consumers) == 1 and consumers[0][0].op == "+" and consumers[0][1] == 1.0:
+        return consumers[0][0]
     return node

@@ -132,12 +132,8 @@ def tangent_pass(outputs: Sequence[Value], seeds: dict[Value, Any], on_values: b
 
 
 def _forward_order(outputs: Sequence[Value]) -> list[Value]:
-    """Every node the outputs depend on, each after its parents, each once."""
-    seen: set[Value] = set()
-    order = []
-    for out in outputs:
-        for node in reversed(topo_order(out)):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
-    return order
+    """Every node the outputs depend on, each after its parents, each once: one walk
+    from a stand-in node whose parents are the outputs (it is dropped from the order)."""
+    stand_in = Value(0.0)
+    stand_in._p0, stand_in._l0 = tuple(outputs), (0.0,) * len(outputs)
+    return topo_order(stand_in)[:0:-1]

@@ -46,10 +46,10 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     found = tangent_pass(nodes, seeds, on_values=call.nested)
     values, dirs = [], []
     for o in outs:
-        _check_output(o)
+        _check_output(o, "jvp")
         values.append(o if call.nested else float(o))
         t = found.get(o, 0.0) if isinstance(o, Value) else 0.0
-        dirs.append(_finish(t, call.nested))
+        dirs.append(_finish(t, call.nested, "jvp"))
     return (values, dirs) if several else (values[0], dirs[0])
 
 
@@ -115,24 +115,26 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., list[
 
 
 def _rows(out: Any, call: _Call, second: bool) -> list[list[Any]]:
-    """One row of first derivatives per output (for a Hessian: per gradient entry)."""
-    n = len(call.inputs)
+    """One row of first derivatives per output (for a Hessian: per gradient entry), laid
+    out over the ``argnums`` positions (a repeated position repeats its row and column)."""
+    name = call.name
     if second:
-        _check_output(out, scalar=True)
+        _check_output(out, name, scalar=True)
         if isinstance(out, Value):
             outputs = gradients(out, call.inputs, create_graph=True)
         else:
-            outputs = (0.0,) * n
+            outputs = (0.0,) * len(call.inputs)
+        outputs = [outputs[k] for k in call.layout()]
     else:
         outputs = list(out) if isinstance(out, (list, tuple)) else [out]
     rows = []
     for o in outputs:
-        _check_output(o)
-        if not isinstance(o, Value):
-            rows.append([_finish(0.0, call.nested)] * n)
-            continue
-        row = gradients(o, call.inputs, create_graph=call.nested)
-        rows.append([_finish(g, call.nested) for g in row])
+        _check_output(o, name)
+        if isinstance(o, Value):
+            row = gradients(o, call.inputs, create_graph=call.nested)
+        else:
+            row = (0.0,) * len(call.inputs)
+        rows.append([_finish(row[k], call.nested, name) for k in call.layout()])
     return rows
 
 
@@ -152,17 +154,19 @@ def _flat(tangents: tuple, call: _Call, name: str) -> list[Any]:
     return flat
 
 
-def _check_output(o: Any, scalar: bool = False) -> None:
+def _check_output(o: Any, name: str, scalar: bool = False) -> None:
     if isinstance(o, Value):
         return
-    if isinstance(o, (int, float)) and not isinstance(o, bool):
-        as_float(o, "f's result")  # a constant, but never a silent NaN or inf
+    if isinstance(o, numbers.Real) and not isinstance(o, bool):
+        as_float(o, f"{name}: f's result")  # a constant, but never a silent NaN or inf
         return
     what = "a scalar Value or number" if scalar else "Values or numbers"
-    raise TypeError(f"f must return {what}, got {type(o).__name__}")
+    raise TypeError(f"{name}: f must return {what}, got {type(o).__name__}")
 
 
-def _finish(t: Any, nested: bool) -> Any:
+def _finish(t: Any, nested: bool, name: str) -> Any:
+    """A derivative as the caller gets it: a Value inside another derivative, else a
+    float, never a silent NaN or inf."""
     if nested:
-        return t if isinstance(t, Value) else Value(float(t))
-    return t.data if isinstance(t, Value) else float(t)
+        return t if isinstance(t, Value) else Value(as_float(t, f"{name}: a derivative"))
+    return as_float(t.data if isinstance(t, Value) else t, f"{name}: a derivative")

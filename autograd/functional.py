@@ -39,7 +39,8 @@ def gradients(root: Value, wrt: Value | Sequence[Value], create_graph: bool = Fa
 
     A single Value gives one result, a sequence a tuple. Without
     ``create_graph`` the results are floats; with it they are Values whose own
-    graph can be differentiated again.
+    graph can be differentiated again. Inside another derivative (``grad``,
+    ``jvp``, ...) the graph is always built, so that the outer one sees it.
 
         >>> x = Value(3.0); y = x * x * x
         >>> gradients(y, x), gradients(gradients(y, x, create_graph=True), x)
@@ -49,11 +50,11 @@ def gradients(root: Value, wrt: Value | Sequence[Value], create_graph: bool = Fa
     targets = (wrt,) if isinstance(wrt, Value) else tuple(wrt)
     for w in targets:
         _check_node(w, "wrt")
-    if create_graph:
-        found = [_as_value(g) for g in reverse_graph(root, targets)]
+    if create_graph or _depth.get() > 0:
+        found = [_as_value(g, "gradients") for g in reverse_graph(root, targets)]
     else:
         with paused_collector():
-            grads = reverse_pass(root, 1.0)
+            grads = reverse_pass(root, 1.0, "gradients")
         found = [grads.get(w, 0.0) for w in targets]
     return found[0] if isinstance(wrt, Value) else tuple(found)
 
@@ -78,7 +79,7 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
             grads = reverse_graph(node, call.inputs)
         else:
             with paused_collector():
-                table = reverse_pass(node, 1.0)
+                table = reverse_pass(node, 1.0, "grad")
             grads = [table.get(x, 0.0) for x in call.inputs]
         per_arg = call.regroup(grads)
         value = out if call.nested else _float(out)
@@ -117,6 +118,7 @@ class _Call:
         self.nested = _depth.get() > 0 or any(_holds_value(a) for a in args)
         self.inputs: list[Value] = []
         self.shapes: list[int | None] = []  # per position: None (a scalar) or a list's length
+        self.name = name
         self.positions = [_index(i, len(args), name) for i in positions]
         made: dict[int, Any] = {}
         with enable_grad():
@@ -150,10 +152,27 @@ class _Call:
         finally:
             _depth.reset(token)
 
+    def layout(self) -> list[int]:
+        """For each argument position in ``argnums`` order (repeats kept), list items
+        expanded: the index of its input in ``self.inputs``."""
+        first: dict[int, int] = {}
+        k = 0
+        for i, shape in zip(dict.fromkeys(self.positions), self.shapes):
+            first[i] = k
+            k += 1 if shape is None else shape
+        sizes = dict(zip(dict.fromkeys(self.positions), self.shapes))
+        out = []
+        for i in self.positions:
+            n = 1 if sizes[i] is None else sizes[i]
+            out.extend(range(first[i], first[i] + n))
+        return out
+
     def regroup(self, flat: list[Any]) -> list[Any]:
         """The derivatives, one per argument position: a number, or a list for a list."""
-        convert = _as_value if self.nested else float
-        values = [convert(g) for g in flat]
+        if self.nested:
+            values = [_as_value(g, self.name) for g in flat]
+        else:
+            values = [as_float(g, f"{self.name}: a derivative") for g in flat]
         grouped, k = [], 0
         for shape in self.shapes:
             if shape is None:
@@ -211,8 +230,8 @@ def _float(out: Any) -> float:
     return out.data if isinstance(out, Value) else float(out)
 
 
-def _as_value(g: Any) -> Value:
-    return g if isinstance(g, Value) else Value(float(g))
+def _as_value(g: Any, name: str) -> Value:
+    return g if isinstance(g, Value) else Value(as_float(g, f"{name}: a derivative"))
 
 
 def _check_node(x: Any, what: str) -> None:

@@ -141,18 +141,29 @@ _sin = _either("sin", math.sin)
 _cos = _either("cos", math.cos)
 _sinh = _either("sinh", math.sinh)
 _cosh = _either("cosh", math.cosh)
+_erf = _either("erf", math.erf)
+_expm1 = _either("expm1", math.expm1)
 
 
 def _hypot(a: Any, b: Any) -> Any:
-    """√(a² + b²): ``math.hypot`` on numbers (no overflow in the squares), arithmetic on Values."""
+    """√(a² + b²) without overflow in the squares: ``math.hypot`` on numbers, the hypot op
+    itself on Values (so a second derivative does not overflow where the first does not)."""
     if isinstance(a, (float, int)) and isinstance(b, (float, int)):
         return math.hypot(a, b)
-    return (a * a + b * b).sqrt()
+    return a.hypot(b) if hasattr(a, "hypot") else b.hypot(a)
+
+
+def _d_atan(out: Any, x: Any) -> Any:
+    # 1/(1 + x²), written as (1/r)/r with r = hypot(x, 1): x² would overflow past 1.3e154
+    r = _hypot(x, 1.0)
+    return 1.0 / r / r
 
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = _TWO_OVER_SQRT_PI * _SQRT1_2 * 0.5  # 1/√(2π), as PyTorch writes it
 
 
 # --- rules and forwards that need more than one expression -------------------
@@ -177,8 +188,81 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+_sig = _either("sigmoid", _sigmoid)
+
+
 def _relu(x: float) -> float:
     return x if x > 0 else 0.0
+
+
+# -- the activations after relu: gelu, silu, softplus, leaky_relu, elu ---------
+#
+# Each is one node, so a neuron stays p = w·q + b, then q = σ(p) with ONE σ. At
+# a kink (leaky_relu and elu at 0) the derivative is the left one, α or the
+# slope, as PyTorch's backward gives it (its test is x > 0, else the left side).
+
+
+def _gelu(x: float) -> float:
+    # x·Φ(x) = x·½·(1 + erf(x/√2)), the exact (erf) form, written as PyTorch's kernel
+    # writes it, so that both agree to the last bit. For x < -5 it is accurate to
+    # 1e-16 absolute, not relative (below x ≈ -8.3, 1 + erf(x/√2) rounds to 0): the
+    # true value there is under 1e-15, far below what a network's sums can resolve.
+    return x * 0.5 * (1.0 + math.erf(x * _SQRT1_2))
+
+
+def _d_gelu(out: Any, x: Any) -> Any:
+    """gelu'(x) = Φ(x) + x·φ(x), with Φ the normal CDF and φ its density."""
+    cdf = 0.5 * (1.0 + _erf(x * _SQRT1_2))
+    return cdf + x * (_INV_SQRT_2PI * _exp(x * x * -0.5))  # exp(-inf) = 0 for huge |x|
+
+
+def _silu(x: float) -> float:
+    return x * _sigmoid(x)  # the two-branch sigmoid: no exp of a large number
+
+
+def _d_silu(out: Any, x: Any) -> Any:
+    """silu'(x) = σ(x)·(1 + x·(1 - σ(x))), in the order PyTorch's backward computes it.
+    (σ(x) + out·(1 - σ(x)) would reuse out, but near silu's minimum, x ≈ -1.28, where
+    the terms cancel, it is the less accurate of the two.)"""
+    s = _sig(x)
+    return s * (1.0 + x * (1.0 - s))
+
+
+def _softplus(x: float) -> float:
+    # log(1 + eˣ) = max(x, 0) + log1p(e^-|x|): never overflows, and accurate to the
+    # last bit everywhere. PyTorch's Softplus (beta 1) returns x itself above its
+    # threshold (20 by default), which is off by up to 2e-9; with threshold=40 the
+    # two agree (above 40, log1p(e^-x) is below half a unit in the last place of x).
+    return (x if x > 0 else 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _leaky_relu(x: float, slope: float) -> float:
+    return x if x > 0 else slope * x
+
+
+def _d_leaky_relu(out: Any, x: Any, slope: Any) -> Any:
+    """d/dx: 1 for x > 0, else the slope (at 0 too, as torch's leaky_relu)."""
+    return 1.0 if _value_of(x) > 0 else slope
+
+
+def _d_leaky_relu_slope(out: Any, x: Any, slope: Any) -> Any:
+    """d/d slope: x for x ≤ 0, else 0 (a Value slope is PyTorch's PReLU)."""
+    return 0.0 if _value_of(x) > 0 else x
+
+
+def _elu(x: float, alpha: float) -> float:
+    return x if x > 0 else alpha * math.expm1(x)
+
+
+def _d_elu(out: Any, x: Any, alpha: Any) -> Any:
+    """d/dx: 1 for x > 0, else α·exp(x) (α at 0, as torch's elu). Not out + α: for
+    x ≪ 0 that sum would lose every digit."""
+    return 1.0 if _value_of(x) > 0 else alpha * _exp(x)
+
+
+def _d_elu_alpha(out: Any, x: Any, alpha: Any) -> Any:
+    """d/dα: expm1(x) for x ≤ 0, else 0."""
+    return 0.0 if _value_of(x) > 0 else _expm1(x)
 
 
 def _pow(x: float, n: float) -> float:
@@ -470,6 +554,63 @@ _ENTRIES = [
         finite_derivatives=True,
     ),
     Primitive(
+        name="gelu",
+        forward=_gelu,
+        derivatives=(_d_gelu,),
+        symbols=("gelu'({0})",),
+        formulas=("gelu'(x) = Φ(x) + x·φ(x), Φ(x) = (1 + erf(x/√2))/2, φ(x) = exp(-x²/2)/√(2π)",),
+        text="gelu({0})",
+        latex={"gelu": r"\operatorname{gelu}"},
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="silu",
+        forward=_silu,
+        derivatives=(_d_silu,),
+        symbols=("silu'({0})",),
+        formulas=("silu'(x) = σ(x)·(1 + x·(1 - σ(x))), with silu(x) = x·σ(x)",),
+        text="silu({0})",
+        latex={"silu": r"\operatorname{silu}"},
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="softplus",
+        forward=_softplus,
+        derivatives=(lambda out, x: _sig(x),),
+        symbols=("σ({0})",),
+        formulas=("softplus'(x) = σ(x), with softplus(x) = log(1 + exp(x))",),
+        text="softplus({0})",
+        latex={"softplus": r"\operatorname{softplus}"},
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="leaky_relu",
+        forward=_leaky_relu,
+        derivatives=(_d_leaky_relu, _d_leaky_relu_slope),
+        symbols=("leaky_relu'({0})", "min({0}, 0)"),
+        formulas=(
+            "d leaky_relu(x, a)/dx = 1 if x > 0 else a (a at x = 0, as PyTorch)",
+            "d leaky_relu(x, a)/da = x if x ≤ 0 else 0",
+        ),
+        text="leaky_relu({0}, {1})",
+        glyph="leaky relu",
+        latex={"leaky_relu": r"\operatorname{leaky\_relu}", "min": r"\min"},
+        finite_derivatives=True,
+    ),
+    Primitive(
+        name="elu",
+        forward=_elu,
+        derivatives=(_d_elu, _d_elu_alpha),
+        symbols=("elu'({0})", "expm1(min({0}, 0))"),
+        formulas=(
+            "d elu(x, α)/dx = 1 if x > 0 else α·exp(x) (α at x = 0, as PyTorch)",
+            "d elu(x, α)/dα = exp(x) - 1 if x ≤ 0 else 0",
+        ),
+        text="elu({0}, {1})",
+        latex={"elu": r"\operatorname{elu}", "expm1": r"\operatorname{expm1}", "min": r"\min"},
+        finite_derivatives=True,
+    ),
+    Primitive(
         name="abs",
         forward=abs,
         derivatives=(_d_abs,),
@@ -545,7 +686,7 @@ _ENTRIES = [
     Primitive(
         name="atan",
         forward=math.atan,
-        derivatives=(lambda out, x: 1.0 / (1.0 + x * x),),
+        derivatives=(_d_atan,),
         symbols=("1/(1 + {0}²)",),
         formulas=("atan'(x) = 1/(1 + x²)",),
         text="atan({0})",

@@ -2,8 +2,10 @@
 
     >>> from autograd import Value
     >>> w = Value(0.5, label='w'); x = Value(2.0, label='x'); C = (w * x).tanh()
-    >>> page = step_through(C, highlight=w)   # doctest: +SKIP
-    >>> page.save('chain.html')               # doctest: +SKIP
+    >>> page = step_through(C, highlight=w); page
+    StepThrough('v3: 4 nodes', 4 nodes, 6 steps)
+    >>> page.save('chain.html').name
+    'chain.html'
 
 ``step_through(root)`` lays the graph out with Graphviz (``draw``), inlines the
 drawing as SVG with an id on every node and edge, and embeds the walk as data:
@@ -35,6 +37,7 @@ from typing import Any
 
 from .anatomy import NeuronGroup, find_neurons
 from .backward import Step, reverse_steps
+from .chains import delta_node
 from .graph import forward_order
 from .ops import dot_parts
 from .page import Page, static_text
@@ -91,8 +94,8 @@ def step_through(
     """An interactive page that steps through the forward and the reverse pass of ``root``.
 
         >>> from autograd import Value
-        >>> x = Value(3.0, label='x'); page = step_through(x * x)   # doctest: +SKIP
-        >>> page.steps, page.save('square.html').name               # doctest: +SKIP
+        >>> x = Value(3.0, label='x'); page = step_through(x * x)
+        >>> page.steps, page.save('square.html').name
         (3, 'square.html')
 
     highlight  a Value of the graph (a weight): its chains coloured as in
@@ -106,6 +109,29 @@ def step_through(
     The reverse pass is seeded with 1 at ``root``, as ``backward_steps(root)``;
     no ``.grad`` is read or changed. Needs Graphviz's ``dot`` for the layout.
     """
+    forward, index = _checked_graph(root, highlight, collapse, max_nodes)
+    n = len(forward)
+    names = node_names(forward)
+    _check_labels(forward, names)
+    steps = _steps(root, n, names)
+    neurons = _neurons(root, forward, collapse)
+    _check_size(forward, neurons, collapse)
+    svg_bytes = _layout(root, highlight, n, neurons)
+    data = _data(root, forward, index, names, steps, neurons, highlight)
+    svg, size = _svg(svg_bytes, data, forward, index, neurons)
+    heading = title if title is not None else (
+        f"{names[root]}: {n} node{'s' if n != 1 else ''}")
+    data["title"] = heading
+    body = _body(heading, svg, links)
+    height = 64 + max(460, min(int(size[1]) + 40, 640))
+    page = Page.build(heading, body, data, script=static_text("autograd", "step_through.js"),
+                      style=static_text("autograd", "step_through.css"), height=height)
+    return StepThrough(page.html, title=heading, height=height, data=data)
+
+
+def _checked_graph(root: Value, highlight: Value | None, collapse: bool | str,
+                   max_nodes: int) -> tuple[list[Value], dict[Value, int]]:
+    """step_through's arguments checked before any work: the graph in forward order, indexed."""
     if not isinstance(root, Value):
         raise TypeError(f"step_through: root must be a Value, got {type(root).__name__}")
     if collapse not in ("auto", True, False):
@@ -127,28 +153,18 @@ def step_through(
     if highlight is not None and highlight not in index:
         raise ValueError(f"step_through: the highlighted value ({highlight.label or 'unlabelled'}"
                          f", data {highlight.data!r}) is not part of the graph behind root")
-    names = node_names(forward)
-    _check_labels(forward, names)
-    steps = _steps(root, n, names)
-    neurons = _neurons(root, forward, collapse)
-    _check_size(forward, neurons, collapse)
+    return forward, index
+
+
+def _layout(root: Value, highlight: Value | None, n: int, neurons: list[NeuronGroup]) -> bytes:
+    """Graphviz's SVG of ``draw`` at the pass's last step, every edge with its symbol."""
     dg = draw(root, highlight=highlight, step=n, symbols=True, collapse=bool(neurons), title="")
     try:
-        svg_bytes = dg.pipe(format="svg")
+        return dg.pipe(format="svg")
     except Exception as error:  # graphviz.ExecutableNotFound when `dot` vanished since
         if type(error).__name__ == "ExecutableNotFound":
             raise GraphvizMissing(INSTALL_HINT) from error
         raise
-    data = _data(root, forward, index, names, steps, neurons, highlight)
-    svg, size = _svg(svg_bytes, data, forward, index, neurons)
-    heading = title if title is not None else (
-        f"{names[root]}: {n} node{'s' if n != 1 else ''}")
-    data["title"] = heading
-    body = _body(heading, svg, links)
-    height = 64 + max(460, min(int(size[1]) + 40, 640))
-    page = Page.build(heading, body, data, script=static_text("autograd", "step_through.js"),
-                      style=static_text("autograd", "step_through.css"), height=height)
-    return StepThrough(page.html, title=heading, height=height, data=data)
 
 
 # -- the walk ------------------------------------------------------------------------------
@@ -214,15 +230,7 @@ def _delta_nodes(forward: list[Value]) -> dict[Value, Value]:
     for node in forward:
         for parent, local in zip(node.parents, node.local_grads):
             uses.setdefault(parent, []).append((node, local))
-    shown = {}
-    for node in forward:
-        if node.op == "dot" and dot_parts(node.args)[2] is not None:
-            shown[node] = node
-            continue
-        users = uses.get(node, [])
-        one = len(users) == 1 and users[0][0].op == "+" and users[0][1] == 1.0
-        shown[node] = users[0][0] if one else node
-    return shown
+    return {node: delta_node(node, uses.get(node, [])) for node in forward}
 
 
 def _data(root: Value, forward: list[Value], index: dict[Value, int], names: dict[Value, str],
@@ -309,7 +317,25 @@ def _svg(svg_bytes: bytes, data: dict[str, Any], forward: list[Value], index: di
     """Graphviz's SVG with ids v<k> (value k), o<k> (its op), u<k> (neuron of dot k),
     e<i> (edge i into an op), oe<k> (op k to its value), c<m> (edges between neurons)."""
     svg = ET.fromstring(svg_bytes)
+    by_title = _by_title(svg)
+    _mark_values(by_title, data["nodes"])
+    _mark_neurons(by_title, data["neurons"])
     group = {m: index[n.dot] for n in neurons for m in n.members}
+    data["links"] = _mark_edges(by_title, data["edges"], forward, group)
+    for k, node in enumerate(forward):  # draw(step=n) marks the last step's node as current
+        if not node.parents:
+            _uncurrent(svg.find(f".//*[@id='v{k}']"))
+    width, height = (float(v.rstrip("pt")) * 4 / 3 for v in (svg.get("width"), svg.get("height")))
+    svg.set("width", f"{width:.0f}")
+    svg.set("height", f"{height:.0f}")
+    svg.set("role", "img")
+    svg.set("aria-label", "the graph: values as boxes, ops as circles, inputs on the left")
+    svg.set("id", "cg-svg")
+    return ET.tostring(svg, encoding="unicode"), (width, height)
+
+
+def _by_title(svg: ET.Element) -> dict[str, list[ET.Element]]:
+    """Graphviz's node and edge groups by their <title> (draw's names), titles removed."""
     by_title: dict[str, list[ET.Element]] = {}
     groups = [e for e in svg.iter() if _tag(e) == "g" and e.get("class") in ("node", "edge")]
     for element in groups:
@@ -321,28 +347,37 @@ def _svg(svg_bytes: bytes, data: dict[str, Any], forward: list[Value], index: di
         by_title.setdefault(title.text or "", []).append(element)
     for elements in by_title.values():  # Graphviz numbers them in the order draw made them
         elements.sort(key=lambda e: int(re.sub(r"\D", "", e.get("id", "0")) or 0))
+    return by_title
 
-    def one(title: str) -> ET.Element | None:
-        found = by_title.get(title)
-        return found[0] if found else None
 
-    for k in range(len(forward)):
-        box = one(f"n{k}")
+def _first(by_title: dict[str, list[ET.Element]], title: str) -> ET.Element | None:
+    found = by_title.get(title)
+    return found[0] if found else None
+
+
+def _mark_values(by_title: dict[str, list[ET.Element]], nodes: list[dict[str, Any]]) -> None:
+    """Value k's box becomes v<k>, its op's circle o<k>, the op's arrow into it oe<k>."""
+    for k, node in enumerate(nodes):
+        box = _first(by_title, f"n{k}")
         if box is not None:
             box.set("id", f"v{k}")
             box.set("class", "node cg-value")
             _mark_texts(box, {"data": "t-data", "grad": "t-grad"})
-            _interactive(box, k, data["nodes"][k]["n"])
-        op = one(f"n{k}_op")
+            _interactive(box, k, node["n"])
+        op = _first(by_title, f"n{k}_op")
         if op is not None:
             op.set("id", f"o{k}")
             op.set("class", "node cg-op")
-        link = one(f"n{k}_op->n{k}")
+        link = _first(by_title, f"n{k}_op->n{k}")
         if link is not None:
             link.set("id", f"oe{k}")
             link.set("class", "edge cg-opedge")
-    for u, unit in enumerate(data["neurons"]):
-        box = one(f"neuron_n{unit['dot']}")
+
+
+def _mark_neurons(by_title: dict[str, list[ET.Element]], units: list[dict[str, Any]]) -> None:
+    """The box of the neuron whose dot is value k becomes u<k>."""
+    for u, unit in enumerate(units):
+        box = _first(by_title, f"neuron_n{unit['dot']}")
         if box is None:
             raise RuntimeError(f"step_through: draw() drew no box for neuron {unit['name']!r}")
         box.set("id", f"u{unit['dot']}")
@@ -350,46 +385,49 @@ def _svg(svg_bytes: bytes, data: dict[str, Any], forward: list[Value], index: di
         _mark_texts(box, {"out": "t-out", "δ": "t-delta"})
         _interactive(box, None, unit["name"], neuron=u)
 
-    def end(k: int) -> str:
+
+def _mark_edges(by_title: dict[str, list[ET.Element]], edges: list[dict[str, Any]],
+                forward: list[Value], group: dict[Value, int]) -> list[dict[str, Any]]:
+    """Give each edge of the graph its line: e<i> for its own, c<m> for a line between neurons
+    (shared by the edges it stands for), None inside a neuron. Returns the shared lines."""
+
+    def end(k: int) -> str:  # the drawn box value k is in: its own, or its neuron's
         return f"neuron_n{group[forward[k]]}" if forward[k] in group else f"n{k}"
 
     collapsed: dict[int, dict[str, Any]] = {}
-    for i, edge in enumerate(data["edges"]):
+    for i, edge in enumerate(edges):
         p, c = edge["p"], edge["c"]
         src = end(p)
         dst = end(c) if forward[c] in group else f"n{c}_op"
         title = f"{src}->{dst}"
         if src == dst or title not in by_title:
             edge["svg"] = None  # inside a neuron
-            continue
-        if forward[p] in group or forward[c] in group:  # several edges may share this line
-            element = by_title[title][0]
-            if id(element) not in collapsed:
-                collapsed[id(element)] = {"svg": f"c{len(collapsed)}", "edges": []}
-                element.set("id", collapsed[id(element)]["svg"])
-                element.set("class", "edge cg-link")
-            collapsed[id(element)]["edges"].append(i)
-            edge["svg"] = collapsed[id(element)]["svg"]
+        elif forward[p] in group or forward[c] in group:  # several edges may share this line
+            edge["svg"] = _mark_shared(by_title[title][0], collapsed, i)
         else:
-            element = by_title[title].pop(0)
-            element.set("id", f"e{i}")
-            element.set("class", "edge cg-edge")
-            element.set("data-edge", str(i))
-            texts = [t for t in element if _tag(t) == "text"]
-            for t, cls in zip(texts, ("t-local", "t-contrib")):
-                t.set("class", cls)
-            edge["svg"] = f"e{i}"
-    data["links"] = list(collapsed.values())
-    for k, node in enumerate(forward):  # draw(step=n) marks the last step's node as current
-        if not node.parents:
-            _uncurrent(svg.find(f".//*[@id='v{k}']"))
-    width, height = (float(v.rstrip("pt")) * 4 / 3 for v in (svg.get("width"), svg.get("height")))
-    svg.set("width", f"{width:.0f}")
-    svg.set("height", f"{height:.0f}")
-    svg.set("role", "img")
-    svg.set("aria-label", "the graph: values as boxes, ops as circles, inputs on the left")
-    svg.set("id", "cg-svg")
-    return ET.tostring(svg, encoding="unicode"), (width, height)
+            edge["svg"] = _mark_edge(by_title[title].pop(0), i)
+    return list(collapsed.values())
+
+
+def _mark_shared(element: ET.Element, collapsed: dict[int, dict[str, Any]], i: int) -> str:
+    """Edge i is drawn as the line ``element`` between neurons: c<m>, m in order of first use."""
+    if id(element) not in collapsed:
+        collapsed[id(element)] = {"svg": f"c{len(collapsed)}", "edges": []}
+        element.set("id", collapsed[id(element)]["svg"])
+        element.set("class", "edge cg-link")
+    collapsed[id(element)]["edges"].append(i)
+    return collapsed[id(element)]["svg"]
+
+
+def _mark_edge(element: ET.Element, i: int) -> str:
+    """Edge i has a line of its own, labelled with its local derivative and contribution."""
+    element.set("id", f"e{i}")
+    element.set("class", "edge cg-edge")
+    element.set("data-edge", str(i))
+    texts = [t for t in element if _tag(t) == "text"]
+    for t, cls in zip(texts, ("t-local", "t-contrib")):
+        t.set("class", cls)
+    return f"e{i}"
 
 
 def _uncurrent(box: ET.Element | None) -> None:

@@ -68,6 +68,19 @@ def _dot(t: Any, xs: list) -> Any:
     return p if bias is None else p + bias
 
 
+def _leaky_relu(t: Any, x: Any, slope: Any) -> Any:
+    # torch's PReLU is leaky_relu with the slope a tensor: a Value slope gets its gradient
+    return t.nn.functional.prelu(x, slope.reshape(1))
+
+
+def _elu(t: Any, x: Any, alpha: Any) -> Any:
+    if not alpha.requires_grad:  # a folded α: torch's own elu, which takes α as a number
+        return t.nn.functional.elu(x, alpha=float(alpha))
+    # a Value α: the same function written out (torch's elu has no tensor α); the clamp
+    # keeps expm1 of a large x from overflowing in the branch that is not taken
+    return t.where(x > 0, x, alpha * t.expm1(t.clamp(x, max=0.0)))
+
+
 def _sum(t: Any, xs: list) -> Any:
     return t.stack(xs).sum() if xs else t.zeros((), dtype=t.float64)
 
@@ -111,6 +124,13 @@ TORCH_OPS: dict[str, Callable[..., Any]] = {
     "hypot": lambda t, x, y: t.hypot(x, y),
     "maximum": lambda t, a, b: t.maximum(a, b),
     "minimum": lambda t, a, b: t.minimum(a, b),
+    "gelu": lambda t, x: t.nn.functional.gelu(x, approximate="none"),
+    "silu": lambda t, x: t.nn.functional.silu(x),
+    # threshold 40, not torch's default 20, above which torch returns x itself: off by
+    # up to 2e-9 from log(1 + eˣ), which chaingrad computes to the last bit
+    "softplus": lambda t, x: t.nn.functional.softplus(x, beta=1.0, threshold=40.0),
+    "leaky_relu": _leaky_relu,
+    "elu": _elu,
 }
 """Every op chaingrad can replay in PyTorch, by the op's name (a node's ``.op``)."""
 

@@ -242,6 +242,10 @@ class Value:
     def sqrt(self) -> Value:
         return _unary(OPS["sqrt"], self)
 
+    def hypot(self, other: Any) -> Value:
+        """√(self² + other²) as one node (``autograd.hypot(self, other)``)."""
+        return _binary(OPS["hypot"], self, other)
+
     def sin(self) -> Value:
         return _unary(OPS["sin"], self)
 
@@ -289,6 +293,36 @@ class Value:
 
     def erf(self) -> Value:
         return _unary(OPS["erf"], self)
+
+    # -- activations of nn by name, one node each (see ops.py for the kinks) --
+    def gelu(self) -> Value:
+        """x·Φ(x), Φ the standard normal CDF (the exact erf form, PyTorch's default)."""
+        return _unary(OPS["gelu"], self)
+
+    def silu(self) -> Value:
+        """x·σ(x) (swish with β = 1)."""
+        return _unary(OPS["silu"], self)
+
+    def softplus(self) -> Value:
+        """log(1 + eˣ), computed without overflow; its derivative is σ(x)."""
+        return _unary(OPS["softplus"], self)
+
+    def leaky_relu(self, slope: Any = 0.01) -> Value:
+        """x for x > 0, else slope·x: one node with the slope folded in (PyTorch's default
+        0.01). A Value slope is a parameter too (PyTorch's PReLU).
+
+            >>> y = Value(-2.0).leaky_relu(0.1); y.data, y.local_grads, y.args[1]
+            (-0.2, (0.1,), 0.1)
+        """
+        return _binary(OPS["leaky_relu"], self, slope)
+
+    def elu(self, alpha: Any = 1.0) -> Value:
+        """x for x > 0, else α·(eˣ - 1): one node with α folded in (PyTorch's default 1).
+
+            >>> y = Value(0.0).elu(); y.data, y.local_grads   # at 0, torch's α
+            (0.0, (1.0,))
+        """
+        return _binary(OPS["elu"], self, alpha)
 
     # -- comparisons read the data and build nothing. Equality stays identity,
     # so that Values hash by identity and can key dicts and sets.

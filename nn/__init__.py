@@ -24,6 +24,7 @@ from .data import (
     xor,
 )
 from .layers import (
+    ACTIVATION_PARAMETERS,
     ACTIVATIONS,
     MLP,
     Layer,
@@ -33,6 +34,7 @@ from .layers import (
     activate_float,
     check_activation,
     init_scale,
+    split_activation,
 )
 from .losses import (
     REDUCTIONS,
@@ -60,6 +62,7 @@ from .replay import Recorder, Replay
 from .train import LOSSES, accuracy, fit, make_optimizer, resolve_loss
 
 __all__ = [
+    "ACTIVATION_PARAMETERS",
     "ACTIVATIONS",
     "ArgumentTypeError",
     "DATASETS",
@@ -108,6 +111,7 @@ __all__ = [
     "resolve_loss",
     "softmax",
     "spiral",
+    "split_activation",
     "to_index",
     "to_signed",
     "to_torch",

@@ -50,6 +50,15 @@ def fs_path(path: Any, error: type[Exception] = ValueError) -> str:
     return path
 
 
+def printable(path: str) -> str:
+    """``path`` safe to print on any stream: bytes that are not UTF-8 shown as ``\\xff``.
+
+        >>> printable(os.fsdecode(b'run\\xff'))
+        'run\\\\xff'
+    """
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def oserror(error: OSError, message: str) -> OSError:
     """An OSError of the same class and errno as ``error`` whose text is ``message``."""
     new = type(error)(message)
@@ -123,8 +132,11 @@ def _keep_mode(tmp: str, target: str) -> None:
 def replacing(path: Any, what: str = "file") -> Iterator[str]:
     """Write ``path`` atomically: the block writes the temporary file whose name it gets.
 
-        >>> with replacing('model.json') as tmp:
-        ...     with open(tmp, 'w') as f: f.write('{}')   # doctest: +SKIP
+        >>> with replacing('model.json') as tmp, open(tmp, 'w') as f:
+        ...     f.write('{}')
+        2
+        >>> with open('model.json') as f: f.read()
+        '{}'
 
     When the block ends normally the file is synced and moved over ``path``; when
     it raises (KeyboardInterrupt included), the temporary file is removed and
@@ -197,7 +209,9 @@ def prepare_folder(path: Any, files: tuple[str, ...] = ()) -> list[str]:
     ``files`` are the names the run will write: none of them may be a folder.
     Returns the folders this call created (deepest last), for ``remove_empty``.
 
-        >>> created = prepare_folder('runs/moons', files=('model.json',))   # doctest: +SKIP
+        >>> created = prepare_folder('runs/moons', files=('model.json',))
+        >>> [os.path.relpath(folder) for folder in created]      # both were new
+        ['runs', 'runs/moons']
     """
     path = fs_path(path)
     if os.path.exists(path) and not os.path.isdir(path):

@@ -20,11 +20,16 @@ modules anywhere; every float dtype is converted exactly to float64 (a
 warning says so when the module was not float64, as its own outputs then
 differ from chaingrad's by that dtype's rounding).
 
+The number of ``"leaky_relu(0.2)"`` and ``"elu(0.5)"`` is the module's
+``negative_slope`` and ``alpha``, both ways: ``LeakyReLU(0.2)`` comes back as
+``"leaky_relu(0.2)"``.
+
 Whatever an MLP cannot represent is refused with a ``BridgeError`` naming the
 part: a module of another type (Conv2d, Dropout, a subclass of Linear), a
 Linear without bias, layers whose sizes do not chain, two activations in a
-row, an activation whose settings differ from chaingrad's (LeakyReLU(0.2)),
-weights that are not finite or are complex.
+row, an activation whose settings differ from chaingrad's (GELU's tanh
+approximation, Softplus at its default threshold 20), weights that are not
+finite or are complex.
 
 PyTorch is an optional extra (``pip install 'chaingrad[torch]'``), imported
 only when a conversion runs.
@@ -38,7 +43,7 @@ from typing import Any
 
 from autograd import import_torch
 
-from .layers import ACTIVATIONS, MLP
+from .layers import ACTIVATIONS, MLP, check_activation, split_activation
 
 __all__ = ["TORCH_ACTIVATIONS", "BridgeError", "from_torch", "to_torch"]
 
@@ -59,6 +64,9 @@ TORCH_ACTIVATIONS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 """Each of nn's activations (but identity) as a torch.nn module: class name and settings."""
 
+_TORCH_NUMBER = {"leaky_relu": "negative_slope", "elu": "alpha"}
+# the setting of the torch module that holds the number of nn's name ("leaky_relu(0.2)")
+
 
 class BridgeError(ValueError):
     """A model or module that the other side cannot represent; the message names the part."""
@@ -72,10 +80,14 @@ def _activations() -> dict[str, tuple[str, dict[str, Any]]]:
 # -- chaingrad -> torch ----------------------------------------------------------------
 
 
-def _activation_module(torch: Any, name: str, where: str) -> Any:
-    """The torch module computing activation ``name`` (None for identity)."""
-    if name == "identity":
+def _activation_module(torch: Any, spec: str, where: str) -> Any:
+    """The torch module computing activation ``spec`` (None for identity)."""
+    if spec == "identity":
         return None
+    try:
+        name, number = split_activation(spec)
+    except ValueError:  # a name set by hand that nn does not know: no module either
+        name, number = spec, None
     entry = _activations().get(name)
     if entry is None:
         raise BridgeError(
@@ -83,6 +95,8 @@ def _activation_module(torch: Any, name: str, where: str) -> Any:
             "nn.bridge.TORCH_ACTIVATIONS"
         )
     cls, settings = entry
+    if name in _TORCH_NUMBER:
+        settings = {**settings, _TORCH_NUMBER[name]: number}
     return getattr(torch.nn, cls)(**settings)
 
 
@@ -157,8 +171,9 @@ def _activation_name(torch: Any, module: Any, where: str) -> str | None:
     for name, (cls, settings) in TORCH_ACTIVATIONS.items():
         if type(module) is not getattr(torch.nn, cls, None):
             continue
+        key = _TORCH_NUMBER.get(name)
         wrong = {k: getattr(module, k, None) for k, v in settings.items()
-                 if getattr(module, k, None) != v}
+                 if k != key and getattr(module, k, None) != v}
         if wrong:
             want = ", ".join(f"{k}={v!r}" for k, v in settings.items())
             raise BridgeError(f"from_torch: {where} has {wrong}; chaingrad's {name} is "
@@ -166,8 +181,20 @@ def _activation_name(torch: Any, module: Any, where: str) -> str | None:
         if name not in ACTIVATIONS:
             raise BridgeError(f"from_torch: {where} is activation {name!r}, which this nn "
                               f"does not have (it has {', '.join(ACTIVATIONS)})")
-        return name
+        return name if key is None else _with_number(name, getattr(module, key, None), where)
     return None
+
+
+def _with_number(name: str, number: Any, where: str) -> str:
+    """nn's name for activation ``name`` with the module's number, as ``leaky_relu(0.2)``."""
+    key = _TORCH_NUMBER[name]
+    try:
+        if isinstance(number, bool):
+            raise TypeError("a bool")
+        return check_activation(f"{name}({float(number)!r})")
+    except (TypeError, ValueError, OverflowError):
+        raise BridgeError(f"from_torch: {where} has {key}={number!r}; chaingrad's {name} "
+                          f"needs a finite number there") from None
 
 
 def _linear_rows(torch: Any, linear: Any, where: str) -> tuple[list[list[float]], list[float]]:

@@ -32,9 +32,9 @@ from typing import Any
 from autograd import Value, forward_order
 
 from . import tour
-from ._files import prepare_folder, remove_empty, replacing
+from ._files import prepare_folder, printable, remove_empty, replacing
 from .data import DATASETS, digits
-from .layers import ACTIVATIONS, MLP
+from .layers import ACTIVATIONS, MLP, check_activation
 from .module import MAX_PARAMETERS, Module
 from .plot import plot_boundary, plot_history
 from .train import LOSSES, accuracy, fit, make_optimizer
@@ -114,6 +114,15 @@ def _float_in(low: float = -math.inf, high: float = math.inf, *, strict: bool = 
     return convert
 
 
+def _activation(text: str) -> str:
+    """An activation name (leaky_relu and elu also with a number: 'leaky_relu(0.2)')."""
+    try:
+        return check_activation(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+_activation.__name__ = "activation"
 positive_int = _int_in(1)
 positive_float = _float_in(0.0, strict=True)
 nonnegative_float = _float_in(0.0)
@@ -131,7 +140,9 @@ def _add_train(sub: Any) -> None:
             "Train an MLP on a toy data set made in code, with a progress bar, and write "
             "OUT/model.json, OUT/loss.png (loss and accuracy per epoch) and "
             "OUT/boundary.png (the decision boundary over the data). Ctrl-C saves the "
-            "model of the last completed epoch and exits with 130."
+            "model of the last completed epoch and exits with 130. Refused before any work: "
+            f"more than {MAX_PARAMETERS:,} parameters, more than {MAX_STEP_WORK:,} samples x "
+            f"parameters per step, more than {MAX_PLOT_WORK:,} grid points x parameters."
         ),
         epilog=(
             "example: chaingrad train --dataset moons --hidden 16 16 --activation relu "
@@ -142,19 +153,20 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--dataset", choices=[*sorted(DATASETS), "digits"], default="moons",
                    help="data set (digits: scikit-learn's handwritten digits, 8x8 pixels)")
     p.add_argument("--n", type=_int_in(1, MAX_SAMPLES), default=None,
-                   help="number of samples; when not given, 100 (digits: all 1438 training "
-                        "images)")
+                   help=f"number of samples, at most {MAX_SAMPLES:,}; when not given, 100 "
+                        "(digits: all 1438 training images)")
     p.add_argument("--noise", type=_float_in(0.0, MAX_NOISE), default=None,
-                   help="data noise; when not given, the data set's own")
+                   help=f"data noise, at most {MAX_NOISE:g}; when not given, the data set's own")
     p.add_argument("--classes", type=_int_in(2, MAX_CLASSES), default=3,
-                   help="spiral only: number of arms")
+                   help=f"spiral only: number of arms (at most {MAX_CLASSES})")
     p.add_argument("--hidden", type=positive_int, nargs="*", default=None, metavar="H",
                    help="hidden layer sizes; when not given, 16 16 (digits: 32)")
     p.add_argument("--activation", nargs="+", default=["relu"], metavar="NAME",
-                   help=(f"hidden activation ({', '.join(ACTIVATIONS)}); or one per hidden "
-                         "layer; or one per layer, the output layer included"))
-    p.add_argument("--input-activation", default=None, choices=ACTIVATIONS,
-                   help="sigma_0, applied to the inputs")
+                   help=(f"hidden activation ({', '.join(ACTIVATIONS)}; with a number: "
+                         "'leaky_relu(0.2)' is the slope, 'elu(0.5)' alpha); or one per "
+                         "hidden layer; or one per layer, the output layer included"))
+    p.add_argument("--input-activation", default=None, type=_activation, metavar="NAME",
+                   help="sigma_0, applied to the inputs (any --activation name)")
     p.add_argument("--loss", default="auto", choices=["auto", *LOSSES],
                    help="auto: hinge for the binary sets (labels -1/+1), cross_entropy for spiral")
     p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam"], help="optimizer")
@@ -164,12 +176,13 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--l2", type=nonnegative_float, default=1e-4,
                    help="L2 penalty lambda on the weights")
     p.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), default=None,
-                   help="passes over the data; when not given, 100 (digits: 10)")
+                   help=f"passes over the data, at most {MAX_EPOCHS:,}; when not given, 100 "
+                        "(digits: 10)")
     p.add_argument("--batch-size", type=_int_in(1, MAX_SAMPLES), default=None,
                    help="samples per step; when not given, all of them (full batch; digits: 32)")
     p.add_argument("--seed", type=int, default=0, help="seed for data, weights and shuffling")
     p.add_argument("--grid", type=_int_in(2, MAX_GRID), default=80,
-                   help="boundary plot resolution (points a side)")
+                   help=f"boundary plot resolution (points a side, at most {MAX_GRID})")
     p.add_argument("--record-every", type=_int_in(1, MAX_EPOCHS * MAX_SAMPLES), default=None,
                    metavar="K",
                    help="record every K steps for training.html (default: about 50 recordings)")
@@ -254,7 +267,30 @@ def _divergence_warning(losses: list[float]) -> str | None:
 
 
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    sys.stderr.write(text + "\n")  # one write: a Ctrl-C cannot split the line from its end
+    sys.stderr.flush()
+
+
+def _load_progress_bar() -> None:
+    """Import tqdm and make its locks now, before training, rather than in its first second.
+
+    A Ctrl-C that lands inside an import can be lost (Python ignores an exception raised in
+    the import lock's cleanup), and tqdm's first bar starts multiprocessing's helper process.
+    """
+    from tqdm import tqdm
+
+    tqdm.get_lock()
+
+
+def _forget_caught_interrupt() -> None:
+    """Keep exit status 130 for a Ctrl-C we handled.
+
+    CPython (3.11) records a KeyboardInterrupt raised inside ``exec`` of a string (which
+    namedtuple and dataclass creation do during imports) and at exit kills the process with
+    SIGINT, even though the interrupt was caught. Any later ``exec`` of a string that
+    succeeds clears that record.
+    """
+    exec("None")
 
 
 # -- train: the run -----------------------------------------------------------------
@@ -270,12 +306,19 @@ class _Snapshot:
 
     def __init__(self, model: MLP) -> None:
         self.params = model.parameters()
-        self.values: list[float] | None = None
-        self.epochs = 0
+        self.state: tuple[int, list[float] | None] = (0, None)  # (epochs done, their values)
+
+    @property
+    def epochs(self) -> int:
+        return self.state[0]
+
+    @property
+    def values(self) -> list[float] | None:
+        return self.state[1]
 
     def record(self, epoch: int, history: dict[str, list]) -> None:
-        self.values = [p.data for p in self.params]
-        self.epochs = epoch + 1
+        # one assignment: an interrupt leaves the count and the values of the same epoch
+        self.state = (epoch + 1, [p.data for p in self.params])
 
     def restore(self) -> None:
         for p, v in zip(self.params, self.values or ()):
@@ -311,7 +354,12 @@ def run_train(args: argparse.Namespace) -> int:
     """``chaingrad train``: check everything, train, then write the three files.
 
         >>> main(['train', '--dataset', 'xor', '--epochs', '20', '--out', 'runs/xor'])
-        ... # doctest: +SKIP
+        ... # doctest: +ELLIPSIS
+        final loss ...
+        wrote runs/xor/model.json
+        wrote runs/xor/loss.png
+        wrote runs/xor/boundary.png
+        wrote runs/xor/training.html
         0
     """
     _fill_defaults(args)
@@ -319,6 +367,7 @@ def run_train(args: argparse.Namespace) -> int:
     if problem is not None:
         _say(f"{PROG} train: {problem}")
         return 2
+    _load_progress_bar()
     try:
         created = prepare_folder(args.out, files=_outputs(args))
     except (OSError, ValueError) as error:
@@ -343,8 +392,6 @@ def _train(args: argparse.Namespace, created: list[str]) -> int:
         return 2
     held = f"{len(X)} training images, 359 held out" if args.dataset == "digits" \
         else f"{len(X)} samples"
-    _say(f"{PROG} train: {args.dataset} ({held}), model {model!r}, "
-         f"{model.num_parameters()} parameters")
     snapshot = _Snapshot(model)
     digit_set = args.dataset == "digits"
     if digit_set:
@@ -352,6 +399,8 @@ def _train(args: argparse.Namespace, created: list[str]) -> int:
     record = None if digit_set else args.record_every or _record_every(args, len(X))
     start = time.perf_counter()
     try:
+        _say(f"{PROG} train: {args.dataset} ({held}), model {model!r}, "
+             f"{model.num_parameters()} parameters")
         history = fit(model, X, y, loss=args.loss, optimizer=opt, epochs=args.epochs,
                       batch_size=args.batch_size, l2=args.l2, seed=args.seed,
                       verbose=not args.quiet, callback=snapshot.record, record_every=record)
@@ -373,7 +422,9 @@ def _train(args: argparse.Namespace, created: list[str]) -> int:
 def _save_interrupted(model: MLP, snapshot: _Snapshot, args: argparse.Namespace,
                       created: list[str]) -> int:
     """Ctrl-C during training: save the last completed epoch's model, say so in one line."""
-    where = f"interrupted during epoch {snapshot.epochs + 1} of {args.epochs}"
+    done = snapshot.epochs
+    where = (f"interrupted during epoch {done + 1} of {args.epochs}" if done < args.epochs
+             else f"interrupted after the last epoch ({done})")
     path = os.path.join(args.out, "model.json")
     if snapshot.values is None:
         remove_empty(created)
@@ -435,7 +486,7 @@ def _report(args: argparse.Namespace, history: dict[str, list], acc: float,
     final = history["loss"][-1] if history["loss"] else float("nan")
     print(f"final loss {final:.4f}, accuracy {acc:.3f}{extra}")
     for path in written:
-        print(f"wrote {path}")
+        print(f"wrote {printable(path)}")
     warning = _divergence_warning(history["loss"])
     if warning is not None:
         _say(warning)
@@ -583,14 +634,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
     except KeyboardInterrupt:  # a subcommand without its own handling (demo, tour)
         _say(f"{PROG} {args.command}: interrupted")
-        return EXIT_INTERRUPTED
+        code = EXIT_INTERRUPTED
     except BrokenPipeError:  # `chaingrad demo | head`: the reader left; stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the exit flush cannot fail again
         return 1
+    if code == EXIT_INTERRUPTED:
+        _forget_caught_interrupt()
+    return code
 
 
 if __name__ == "__main__":

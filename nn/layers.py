@@ -16,19 +16,39 @@ Names and labels. Parameters are named ``layers.{l}.neurons.{j}.w.{k}`` and
 ``MLP.trace`` labels the pre-activations ``p{L}_{j}`` and activations ``q{L}_{j}``
 (L = 0 is the input).
 
+Activations (``ACTIVATIONS``): relu, tanh, sigmoid, identity, gelu (the exact
+erf form), silu, softplus, leaky_relu and elu, each one node of its own op, with
+PyTorch's defaults. Two take a number, written in the name:
+``activation="leaky_relu(0.2)"`` (the slope, 0.01 when left out) and
+``"elu(0.5)"`` (α, 1 when left out). A layer keeps the name in that one
+canonical form (``"leaky_relu(0.01)"`` becomes ``"leaky_relu"``), which is what
+``repr``, ``architecture()`` and model files show; any finite number is
+accepted, and anything else is refused naming the activation and its number.
+
 Initialisation (seeded: ``seed=`` an int or ``rng=`` a ``random.Random``; with
 neither, the global ``random`` module is used, as micrograd does). Biases start
 at 0. With ``init="auto"`` (the default) weights are uniform on [-s, s] with
-s = √(6 / nin) for relu (He: variance 2/nin) and s = √(3 / nin) for tanh,
-sigmoid and identity (LeCun: variance 1/nin), so activations keep their scale
-through depth. ``init="micrograd"`` gives micrograd's uniform(-1, 1); a number
-gives uniform(-init, init).
+s = √(3 / nin) for tanh, sigmoid and identity (LeCun: variance 1/nin), and He's
+variance 2/nin, s = √(6 / nin), for relu and the activations shaped like it
+(about 0 for p ≪ 0, about p for p ≫ 0), gelu, silu and softplus, so that
+activations keep their scale through depth. He's rule is Var w = 1/(nin·E σ(p)²)
+for p ~ N(0, 1), and E relu(p)² = ½. Worked out for the others: leaky_relu of
+slope a gets 2/((1 + a²)·nin) (as ``torch.nn.init.kaiming_uniform_``), elu of
+α gets 1/((½ + 0.1449·α²)·nin), 1.55/nin at α = 1 (through 12 layers of 32 this
+keeps p's second moment at 0.8 and δ's at 1.3, where 2/nin gives 5 and 6). gelu
+and silu keep 2/nin, as is usual for them: their own values (2.35/nin, 2.81/nin)
+hold at unit variance only, and over 12 layers of 32 grow p's second moment to 3
+and 19, where 2/nin lets it shrink to 0.2 and 0.03. softplus keeps 2/nin too: its
+E σ(p)² = 0.92 is mostly its mean (log 2 at 0), and 1.09/nin would shrink δ's
+second moment to 2e-6 over those 12 layers (2/nin: 0.02). ``init="micrograd"``
+gives micrograd's uniform(-1, 1); a number gives uniform(-init, init).
 """
 
 from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +60,7 @@ from .module import MAX_PARAMETERS, Module, iter_named
 
 __all__ = [
     "ACTIVATIONS",
+    "ACTIVATION_PARAMETERS",
     "Layer",
     "MLP",
     "MLPTrace",
@@ -48,39 +69,139 @@ __all__ = [
     "activate_float",
     "check_activation",
     "init_scale",
+    "split_activation",
 ]
 
-ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "identity")
-"""The activation names every layer accepts."""
+ACTIVATIONS: tuple[str, ...] = (
+    "relu", "tanh", "sigmoid", "identity", "gelu", "silu", "softplus", "leaky_relu", "elu",
+)
+"""The activation names every layer accepts (leaky_relu and elu also with a number:
+``"leaky_relu(0.2)"``, see ``ACTIVATION_PARAMETERS``)."""
+
+ACTIVATION_PARAMETERS: dict[str, tuple[str, float]] = {
+    "leaky_relu": ("slope", 0.01),
+    "elu": ("alpha", 1.0),
+}
+"""The activations that take a number: its name and its default (PyTorch's)."""
+
+# He's variance 2/nin for these (leaky_relu: 2/((1 + a²)·nin), elu: see init_scale);
+# LeCun's 1/nin for the others
+_HE = frozenset({"relu", "leaky_relu", "gelu", "silu", "elu", "softplus"})
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+# E[(eᵖ - 1)²; p < 0] for p ~ N(0, 1), from E[e^(tp); p < 0] = e^(t²/2)·Φ(-t): about 0.1449
+_ELU_C = math.e**2 * _normal_cdf(-2.0) - 2.0 * math.sqrt(math.e) * _normal_cdf(-1.0) + 0.5
 
 # MAX_PARAMETERS (nn.module) bounds a Neuron, Layer or MLP as it bounds a model file: sizes
 # are checked against it before anything is built, so MLP(2, [10**6, 10**6]) fails at once.
 
-# name -> σ; identity maps to None (no node: q = p), an unknown name to nothing
-_ON_VALUE: dict[str, Callable | None] = {
-    "relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "identity": None,
-}
-_ON_FLOAT: dict[str, Callable | None] = {
-    name: None if f is None else OPS[name].forward for name, f in _ON_VALUE.items()
-}
+# canonical name -> σ on a Value, and on a float; identity maps to None (no node: q = p).
+# The nine names are always here; names with a number of their own ("leaky_relu(0.2)")
+# are added as they are first used, up to _MAX_REMEMBERED (past that, parsed on each call).
+_ON_VALUE: dict[str, Callable | None] = {}
+_ON_FLOAT: dict[str, Callable | None] = {}
+_MAX_REMEMBERED = 1024
+_WITH_NUMBER = re.compile(r"([a-z_]+)\((.*)\)", re.DOTALL)
+
+
+def _functions(name: str, number: float | None) -> tuple[Callable | None, Callable | None]:
+    """σ on a Value (one node: its Value method) and on a float (its op's forward)."""
+    if name == "identity":
+        return None, None
+    method, forward = getattr(Value, name), OPS[name].forward
+    if number is None:
+        return method, forward
+    return (lambda v: method(v, number)), (lambda x: forward(x, number))
+
+
+def _remember(spec: str, name: str, number: float | None) -> tuple[Callable | None, ...]:
+    found = _functions(name, number)
+    if len(_ON_VALUE) < _MAX_REMEMBERED:
+        _ON_VALUE[spec], _ON_FLOAT[spec] = found
+    return found
+
+
+for _name in ACTIVATIONS:
+    _remember(_name, _name, ACTIVATION_PARAMETERS.get(_name, ("", None))[1])
+
+
+def _unknown(name: Any, who: str) -> ValueError:
+    return ValueError(
+        f"{who + ': ' if who else ''}unknown activation {_checks.show(name)}; known "
+        f"activations: {', '.join(ACTIVATIONS)} (leaky_relu and elu also with a number, "
+        "written in the name: 'leaky_relu(0.2)', 'elu(0.5)')"
+    )
+
+
+def _parse(name: str, who: str) -> tuple[str, float | None]:
+    """(activation, its number or None) from 'leaky_relu(0.2)', or the error saying why not."""
+    if name in ACTIVATIONS:
+        return name, None
+    match = _WITH_NUMBER.fullmatch(name)
+    if match is None or match.group(1) not in ACTIVATIONS:
+        raise _unknown(name, who)
+    act, text = match.groups()
+    start = who + ": " if who else ""
+    if act not in ACTIVATION_PARAMETERS:
+        raise ValueError(f"{start}{act} takes no number, got {_checks.show(name)}; only "
+                         f"leaky_relu (its slope) and elu (its alpha) do")
+    what, _ = ACTIVATION_PARAMETERS[act]
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise ValueError(f"{start}{act}'s {what} must be a finite number, written as in "
+                         f"'{act}(0.2)'; got {_checks.show(name)}")
+    return act, number
 
 
 def check_activation(name: Any, who: str = "") -> str:
-    """``name`` if it is a known activation (None means identity), else ValueError.
+    """``name`` in canonical form if it is a known activation (None means identity),
+    else ValueError.
 
-        >>> check_activation('tanh'), check_activation(None)
-        ('tanh', 'identity')
+        >>> check_activation('tanh'), check_activation(None), check_activation('elu(0.50)')
+        ('tanh', 'identity', 'elu(0.5)')
+        >>> check_activation('leaky_relu(0.01)')   # the default slope: the bare name
+        'leaky_relu'
 
     ``who`` (say "MLP input_activation") starts the error message.
     """
     if name is None:
         return "identity"
-    if isinstance(name, str) and name in ACTIVATIONS:
+    if not isinstance(name, str):
+        raise _unknown(name, who)
+    if name in _ON_VALUE:  # a canonical name already seen
         return name
-    raise ValueError(
-        f"{who + ': ' if who else ''}unknown activation {_checks.show(name)}; known "
-        f"activations: {', '.join(ACTIVATIONS)}"
-    )
+    act, number = _parse(name, who)
+    if number is None or number == ACTIVATION_PARAMETERS[act][1]:
+        return act
+    return f"{act}({number!r})"
+
+
+def split_activation(name: Any) -> tuple[str, float | None]:
+    """(activation, its number) for an activation name; the number is None for those
+    that take none.
+
+        >>> split_activation('leaky_relu(0.2)'), split_activation('elu'), split_activation('relu')
+        (('leaky_relu', 0.2), ('elu', 1.0), ('relu', None))
+    """
+    act, number = _parse(check_activation(name, "split_activation"), "split_activation")
+    if number is None and act in ACTIVATION_PARAMETERS:
+        number = ACTIVATION_PARAMETERS[act][1]
+    return act, number
+
+
+def _resolve(name: Any, who: str) -> tuple[Callable | None, ...]:
+    """σ on a Value and on a float for any accepted name (the slow path of activate)."""
+    spec = check_activation(name, who)
+    if spec in _ON_VALUE and spec in _ON_FLOAT:
+        return _ON_VALUE[spec], _ON_FLOAT[spec]
+    return _remember(spec, *split_activation(spec))  # a new number, or past the bound
 
 
 def activate(name: str, v: Value) -> Value:
@@ -91,8 +212,8 @@ def activate(name: str, v: Value) -> Value:
     """
     try:
         f = _ON_VALUE[name]
-    except (KeyError, TypeError):  # not a known name: None means identity, else ValueError
-        f = _ON_VALUE[check_activation(name, "activate")]
+    except (KeyError, TypeError):  # None means identity; a new number, or a ValueError
+        f = _resolve(name, "activate")[0]
     if v.__class__ is not Value and not isinstance(v, Value):
         raise TypeError(f"activate({name!r}): expected a Value, got {_checks.show(v)} "
                         "(activate_float works on numbers)")
@@ -110,7 +231,7 @@ def activate_float(name: str, x: float) -> float:
     try:
         f = _ON_FLOAT[name]
     except (KeyError, TypeError):
-        f = _ON_FLOAT[check_activation(name, "activate_float")]
+        f = _resolve(name, "activate_float")[1]
     if x.__class__ is not float or not math.isfinite(x):
         x = _checks.finite(x, f"activate_float({name!r}) input")
     if f is None:
@@ -148,6 +269,27 @@ _VALUES = _Arithmetic(dot, activate)
 _FLOATS = _Arithmetic(_dot_floats, activate_float)
 
 
+def _normal_activations(cls: type, architecture: Any) -> Any:
+    """``architecture`` with its activation names in canonical form (a name that is
+    refused stays as it is, and the comparison then fails as before)."""
+    if not isinstance(architecture, dict):
+        return architecture
+
+    def normal(name: Any) -> Any:
+        try:
+            return check_activation(name)
+        except ValueError:
+            return name
+
+    out = dict(architecture)
+    for key in ("activation", "input_activation"):
+        if key in out:
+            out[key] = normal(out[key])
+    if isinstance(out.get("activations"), list):
+        out["activations"] = [normal(a) for a in out["activations"]]
+    return out
+
+
 def _rng(seed: Any, rng: Any, who: str) -> Any:
     if rng is not None and seed is not None:
         raise ValueError(f"{who}: give seed or rng, not both")
@@ -168,10 +310,15 @@ def init_scale(nin: int, activation: str, init: str | float = "auto", *,
         (1.0, 1.0, 1.0)
     """
     nin = _checks.integer(nin, f"{who} nin", 1, MAX_PARAMETERS)
-    activation = check_activation(activation, who)
+    name, slope = split_activation(check_activation(activation, who))
     if isinstance(init, str):
         if init == "auto":
-            return math.sqrt((6.0 if activation == "relu" else 3.0) / nin)
+            if name not in _HE:
+                return math.sqrt(3.0 / nin)
+            if name == "elu":  # variance 1/(E σ(p)²·nin), E elu(p)² = ½ + c·α²
+                return math.sqrt(3.0 / ((0.5 + _ELU_C * slope * slope) * nin))
+            he = math.sqrt(6.0 / nin)
+            return he / math.hypot(1.0, slope) if name == "leaky_relu" else he
         if init == "micrograd":
             return 1.0
     elif isinstance(init, (int, float)) and not isinstance(init, bool):
@@ -321,6 +468,8 @@ class Neuron(Module):
     def from_architecture(cls, architecture: dict[str, Any]) -> Neuron:
         return cls(architecture["nin"], activation=architecture["activation"], seed=0)
 
+    _normal_architecture = classmethod(_normal_activations)
+
     def __repr__(self) -> str:
         return f"Neuron({len(self.w)}, activation={self.activation!r})"
 
@@ -405,6 +554,8 @@ class Layer(Module):
             architecture["nin"], architecture["nout"], activation=architecture["activation"],
             seed=0,
         )
+
+    _normal_architecture = classmethod(_normal_activations)
 
     def __repr__(self) -> str:
         return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
@@ -609,10 +760,8 @@ class MLP(Module):
     def load(cls, path: Any) -> MLP:  # narrows the return type for readers and checkers
         """Rebuild an MLP saved with ``model.save(path)``; errors name the file and problem.
 
-            >>> import os, tempfile
-            >>> path = os.path.join(tempfile.mkdtemp(), 'model.json')
-            >>> model = MLP(2, [3, 1], seed=0); model.save(path)
-            >>> MLP.load(path)([1.0, 2.0]).data == model([1.0, 2.0]).data
+            >>> model = MLP(2, [3, 1], seed=0); model.save('model.json')
+            >>> MLP.load('model.json')([1.0, 2.0]).data == model([1.0, 2.0]).data
             True
         """
         model = super().load(path)
@@ -638,6 +787,8 @@ class MLP(Module):
         from .bridge import _from_torch
 
         return _from_torch(module, cls, stacklevel=3)
+
+    _normal_architecture = classmethod(_normal_activations)
 
     def __repr__(self) -> str:
         parts = [str(self.nin)]

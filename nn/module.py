@@ -188,11 +188,9 @@ class Module:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write ``state_dict()`` as JSON to ``path``, atomically; a symlink is followed.
 
-            >>> import os, tempfile
             >>> from nn import MLP
-            >>> path = os.path.join(tempfile.mkdtemp(), 'model.json')
-            >>> model = MLP(2, [3, 1], seed=0); model.save(path)
-            >>> MLP.load(path)([0.5, -0.2]).data == model([0.5, -0.2]).data
+            >>> model = MLP(2, [3, 1], seed=0); model.save('model.json')
+            >>> MLP.load('model.json')([0.5, -0.2]).data == model([0.5, -0.2]).data
             True
 
         Nothing is written when a parameter is not finite (ValueError naming it), the
@@ -203,10 +201,18 @@ class Module:
         path = fs_path(path)
         state = self.state_dict()
         for name, v in state["parameters"].items():
-            if not math.isfinite(v):
-                raise ValueError(f"{path}: not saved: parameter {name!r} is not finite ({v!r})")
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"{path}: not saved: parameter {name!r} is not a finite "
+                                 f"number ({_short(v)})")
         text = json.dumps(state, indent=1, allow_nan=False) + "\n"
         write_bytes(path, text.encode("utf-8"), what="model")
+
+    @classmethod
+    def _normal_architecture(cls, architecture: Any) -> Any:
+        """A recorded architecture as ``architecture()`` would write it (here: as is).
+        ``load_state_dict`` compares it in this form, so a file may spell an equal one
+        otherwise (nn's layers: ``"leaky_relu(0.010)"`` for ``"leaky_relu"``)."""
+        return architecture
 
     @classmethod
     def from_architecture(cls, architecture: dict[str, Any]) -> Module:
@@ -339,10 +345,9 @@ def _check_size(cls: type[Module], arch: dict[str, Any], listed: int, path: str)
 def read_state_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The JSON object in a model file, checked; else a ModelFileError naming file and problem.
 
-        >>> import os, tempfile
         >>> from nn import MLP
-        >>> path = os.path.join(tempfile.mkdtemp(), 'model.json'); MLP(2, [1], seed=0).save(path)
-        >>> read_state_file(path)['architecture']['nouts']
+        >>> MLP(2, [1], seed=0).save('model.json')
+        >>> read_state_file('model.json')['architecture']['nouts']
         [1]
 
     Checked here: a regular file of at most ``MAX_FILE_BYTES``, UTF-8 (a BOM is
@@ -379,7 +384,7 @@ def _read_text(path: str) -> str:
         raise ModelFileError(f"{path}: {problem}")
     with os.fdopen(fd, "rb") as f:
         try:
-            data = f.read(MAX_FILE_BYTES + 1)
+            data = _read_at_most(f, MAX_FILE_BYTES + 1, info.st_size)
         except OSError as error:
             raise ModelFileError(f"{path}: cannot be read: {error.strerror or error}") from None
     if len(data) > MAX_FILE_BYTES:  # it grew while we looked
@@ -391,6 +396,21 @@ def _read_text(path: str) -> str:
             f"{path}: not a text (UTF-8 JSON) file: byte {error.start} is "
             f"{data[error.start:error.start + 1]!r}, {error.reason}"
         ) from None
+
+
+def _read_at_most(f: Any, limit: int, expected: int) -> bytes:
+    """Up to ``limit`` bytes, read in pieces: ``f.read(limit)`` would set aside ``limit``
+    bytes of memory at once, however small the file."""
+    chunks, total = [], 0
+    size = min(expected + 1, limit)  # one byte more tells whether the file grew
+    while total < limit:
+        chunk = f.read(min(size, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        size = 1 << 20
+    return b"".join(chunks)
 
 
 def _too_big(size: int) -> str:
@@ -493,7 +513,7 @@ def _parameters_of(module: Module, state: Any, source: str) -> dict[Any, Any]:
         )
     if "architecture" in state:
         mine, theirs = module.architecture(), state["architecture"]
-        if theirs != mine:
+        if theirs != mine and module._normal_architecture(theirs) != mine:
             raise ModelFileError(
                 f"{source}: shape mismatch: architecture {_short(theirs)} does not match "
                 f"this {type(module).__name__}'s {_short(mine)}"

@@ -1,6 +1,8 @@
 """Plots of a training run, with matplotlib on the Agg backend (imported only here, lazily).
 
-    >>> history = fit(model, X, y, verbose=False)
+    >>> from nn import MLP, fit, moons
+    >>> X, y = moons(50, seed=0); model = MLP(2, [8, 1], seed=0)
+    >>> history = fit(model, X, y, loss="hinge", epochs=5, verbose=False)
     >>> plot_history(history, "loss.png"); plot_boundary(model, X, y, "boundary.png")
 """
 
@@ -31,7 +33,8 @@ def _pyplot() -> Any:
 def plot_history(history: dict[str, list], path: str, title: str = "") -> None:
     """Loss (left axis) and accuracy (right axis) per epoch, saved as a PNG.
 
-        >>> plot_history(fit(model, X, y, verbose=False), "loss.png")
+        >>> history = {"loss": [0.9, 0.5, 0.3], "accuracy": [0.5, 0.8, 0.9]}   # as fit returns
+        >>> plot_history(history, "loss.png", title="moons")
     """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
@@ -56,7 +59,8 @@ def plot_boundary(model: MLP, X: Sequence[Sequence[float]], y: Sequence[Any], pa
                   grid: int = 80, title: str = "", threshold: float = 0.0) -> None:
     """The model's decision regions on a grid around the data, with the data on top.
 
-        >>> plot_boundary(model, X, y, "boundary.png", grid=60)
+        >>> from nn import MLP, moons
+        >>> X, y = moons(50, seed=0); plot_boundary(MLP(2, [8, 1], seed=0), X, y, "boundary.png")
 
     One output: class 1 where the output exceeds ``threshold`` (0: a score or a
     logit; use 0.5 for a network trained with mse on {0, 1}); several: the argmax.

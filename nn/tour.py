@@ -42,7 +42,7 @@ from autograd import (
     topo_order,
 )
 
-from ._files import prepare_folder, replacing
+from ._files import prepare_folder, printable, replacing
 from .layers import MLP
 
 NETWORKS = ("linear-chain", "nonlinear-chain", "mlp")
@@ -300,11 +300,12 @@ class _Drawings:
     def summary(self) -> str | None:
         if self.directory is None:
             return None
+        shown = printable(self.directory)
         if self.written:
-            return (f"Wrote {len(self.written)} drawings into {self.directory}/ (step_001.svg "
+            return (f"Wrote {len(self.written)} drawings into {shown}/ (step_001.svg "
                     "... one per backward step, forward.svg, chains_<weight>.svg) and "
                     "index.html: open it in a browser to step through both passes.")
-        return f"No drawings written to {self.directory}/: Graphviz is missing (see above)."
+        return f"No drawings written to {shown}/: Graphviz is missing (see above)."
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:

@@ -302,33 +302,57 @@ def fit(
     (None for regression targets). Checks and failures: see the module docstring.
     """
     X, y = _data_lists(X, y, "fit")
+    epochs, bs, l2, shuffle, show, rng = _loop_settings(
+        len(X), epochs, batch_size, l2, shuffle, verbose, progress, seed)
+    loss_name, loss_fn, nout = _check_problem(model, X, y, loss, callback)
+    opt = make_optimizer(optimizer, model.parameters(), lr)
+    correct = _predictor(loss_name, y, nout)
+    step = _Step(model, X, y, loss_fn, opt, l2, correct)
+    if record_every is not None:  # checked here, before any training
+        step.recorder = _recorder(step, record_every, record_limit, bs, loss_name, nout)
+    history = _epochs(step, epochs, bs, shuffle, rng, show, loss_name, callback)
+    if step.recorder is not None:
+        history["replay"] = step.recorder.replay(history)  # type: ignore[assignment]
+    return history
+
+
+def _loop_settings(n: int, epochs: Any, batch_size: Any, l2: Any, shuffle: Any, verbose: Any,
+                   progress: Any, seed: Any) -> tuple[int, int, float, bool, bool, random.Random]:
+    """fit's loop settings, checked: epochs, batch size, l2, shuffle, show the bar, the rng."""
     epochs = _checks.integer(epochs, "fit: epochs", 0, 10**9)
-    bs = len(X) if batch_size is None else _checks.integer(batch_size, "fit: batch_size", 1)
+    bs = n if batch_size is None else _checks.integer(batch_size, "fit: batch_size", 1)
     l2 = _checks.finite(l2, "fit: l2", 0.0)
     shuffle = _checks.flag(shuffle, "fit: shuffle")
     show = _checks.flag(verbose if progress is None else progress,
                         "fit: verbose" if progress is None else "fit: progress")
     rng = random.Random(_checks.seed(seed, "fit: seed"))
+    return epochs, bs, l2, shuffle, show, rng
+
+
+def _check_problem(model: Any, X: list, y: list, loss: str | LossFn,
+                   callback: Any) -> tuple[str, LossFn, int]:
+    """The model, the rows and the targets checked against each other and the loss:
+    (the loss's name, the loss for one sample, the model's output count)."""
     _check_callables(model, callback)
     _check_rows(X, getattr(model, "nin", None))
-    first = _forward_data(model, X[0])
+    try:  # one forward pass tells the outputs' number, before any step
+        first = _forward_data(model, X[0])
+    except (ArithmeticError, ValueError) as error:
+        raise type(error)(f"fit: X[0]: {error}") from None
     nout = len(first) if isinstance(first, list) else 1
     loss_name, loss_fn = resolve_loss(loss, nout, y)
     if loss_name in LOSSES:
         _check_targets(loss_name, y, nout)
-    opt = make_optimizer(optimizer, model.parameters(), lr)
-    correct = _predictor(loss_name, y, nout)
-    step = _Step(model, X, y, loss_fn, opt, l2, correct)
-    if record_every is not None:  # checked here, before any training
-        from .replay import Recorder, threshold_for
+    return loss_name, loss_fn, nout
 
-        step.recorder = Recorder(model, X, y, every=record_every, limit=record_limit,
-                                 batch=min(bs, len(X)), l2=l2, loss=loss_name,
-                                 threshold=threshold_for(correct, nout))
-    history = _epochs(step, epochs, bs, shuffle, rng, show, loss_name, callback)
-    if step.recorder is not None:
-        history["replay"] = step.recorder.replay(history)  # type: ignore[assignment]
-    return history
+
+def _recorder(step: _Step, every: Any, limit: Any, bs: int, loss_name: str, nout: int) -> Any:
+    """The nn.Recorder of a run recorded for a replay (it checks every and limit)."""
+    from .replay import Recorder, threshold_for
+
+    return Recorder(step.model, step.X, step.y, every=every, limit=limit,
+                    batch=min(bs, len(step.X)), l2=step.l2, loss=loss_name,
+                    threshold=threshold_for(step.correct, nout))
 
 
 class _Step:

@@ -66,6 +66,34 @@ assert math.isclose(b.grad, slope)
 assert math.isclose(x.grad, slope * -1.5)
 
 # %% [markdown]
+# ## Watch it happen
+#
+# `step_through` turns the same computation into a page you can play.
+# Click inside it, then press **→** (or *Next ▶*) to run the forward
+# pass one node at a time and then the reverse pass, **←** to step back,
+# or *Play*. Each reverse step shows its arithmetic: local derivative ×
+# the consumer's grad = what flows back. Click a node for its gradient
+# as a sum over paths, hover an edge for its local derivative, and press
+# *Symbols* to switch the edge labels between symbols and numbers.
+# `highlight=w` colours the chains that meet at $w$.
+
+# %%
+from autograd import reverse_steps, step_through
+
+page = step_through(q, highlight=w)
+page
+
+# %% [markdown]
+# *The page runs in a live Jupyter only: a code host's viewer (GitHub,
+# nbviewer) drops its script. Elsewhere, `page.save("neuron.html")` and
+# open the file in a browser. A still of it, at the reverse step that
+# completes $w$'s gradient:*
+
+# %%
+k = [s.node for s in reverse_steps(q)].index(w) + 1
+draw(q, highlight=w, step=k)
+
+# %% [markdown]
 # ## Three ways to look at it
 #
 # **As text**: the forward pass as a list of assignments, then the

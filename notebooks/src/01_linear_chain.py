@@ -194,6 +194,36 @@ assert math.isclose(W12.grad, dC_dw12)
 assert math.isclose(W01.grad, dC_dw01)
 
 # %% [markdown]
+# ### Step through it yourself
+#
+# The stills above are moments of one page. `step_through` plays the
+# whole computation: the forward pass node by node, then the reverse
+# pass. Click inside the page, then press **→** (or *Next ▶*) to take
+# one step and **←** to go back; each reverse step shows its arithmetic,
+# local derivative × the consumer's grad, and the running sum. Click a
+# node for its gradient as a sum over paths (try $x_2$: its gradient is
+# $\delta_1$), hover an edge for its local derivative, and press
+# *Symbols* to read the edge labels as $w_{23}$, $x_1$, … instead of
+# numbers. `highlight=W12` colours the two chains that meet at $w_{12}$
+# (section 4 takes them apart).
+
+# %%
+from autograd import step_through
+
+page = step_through(L, highlight=W12)
+page
+
+# %% [markdown]
+# *The page runs in a live Jupyter only: a code host's viewer (GitHub,
+# nbviewer) drops its script. Elsewhere, `page.save("chain.html")` and
+# open the file in a browser. A still of it, at the reverse step that
+# completes $w_{12}$'s gradient, $\delta_1\,x_1$:*
+
+# %%
+k = [s.node for s in steps].index(W12) + 1
+draw(L, highlight=W12, step=k)
+
+# %% [markdown]
 # ## 4. One derivative, taken apart
 #
 # `explain(C, w)` lists every path from $w$ up to $C$ with the local

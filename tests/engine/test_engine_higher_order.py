@@ -305,3 +305,95 @@ def test_a_rule_that_fails_only_as_a_graph_names_the_op_whose_derivative_it_is()
     assert grad(lambda x: apply(op, x))(0.0) == 0.0
     with pytest.raises(ZeroDivisionError, match=r"three_halves: its local derivative .*'arg0'"):
         grad(grad(lambda x: apply(op, x)))(0.0)
+
+
+# -- found in review: nothing non-finite out of the functional forms, nesting everywhere --
+
+
+def _overflows(x):
+    return x * 1e308 + x * 1e308  # finite value at 0.4, infinite derivative
+
+
+def _cancels(x):
+    return (x * 1e300) * 1e300 - (x * 1e300) * 1e300  # 0 - 0, derivative inf - inf
+
+
+@pytest.mark.parametrize("call", [
+    lambda: grad(_overflows)(0.4),
+    lambda: value_and_grad(_cancels)(1e-300),
+    lambda: gradients(_overflows(Value(0.4)), Value(0.4)),
+    lambda: jacobian(lambda x: [_overflows(x)])(0.4),
+    lambda: hessian(lambda x: x * x * 1e308)(0.1),
+    lambda: jvp(lambda x: x * 10, (1.0,), (1e308,)),
+    lambda: jvp(_cancels, (1e-300,), (1.0,)),
+])
+def test_the_functional_forms_refuse_what_is_not_finite(call):
+    with pytest.raises((OverflowError, ValueError), match="inf|nan"):
+        call()
+
+
+def test_the_checks_never_pass_a_nan_derivative():
+    # inf - inf in the analytic derivative: refused, where `nan > tol` used to pass it
+    with pytest.raises((OverflowError, ValueError, GradcheckError)):
+        autograd.gradcheck(_cancels, [1e-300], eps=1e-310)
+    with pytest.raises((OverflowError, ValueError, GradcheckError)):
+        check_grads(_cancels, [1e-300], order=1, eps=1e-310)
+
+
+def test_gradients_inside_a_derivative_builds_its_graph():
+    assert grad(lambda x: gradients(x * x * x, x))(2.0) == 12.0
+    assert grad(lambda x: gradients(x * x * x, [x])[0])(2.0) == 12.0
+
+
+def test_repeated_argnums_repeat_rows_and_columns():
+    assert grad(lambda a, b: a * b, argnums=(0, 0))(2.0, 5.0) == (5.0, 5.0)
+    assert hessian(lambda a, b: a * a * b, argnums=(0, 0))(2.0, 5.0) == [[10.0, 10.0],
+                                                                          [10.0, 10.0]]
+    assert hessian(lambda a, b: a * a * b, argnums=(1, 0))(2.0, 5.0) == [[0.0, 4.0], [4.0, 10.0]]
+    assert jacobian(lambda a, b: [a * a * b], argnums=(0, 0))(2.0, 5.0) == [[20.0, 20.0]]
+
+
+def test_second_derivatives_do_not_overflow_where_the_first_does_not():
+    for f in (lambda x: x.atan(), lambda x: x.asinh(), lambda x: autograd.atan2(x, 1.0)):
+        assert abs(grad(grad(f))(1e200)) < 1e-300
+    # d²/dx² hypot(x, y) = y²/r³: at x = y = 1e200 that is 2^(-3/2)·1e-200
+    assert grad(grad(lambda x: autograd.hypot(x, 1e200)))(1e200) == pytest.approx(
+        2**-1.5 * 1e-200)
+
+
+def test_jvp_is_linear_in_the_number_of_outputs():
+    # one walk for all outputs: counting the nodes visited, not timing
+    calls = []
+    original = autograd.derivative_graph.topo_order
+
+    def counting(root):
+        calls.append(root)
+        return original(root)
+
+    autograd.derivative_graph.topo_order = counting
+    try:
+        def chain(x):
+            outs, y = [], x
+            for _ in range(500):
+                y = y * 1.001
+                outs.append(y)
+            return outs
+
+        value, tangent = jvp(chain, (1.0,), (1.0,))
+    finally:
+        autograd.derivative_graph.topo_order = original
+    assert len(calls) == 1 and tangent[-1] == pytest.approx(1.001**500)
+
+
+def test_the_seeing_tools_work_on_the_graph_of_a_gradient():
+    x = Value(0.7, label="x")
+    y = (x * x).sin() if hasattr(Value, "sin") else (x * x).tanh()
+    y.label = "y"
+    g = gradients(y, x, create_graph=True)
+    dot_source = autograd.draw(g).source
+    assert "∂y/∂x" in dot_source and "x" in dot_source
+    page = autograd.step_through(g, highlight=x)
+    assert page.nodes == len(autograd.topo_order(g))
+    steps = list(autograd.reverse_steps(g))
+    assert {s.node: s.grad for s in steps}[x] == pytest.approx(gradients(g, x))
+    assert autograd.explain(g, x).total == pytest.approx(gradients(g, x))

@@ -92,6 +92,14 @@ def _tie(a, b):  # d max(a, b)/da with torch.maximum's tie convention
     return 1.0 if a > b else (0.5 if a == b else 0.0)
 
 
+def _phi_cdf(x):  # the standard normal CDF, from erfc (not erf, as ops.py uses)
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def _logistic(x):  # e^x / (1 + e^x), for the moderate x of the points
+    return math.exp(x) / (1.0 + math.exp(x))
+
+
 def _unary(method):
     return lambda x: getattr(x, method)()
 
@@ -248,6 +256,47 @@ SPEC = {
         d=(lambda x: 2.0 / math.sqrt(math.pi) * math.exp(-x * x),),
         points=[(-2.0,), (-0.3,), (0.0,), (0.7,), (3.0,)],
         shows=(*ONE_X, "erf(x)", ("2/√π·exp(-x²)",)),
+        errors=[],
+    ),
+    "gelu": dict(
+        apply=_unary("gelu"),
+        f=lambda x: x * _phi_cdf(x),
+        d=(lambda x: _phi_cdf(x) + x * math.exp(-x * x / 2.0) / math.sqrt(2.0 * math.pi),),
+        points=[(-1.5,), (0.7,), (-4.0,), (0.0,), (2.0,), (6.0,)],
+        shows=(*ONE_X, "gelu(x)", ("gelu'(x)",)),
+        errors=[],
+    ),
+    "silu": dict(
+        apply=_unary("silu"),
+        f=lambda x: x / (1.0 + math.exp(-x)),
+        d=(lambda x: _logistic(x) * (1.0 + x * (1.0 - _logistic(x))),),
+        points=[(-1.5,), (0.7,), (-6.0,), (0.0,), (3.0,), (20.0,)],
+        shows=(*ONE_X, "silu(x)", ("silu'(x)",)),
+        errors=[],
+    ),
+    "softplus": dict(
+        apply=_unary("softplus"),
+        f=lambda x: math.log(1.0 + math.exp(x)),
+        d=(_logistic,),
+        points=[(-1.5,), (0.7,), (-20.0,), (0.0,), (3.0,), (30.0,)],
+        shows=(*ONE_X, "softplus(x)", ("σ(x)",)),
+        errors=[],
+    ),
+    "leaky_relu": dict(
+        apply=lambda x, a: autograd.apply("leaky_relu", x, a),
+        f=lambda x, a: max(x, 0.0) + a * min(x, 0.0),
+        d=(lambda x, a: 1.0 if x > 0 else a, lambda x, a: min(x, 0.0)),
+        points=[(-1.5, 0.01), (0.7, 0.2), (-0.3, 0.2), (2.0, 0.01), (-2.0, -0.5)],
+        shows=(["x", "a"], "y", "leaky_relu(x, a)", ("leaky_relu'(x)", "min(x, 0)")),
+        errors=[((-1e200, 1e200), OVERFLOW, False)],
+    ),
+    "elu": dict(
+        apply=lambda x, a: autograd.apply("elu", x, a),
+        f=lambda x, a: x if x > 0 else a * (math.exp(x) - 1.0),
+        d=(lambda x, a: 1.0 if x > 0 else a * math.exp(x),
+           lambda x, a: 0.0 if x > 0 else math.exp(x) - 1.0),
+        points=[(-1.5, 1.0), (0.7, 1.0), (-0.4, 0.5), (2.0, 2.0), (-3.0, -0.3)],
+        shows=(["x", "a"], "y", "elu(x, a)", ("elu'(x)", "expm1(min(x, 0))")),
         errors=[],
     ),
     "sin": dict(
@@ -719,6 +768,11 @@ def _domain():
         "relu": st.tuples(away_from_zero),
         "abs": st.tuples(away_from_zero),
         "erf": st.tuples(real(-10, 10)),
+        "gelu": st.tuples(any_x),
+        "silu": st.tuples(real(-700, 700)),
+        "softplus": st.tuples(real(-700, 700)),
+        "leaky_relu": st.tuples(away_from_zero, any_x),
+        "elu": st.tuples(away_from_zero, any_x),
         "sin": st.tuples(real(-1e4, 1e4)),
         "cos": st.tuples(real(-1e4, 1e4)),
         "tan": st.tuples(real(-1.5, 1.5)),

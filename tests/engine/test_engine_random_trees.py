@@ -4,7 +4,7 @@ Trees are drawn by hypothesis as nested tuples over a few shared variables (so
 leaves are reused: diamonds and fan-out come for free) and plain constants
 (folded into nodes). Each op is applied in a form that keeps its input inside
 its domain (log(|x| + 0.5), sqrt(x*x + 0.1), a positive base to a Value power
-...). Kinks (relu, abs) are handled exactly: an example whose nudged
+...). Kinks (relu, abs, leaky_relu, elu) are handled exactly: an example whose nudged
 evaluations cross a kink is rejected, since there is no derivative to compare.
 """
 
@@ -36,8 +36,8 @@ def _leaf():
 
 UNARY = ["neg", "exp", "log", "tanh", "sigmoid", "relu", "abs", "sqrt", "sin", "cos", "tan",
          "sinh", "cosh", "asin", "acos", "atan", "asinh", "acosh", "atanh", "log1p", "expm1",
-         "log2", "log10", "erf"]
-BINARY = ["+", "-", "*", "/", "**", "atan2", "hypot", "maximum", "minimum"]
+         "log2", "log10", "erf", "gelu", "silu", "softplus"]
+BINARY = ["+", "-", "*", "/", "**", "atan2", "hypot", "maximum", "minimum", "leaky_relu", "elu"]
 
 
 def _extend(children):
@@ -108,7 +108,7 @@ def _unary(kind, a, kinks):
     if kind in ("relu", "abs"):
         kinks.append(a.data)
         return a.relu() if kind == "relu" else abs(a)
-    return getattr(a, kind)()  # tanh, sigmoid, sin, cos, atan, asinh, erf
+    return getattr(a, kind)()  # tanh, sigmoid, sin, cos, atan, asinh, erf, gelu, silu, softplus
 
 
 def _binary(kind, a, b, variant, kinks):
@@ -122,13 +122,17 @@ def _binary(kind, a, b, variant, kinks):
         return a + b if kind == "+" else (a - b if kind == "-" else a * b)
     if kind == "/":
         return a / (b * b + 0.5)
-    if kind in ("atan2", "hypot", "maximum", "minimum") and not isinstance(b, Value):
+    if kind in ("atan2", "hypot", "maximum", "minimum", "leaky_relu", "elu") \
+            and not isinstance(b, Value):
         a = _as_value(a)  # unlike an operator, a function needs one Value operand
     if kind in ("atan2", "hypot"):  # x > 0: away from the origin and atan2's branch cut
         return getattr(autograd, kind)(a, b * b + 0.5)
     if kind in ("maximum", "minimum"):  # a tie is a kink
         kinks.append(_data(a) - _data(b))
         return getattr(autograd, kind)(a, b)
+    if kind in ("leaky_relu", "elu"):  # a Value slope or α is a parameter too (PReLU)
+        kinks.append(_data(a))
+        return autograd.apply(kind, a, b)
     # **: a positive base to any bounded power, or any base to an integer power
     if variant == 3:
         return a**3 if isinstance(a, Value) else _as_value(b) ** 2

@@ -373,3 +373,24 @@ def test_jvp_of_hostile_primals_and_tangents_answers_or_says_why(primal, tangent
 @given(HOSTILE)
 def test_a_function_returning_hostile_values_is_refused_or_constant(result):
     _answers_or_names_itself(lambda: value_and_grad(lambda x: result)(1.0), "grad")
+
+
+@pytest.mark.parametrize(("bad", "error"), [(Value(1.0), TypeError),
+                                            (np.array([1.0, 2.0]), TypeError),
+                                            (float("inf"), OverflowError)])
+def test_a_grad_that_is_a_value_an_array_or_inf_is_refused(bad, error):
+    x = Value(2.0, label="x")
+    x.grad = bad
+    with pytest.raises(error, match="'x'.*(finite float|would become)"):
+        (x * x).backward()
+    assert x.grad is bad
+
+
+def test_a_grad_of_numpy_float_or_int_is_taken_as_its_float():
+    x = Value(2.0)
+    x.grad = np.float64(1.0)
+    (x * x).backward()
+    assert x.grad == 5.0 and x.grad.__class__ is float
+    x.grad = 3
+    (x * x).backward()
+    assert x.grad == 7.0 and x.grad.__class__ is float

@@ -414,7 +414,8 @@ def test_every_op_is_one_node():
         "sum": autograd.sum([x, y]), "dot": autograd.dot([x], [y]),
         **{m: getattr(x, m)() for m in ("sin", "cos", "tan", "sinh", "cosh", "asin", "acos",
                                         "atan", "asinh", "atanh", "log1p", "expm1", "log2",
-                                        "log10", "erf")},
+                                        "log10", "erf", "gelu", "silu", "softplus")},
+        "leaky_relu": x.leaky_relu(), "elu": x.elu(y),
         "acosh": y.acosh(), "atan2": autograd.atan2(x, y), "hypot": autograd.hypot(x, y),
         "maximum": autograd.maximum(x, y), "minimum": autograd.minimum(x, y),
     }

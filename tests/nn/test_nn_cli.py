@@ -1,10 +1,16 @@
-"""The chaingrad command end to end: train writes three valid files; demo and --help run."""
+"""The chaingrad command end to end: train writes three valid files; demo and --help run;
+bad numbers and paths are refused before any work; Ctrl-C (a real SIGINT) saves cleanly."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -12,6 +18,14 @@ from nn import MLP
 from nn.cli import build_parser, main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ENV = dict(os.environ, PYTHONPATH=ROOT)  # the child imports the code under test
+
+
+def cli(*args, **kw):
+    """Run the real command in a child process: python -m nn.cli ARGS."""
+    return subprocess.run([sys.executable, "-m", "nn.cli", *map(str, args)], capture_output=True,
+                          text=True, env=ENV, timeout=300, **kw)
 
 
 def assert_valid_png(path):
@@ -66,21 +80,18 @@ def test_train_spiral_with_per_layer_activations_quiet(tmp_path, capsys):
 
 def test_console_script_module_subprocess(tmp_path):
     out = tmp_path / "sub"
-    proc = subprocess.run(
-        [sys.executable, "-m", "nn.cli", "train", "--dataset", "xor", "--n", "40", "--hidden",
-         "6", "--epochs", "5", "--seed", "1", "--grid", "20", "--quiet", "--out", str(out)],
-        capture_output=True, text=True, timeout=120,
-    )
+    proc = cli("train", "--dataset", "xor", "--n", "40", "--hidden", "6", "--epochs", "5",
+               "--seed", "1", "--grid", "20", "--quiet", "--out", out)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == ["boundary.png", "loss.png", "model.json",
                                                     "training.html"]
 
 
 def test_bad_activation_is_reported(tmp_path, capsys):
-    rc = main(["train", "--activation", "gelu", "--epochs", "1", "--out", str(tmp_path / "x")])
+    rc = main(["train", "--activation", "swish", "--epochs", "1", "--out", str(tmp_path / "x")])
     assert rc == 2
     err = capsys.readouterr().err
-    assert "gelu" in err and "relu" in err and "tanh" in err
+    assert "swish" in err and "relu" in err and "gelu" in err
 
 
 def test_help_is_useful(capsys):
@@ -181,11 +192,7 @@ def test_overflow_during_training_is_reported_and_files_are_untouched(tmp_path):
     out = tmp_path / "run"
     out.mkdir()
     (out / "model.json").write_text("previous run\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "nn.cli", "train", "--lr", "1e6", "--loss", "mse", "--epochs",
-         "50", *FAST, "--out", str(out)],
-        capture_output=True, text=True, timeout=120,
-    )
+    proc = cli("train", "--lr", "1e6", "--loss", "mse", "--epochs", "50", *FAST, "--out", out)
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
@@ -247,3 +254,331 @@ def test_help_states_each_default_once(capsys):
     for flag in ("--noise NOISE", "--batch-size BATCH_SIZE"):
         entry = text.split(f"{flag} ")[-1].split(" --")[0]  # this option's help text
         assert entry.count("default") == 1, entry
+
+
+# -- issue 12: --out is checked before any work ------------------------------------------------
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda d: (d / "f").write_text("x") and d / "f", "is a file, not a folder"),
+    (lambda d: (d / "f").write_text("x") and d / "f" / "run", "is a file, not a folder"),
+    (lambda d: (d / "run" / "model.json").mkdir(parents=True) or d / "run",
+     "model.json: is a folder, not a file"),
+    (lambda d: "", "the path is empty"),
+    (lambda d: str(d / "a\0b"), "NUL byte"),
+])
+def test_a_bad_out_is_refused_before_training(tmp_path, make, words):
+    out = make(tmp_path)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    proc = cli("train", "--epochs", "200", *FAST, "--out", out) if "\0" not in str(out) else None
+    if proc is None:  # a NUL byte cannot cross exec: try it in process
+        assert main(["train", "--epochs", "200", *FAST, "--out", str(out)]) == 2
+        return
+    assert proc.returncode == 2, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("chaingrad train: --out: ") and words in last, last
+    assert "Traceback" not in proc.stderr
+    assert "parameters" not in proc.stderr and "epoch" not in proc.stderr  # nothing started
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_out_inside_missing_folders_is_created_and_removed_again_when_training_fails(tmp_path):
+    out = tmp_path / "a" / "b" / "run"
+    proc = cli("train", "--lr", "1e6", "--loss", "mse", "--epochs", "50", *FAST, "--out", out)
+    assert proc.returncode == 1 and "diverged" in proc.stderr
+    assert os.listdir(tmp_path) == []  # the folders it made for nothing are gone
+
+
+# -- issue 12: every number checked -------------------------------------------------------------
+
+REJECTED = {
+    "--n": ["0", "-1", "100001", "nan", "1e3", "1.5", "", "10" * 30],
+    "--noise": ["-1", "nan", "inf", "-inf", "10.5", "1e308", "1e400", "x"],
+    "--classes": ["1", "0", "-3", "101", "nan"],
+    "--hidden": ["0", "-4", "nan", "2.5"],
+    "--lr": ["0", "-0.1", "nan", "inf", "-inf", "1e400"],
+    "--momentum": ["-0.5", "1", "1.5", "nan", "inf"],
+    "--l2": ["-1", "nan", "inf"],
+    "--epochs": ["0", "-1", "1000001", "nan", "1" * 5000],
+    "--batch-size": ["0", "-2", "100001", "nan", "2.5"],
+    "--grid": ["1", "0", "501", "100000", "nan"],
+    "--seed": ["nan", "1e3", "1.5"],
+}
+ACCEPTED = {
+    "--n": ["1", "100000"], "--noise": ["0", "10", "1e-300"], "--classes": ["2", "100"],
+    "--hidden": ["1"], "--lr": ["1e-300", "1e300"], "--momentum": ["0", "0.999"],
+    "--l2": ["0", "1e300"], "--epochs": ["1", "1000000"], "--batch-size": ["1", "100000"],
+    "--grid": ["2", "500"], "--seed": ["-7", str(10**30)],
+}
+
+
+@pytest.mark.parametrize("flag, value", [(f, v) for f, vs in REJECTED.items() for v in vs])
+def test_bad_numbers_are_refused_with_the_flag_named(capsys, flag, value):
+    with pytest.raises(SystemExit) as info:
+        build_parser().parse_args(["train", flag, value])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {flag}" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("flag, value", [(f, v) for f, vs in ACCEPTED.items() for v in vs])
+def test_numbers_at_the_edges_are_accepted(flag, value):
+    got = getattr(build_parser().parse_args(["train", flag, value]), flag[2:].replace("-", "_"))
+    if flag == "--hidden":
+        got = got[0]
+    assert got == (int(value) if isinstance(got, int) else float(value))
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--hidden", "100000", "100000"], "10,000,500,001 parameters; at most 1,000,000"),
+    (["--n", "100000"], "100,000 samples x 337 parameters"),  # full batch by default
+    (["--n", "2000", "--hidden", "100", "100"], "one step would build a graph"),
+    (["--hidden", "300", "300", "--grid", "500"], "evaluate the model 250,000 times"),
+    (["--dataset", "spiral", "--classes", "50", "--n", "10"], "--classes 50 needs"),
+])
+def test_runs_too_big_to_finish_are_refused_from_the_numbers_alone(tmp_path, capsys, args,
+                                                                     words):
+    out = tmp_path / "run"
+    assert main(["train", *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chaingrad train: ") and words in err, err
+    assert not out.exists()
+
+
+def test_a_large_run_within_the_bounds_is_accepted_by_the_checks():
+    from nn.cli import _size_problem
+
+    args = build_parser().parse_args(["train", "--n", "100000", "--batch-size", "100",
+                                      "--hidden", "16", "16", "--grid", "500"])
+    assert _size_problem(args) is None  # 100 x 337 per step; 500^2 x 337 = 8.4e7 evaluations
+
+
+# -- demo: bad numbers are messages ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--x0", "nan"], "argument --x0: expected a finite number"),
+    (["--y", "inf"], "argument --y: expected a finite number"),
+    (["--w", "1", "inf", "1"], "argument --w: expected a finite number"),
+    (["--x0", "1e400"], "argument --x0: expected a finite number"),
+])
+def test_demo_refuses_non_finite_numbers(capsys, args, words):
+    with pytest.raises(SystemExit) as info:
+        main(["demo", *args])
+    assert info.value.code == 2 and words in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [
+    ["--x0", "1e308", "--w", "10", "10", "10"],  # the issue's case: x1 overflows
+    ["--y", "1e308"],  # (x3 - y)^2 overflows
+    ["--w", "1e200", "1e200", "1"],
+    ["--x0", "1e-320", "--w", "1e-10", "1", "1"],  # underflow is fine: it runs
+])
+def test_demo_overflow_is_a_message_not_a_traceback(args):
+    proc = cli("demo", *args)
+    assert "Traceback" not in proc.stderr
+    if args[1] == "1e-320":
+        assert proc.returncode == 0 and "backward gave" in proc.stdout
+        return
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("chaingrad demo: these numbers do not fit in a float: ")
+    assert proc.stdout == ""
+
+
+def test_a_reader_that_leaves_early_ends_the_command_quietly():
+    r, w = os.pipe()
+    os.close(r)  # `chaingrad demo | head -0`: every write meets a closed pipe
+    try:
+        proc = subprocess.run([sys.executable, "-m", "nn.cli", "demo"], stdout=w,
+                              stderr=subprocess.PIPE, text=True, env=ENV, timeout=120)
+    finally:
+        os.close(w)
+    assert proc.returncode == 1
+    assert proc.stderr == ""
+
+
+# -- Ctrl-C: a real SIGINT to the real command ---------------------------------------------------
+
+
+class Child:
+    """The command in a child process whose stderr is collected while it runs."""
+
+    def __init__(self, *args):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "nn.cli", *map(str, args)], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=ENV,
+            # Python turns SIGINT into KeyboardInterrupt unless it starts with SIGINT ignored,
+            # as a background job of a non-interactive shell does: start as a terminal would
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        self.err = b""
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for chunk in iter(lambda: self.proc.stderr.read1(4096), b""):
+            self.err += chunk
+
+    def wait_for(self, pattern):
+        while not re.search(pattern, self.err.decode(errors="replace")):
+            assert self.proc.poll() is None, self.err.decode()[-2000:]
+            time.sleep(0.05)
+
+    def interrupt(self):
+        self.proc.send_signal(signal.SIGINT)
+        out = self.proc.stdout.read().decode()
+        self.proc.wait(timeout=300)
+        self.reader.join(timeout=60)
+        return self.proc.returncode, out, self.err.decode()
+
+
+def values(path):
+    return [p.data for p in MLP.load(path).parameters()]
+
+
+def test_ctrl_c_during_training_saves_the_last_completed_epoch(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "model.json").write_text("an earlier model\n")
+    run = ["--n", "40", "--hidden", "8", "--seed", "3", "--grid", "10"]
+    child = Child("train", "--epochs", "100000", *run, "--out", out)
+    child.wait_for(r"\| *([3-9]|\d\d+)/100000")  # progress shows at least 3 epochs done
+    code, stdout, err = child.interrupt()
+    assert code == 130
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    last = err.strip().splitlines()[-1]
+    m = re.fullmatch(r"chaingrad train: interrupted during epoch (\d+) of 100000; saved the "
+                     r"model after epoch (\d+) to (.+) \(no plots\)", last)
+    assert m, last
+    k = int(m[2])
+    assert int(m[1]) == k + 1 and k >= 3 and m[3] == str(out / "model.json")
+    assert stdout == ""
+    assert sorted(os.listdir(out)) == ["model.json"]  # no temporary file, no half plot
+    # oracle: the same run asked for exactly k epochs gives the same weights, to the bit
+    assert main(["train", "--epochs", str(k), *run, "--quiet", "--out", str(tmp_path / "ref")]) == 0
+    assert values(out / "model.json") == values(tmp_path / "ref" / "model.json")
+
+
+@pytest.mark.parametrize("earlier", [True, False])
+def test_ctrl_c_before_the_first_epoch_ends_writes_nothing(tmp_path, earlier):
+    out = tmp_path / "runs" / "run"
+    if earlier:
+        out.mkdir(parents=True)
+        (out / "model.json").write_text("an earlier model\n")
+    # 2000 samples x 4417 parameters: one epoch takes many seconds, the signal milliseconds
+    child = Child("train", "--n", "2000", "--hidden", "64", "64", "--epochs", "5", "--out", out)
+    child.wait_for(r"4417 parameters")
+    code, stdout, err = child.interrupt()
+    assert code == 130 and "Traceback" not in err and stdout == "", err
+    assert err.strip().splitlines()[-1] == ("chaingrad train: interrupted during epoch 1 of 5; "
+                                            "nothing saved (no epoch completed)")
+    if earlier:
+        assert os.listdir(out) == ["model.json"]
+        assert (out / "model.json").read_text() == "an earlier model\n"
+    else:
+        assert os.listdir(tmp_path) == []  # the folders made for this run are gone
+
+
+def test_ctrl_c_while_writing_the_plots_keeps_the_earlier_ones(tmp_path, capsys, monkeypatch):
+    import nn.cli
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "boundary.png").write_bytes(b"earlier plot")
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.cli, "plot_boundary", interrupted)
+    assert main(["train", "--epochs", "3", *FAST, "--out", str(out)]) == 130
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err == (f"chaingrad train: interrupted while writing; wrote {out / 'model.json'}, "
+                   f"{out / 'loss.png'}; the other files are as they were")
+    assert sorted(os.listdir(out)) == ["boundary.png", "loss.png", "model.json"]
+    assert (out / "boundary.png").read_bytes() == b"earlier plot"
+    assert_valid_png(out / "loss.png")
+
+
+def test_a_second_ctrl_c_while_saving_leaves_the_earlier_model(tmp_path, capsys, monkeypatch):
+    import nn._files
+    import nn.cli
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "model.json").write_text("an earlier model\n")
+    real_fit = nn.cli.fit
+
+    def fit_then_ctrl_c(*args, callback=None, **kw):
+        real_fit(*args, callback=callback, **{**kw, "epochs": 2})
+        monkeypatch.setattr(nn._files.os, "replace", interrupted)  # the save is next
+        raise KeyboardInterrupt
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.cli, "fit", fit_then_ctrl_c)
+    assert main(["train", "--epochs", "10", *FAST, "--out", str(out)]) == 130
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err == (f"chaingrad train: interrupted during epoch 3 of 10, and again while saving: "
+                   f"nothing written, {out / 'model.json'} is as it was")
+    assert os.listdir(out) == ["model.json"]
+    assert (out / "model.json").read_text() == "an earlier model\n"
+
+
+def test_tour_refuses_an_out_that_is_a_file(tmp_path):
+    (tmp_path / "f").write_text("x")
+    proc = cli("tour", "--out", tmp_path / "f")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip() == (f"chaingrad tour: --out: {tmp_path / 'f'}: is a file, "
+                                   "not a folder")
+
+
+def test_a_folder_name_that_is_not_utf8_is_printed_not_a_crash(tmp_path):
+    out = os.path.join(os.fsencode(tmp_path), b"run\xff")
+    env = dict(ENV, PYTHONIOENCODING="utf-8:strict")  # as a UTF-8 terminal's stdout is
+    proc = subprocess.run([sys.executable, "-m", "nn.cli", "train", "--epochs", "2", *FAST,
+                           "--out", out], capture_output=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    assert b"wrote " + os.fsencode(tmp_path) + b"/run\\xff/model.json" in proc.stdout
+    assert MLP.load(os.path.join(out, b"model.json")).nin == 2
+
+
+def test_ctrl_c_after_the_last_epoch_saves_the_finished_model(tmp_path, capsys, monkeypatch):
+    import nn.cli
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.cli, "accuracy", interrupted)  # runs right after the last epoch
+    out = tmp_path / "run"
+    assert main(["train", "--epochs", "3", *FAST, "--out", str(out)]) == 130
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err == (f"chaingrad train: interrupted after the last epoch (3); saved the model "
+                   f"after epoch 3 to {out / 'model.json'} (no plots)")
+    monkeypatch.undo()
+    assert main(["train", "--epochs", "3", *FAST, "--out", str(tmp_path / "ref")]) == 0
+    assert values(out / "model.json") == values(tmp_path / "ref" / "model.json")
+
+
+def test_ctrl_c_during_the_tour_or_the_demo_is_one_line_and_130(tmp_path, capsys, monkeypatch):
+    import nn.cli
+    import nn.tour
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.tour, "render", interrupted)
+    assert main(["tour", "--out", str(tmp_path)]) == 130
+    assert capsys.readouterr().err == "chaingrad tour: interrupted\n"
+    assert os.listdir(tmp_path) == []  # the drawing being written was removed
+    monkeypatch.setattr(nn.cli, "_print_nodes", interrupted)
+    assert main(["demo"]) == 130
+    assert capsys.readouterr().err == "chaingrad demo: interrupted\n"
+
+
+def test_save_refuses_a_parameter_that_is_not_a_number(tmp_path):
+    m = MLP(2, [1], seed=0)
+    m.parameters()[1].data = "0.5"  # set by hand, past the engine's checks
+    with pytest.raises(ValueError, match="'layers.0.neurons.0.w.1' is not a finite number"):
+        m.save(tmp_path / "m.json")
+    assert os.listdir(tmp_path) == []

@@ -99,10 +99,10 @@ def test_a_weight_set_to_nan_by_hand_is_caught_by_forward_floats():
 
 
 def test_activate_refuses_unknown_names_instead_of_acting_as_identity():
-    with pytest.raises(ValueError, match="activate: unknown activation 'gelu'"):
-        activate("gelu", Value(1.0))
-    with pytest.raises(ValueError, match="activate_float: unknown activation 'gelu'"):
-        activate_float("gelu", 1.0)
+    with pytest.raises(ValueError, match="activate: unknown activation 'swish'"):
+        activate("swish", Value(1.0))
+    with pytest.raises(ValueError, match="activate_float: unknown activation 'swish'"):
+        activate_float("swish", 1.0)
     with pytest.raises(ValueError, match="nan"):
         activate_float("relu", NAN)  # relu(nan) used to be 0.0
     assert activate(None, v := Value(2.0)) is v
@@ -420,7 +420,7 @@ def test_make_optimizer_refuses_an_lr_it_would_ignore():
     ({"init": INF}, "MLP init"),
     ({"init": 1e308}, "MLP init"),  # uniform(-s, s) used to give inf/nan weights
     ({"init": "big"}, "MLP init"),
-    ({"activation": "gelu"}, "MLP activation: unknown activation 'gelu'"),
+    ({"activation": "swish"}, "MLP activation: unknown activation 'swish'"),
     ({"input_activation": 3}, "MLP input_activation: unknown activation 3"),
     ({"seed": 1.5}, "MLP seed must be an int"),
     ({"nouts": [3, 2.0]}, "MLP layer size must be an int"),

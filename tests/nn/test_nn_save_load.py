@@ -204,7 +204,7 @@ def edited(model, tmp_path, edit):
     (lambda d: d["parameters"].update({"layers.2.neurons.1.b": [1.0]}), "must be a number"),
     (lambda d: d.update(parameters=[1.0, 2.0]), "'parameters' must be an object"),
     (lambda d: d["architecture"].update(nin="three"), "bad architecture"),
-    (lambda d: d["architecture"].update(activations=["tanh", "relu", "gelu"]), "bad architecture"),
+    (lambda d: d["architecture"].update(activations=["tanh", "relu", "swish"]), "bad architecture"),
     (lambda d: d.update(architecture=None), "architecture"),
     (lambda d: d.update(type="Neuron"), "not a 'MLP'"),
 ])

@@ -72,13 +72,18 @@ def test_every_activation_of_nn_has_a_torch_module():
         getattr(torch.nn, cls)(**settings)  # each entry builds
 
 
-@pytest.mark.parametrize("name", sorted(set(ACTIVATIONS) - {"identity"}))
+WITH_NUMBERS = ["leaky_relu(0.2)", "leaky_relu(-0.5)", "leaky_relu(3.0)", "elu(0.5)",
+                "elu(2.0)"]
+
+
+@pytest.mark.parametrize("name", sorted(set(ACTIVATIONS) - {"identity"}) + WITH_NUMBERS)
 def test_each_activation_module_computes_nn_function(name):
-    # one neuron, weight 1, bias 0: the activation alone, on both sides of 0 and far out
+    # one neuron, weight 1, bias 0: the activation alone, on both sides of 0 and far out,
+    # and at 0 itself, where leaky_relu and elu have a kink (torch takes the left side)
     model = MLP(1, [1], activation=[name], seed=0)
     model.layers[0].neurons[0].w[0].data = 1.0
     net = model.to_torch()
-    for x in (-30.0, -3.0, -0.7, -1e-3, 1e-3, 0.4, 2.5, 25.0, 45.0):
+    for x in (-30.0, -3.0, -0.7, -1e-3, 0.0, 1e-3, 0.4, 2.5, 25.0, 45.0):
         xv = Value(x)
         out = model([xv])
         out.backward()
@@ -87,6 +92,46 @@ def test_each_activation_module_computes_nn_function(name):
         yt.backward()
         assert out.data == pytest.approx(yt.item(), rel=1e-12, abs=1e-300), (name, x)
         assert xv.grad == pytest.approx(float(xt.grad), rel=1e-12, abs=1e-300), (name, x)
+
+
+def test_the_kinks_at_zero_are_torchs():
+    F = torch.nn.functional
+    for slope in (0.01, 0.2, -0.5, 3.0):
+        for x in (0.0, -0.0):
+            t = torch.tensor(x, dtype=F64, requires_grad=True)
+            F.leaky_relu(t, slope).backward()
+            assert Value(x).leaky_relu(slope).local_grads == (float(t.grad),)
+    for alpha in (1.0, 0.5, 2.0):
+        t = torch.tensor(0.0, dtype=F64, requires_grad=True)
+        F.elu(t, alpha).backward()
+        assert Value(0.0).elu(alpha).local_grads == (float(t.grad),)
+
+
+@pytest.mark.parametrize("name", WITH_NUMBERS)
+def test_a_number_in_the_name_is_the_modules_setting_both_ways(name):
+    model = MLP(3, [4, 2], activation=name, output_activation=name, input_activation=name,
+                seed=4)
+    net = model.to_torch()
+    act, number = name.split("(")[0], float(name.split("(")[1][:-1])
+    key = {"leaky_relu": "negative_slope", "elu": "alpha"}[act]
+    modules = [m for m in net if not isinstance(m, torch.nn.Linear)]
+    assert len(modules) == 3 and all(getattr(m, key) == number for m in modules)
+    again = MLP.from_torch(net)
+    assert again.activations == [name, name] and again.input_activation == name
+    X, _ = sample(7, nin=3, nout=2)
+    xs = [[Value(v) for v in x] for x in X]
+    outs = [outputs(model, x) for x in xs]
+    vsum([o for out in outs for o in out]).backward()
+    xt = torch.tensor(X, dtype=F64, requires_grad=True)
+    yt = net(xt)
+    yt.sum().backward()
+    assert_close([v.data for o in outs for v in o], yt.detach().flatten(), 1e-12, "outputs")
+    assert_close([v.grad for x in xs for v in x], xt.grad.flatten(), 1e-12, "input grads")
+    # the way back from torch's own constructors, the defaults as bare names
+    made = torch.nn.Sequential(torch.nn.Linear(2, 3, dtype=F64), torch.nn.LeakyReLU(0.2),
+                               torch.nn.Linear(3, 2, dtype=F64), torch.nn.ELU(),
+                               torch.nn.Linear(2, 1, dtype=F64), torch.nn.LeakyReLU())
+    assert MLP.from_torch(made).activations == ["leaky_relu(0.2)", "elu", "leaky_relu"]
 
 
 # -- outputs and gradients ----------------------------------------------------------
@@ -304,8 +349,10 @@ REFUSED = {
     "conv inside": (lambda: _seq(torch.nn.Conv1d(1, 1, 1), _lin(3, 2)),
                     r"module '0' .*torch\.nn\.Conv1d"),
     "nested sequential": (lambda: _seq(_seq(_lin(3, 2))), r"module '0' .*torch\.nn\.Sequential"),
-    "leaky slope": (lambda: _seq(_lin(3, 2), torch.nn.LeakyReLU(0.2)),
-                    r"module '1' .*LeakyReLU.*negative_slope"),
+    "leaky slope nan": (lambda: _seq(_lin(3, 2), torch.nn.LeakyReLU(float("nan"))),
+                        r"module '1' .*LeakyReLU\) has negative_slope=nan; .*finite number"),
+    "elu alpha inf": (lambda: _seq(_lin(3, 2), torch.nn.ELU(alpha=float("inf"))),
+                      r"module '1' .*ELU\) has alpha=inf"),
     "gelu tanh": (lambda: _seq(_lin(3, 2), torch.nn.GELU(approximate="tanh")),
                   r"module '1' .*GELU"),
     "softplus at 20": (lambda: _seq(_lin(3, 2), torch.nn.Softplus()), r"module '1' .*Softplus"),

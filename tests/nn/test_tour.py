@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import io
 import os
@@ -81,3 +82,54 @@ def test_add_arguments():
     assert args.network == "linear-chain" and args.out
     with pytest.raises(SystemExit):
         parser.parse_args(["--network", "resnet"])
+
+
+def test_tour_draws_atomically_and_leaves_no_temporary_files(tmp_path):
+    code, _ = run_tour("linear-chain", tmp_path)
+    assert code == 0
+    names = os.listdir(tmp_path)
+    assert not [n for n in names if n.startswith(".")]  # no temporary file left behind
+    svgs = [n for n in names if n.endswith(".svg")]
+    assert svgs and sorted(set(names) - set(svgs)) == ["index.html"]
+    assert all((tmp_path / n).read_text().rstrip().endswith("</svg>") for n in svgs)
+    assert (tmp_path / "index.html").read_text().rstrip().endswith("</html>")
+
+
+def test_without_graphviz_the_tour_prints_everything_and_says_how_to_install(tmp_path):
+    empty = tmp_path / "bin"
+    empty.mkdir()  # a PATH on which there is no `dot`
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PATH=str(empty))
+    out = tmp_path / "tour"
+    result = subprocess.run([sys.executable, "-m", "nn.cli", "tour", "--out", str(out)],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.count("(no drawings) Graphviz's `dot` program is not installed") == 1
+    assert "sudo apt-get install graphviz" in text and "brew install graphviz" in text
+    assert "3. Each weight's gradient" in text and "agree" in text
+    assert f"No drawings written to {out}/" in text
+    assert os.listdir(out) == []
+
+
+def test_tour_and_cli_use_only_autograds_public_names():
+    import autograd
+
+    nn_dir = ROOT / "nn"
+    for name in ("tour.py", "cli.py", "module.py", "_files.py"):
+        tree = ast.parse((nn_dir / name).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd"):
+                assert node.module == "autograd", (name, node.module)  # no autograd.viz etc.
+                for alias in node.names:
+                    assert alias.name in autograd.__all__, (name, alias.name)
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("autograd.") for a in node.names), name
+
+
+def test_a_network_is_its_cost_its_forward_chains_and_its_finish():
+    assert list(tour.Network.__dataclass_fields__) == ["title", "equations", "C", "forward",
+                                                       "finish"]
+    for build in tour.BUILDERS.values():
+        net = build()
+        weights = net.finish()
+        assert weights and all(isinstance(w, tour.Weight) for w in weights)

@@ -19,6 +19,7 @@ the output checks are the ones the build uses.
 from __future__ import annotations
 
 import ast
+import math
 import os
 import re
 import subprocess
@@ -29,6 +30,7 @@ import nbformat
 import pytest
 
 from .nbbuild import build
+from .step_outputs import STEP_THROUGH, committed_step_through
 
 ROOT = Path(__file__).resolve().parents[2]
 NB_DIR = ROOT / "notebooks"
@@ -36,6 +38,9 @@ NB_DIR = ROOT / "notebooks"
 NAMES = build.names()
 # Calls that end a cell without displaying anything.
 SILENT_CALLS = {"backward", "step", "zero_grad", "append", "update", "seed"}
+# A step-through output (a whole page in an iframe) is at most this long: a
+# notebook embeds a small graph's page, not an MLP's.
+STEP_THROUGH_MAX_CHARS = 150_000
 
 
 def _read(name: str) -> nbformat.NotebookNode:
@@ -135,3 +140,27 @@ def test_committed_cells_match_the_source(name):
         (c.cell_type, c.id, c.source) for c in fresh.cells
     ], f"{name}.ipynb is stale: run python notebooks/build.py {name[:2]}"
     assert committed.metadata == fresh.metadata
+
+
+@pytest.mark.parametrize("name", STEP_THROUGH)
+def test_step_through_committed_with_a_still(name):
+    """00 and 01 embed a step-through, told how to use, and a still of it for code hosts."""
+    c = committed_step_through(name)
+    intro = " ".join(c.intro.split()).lower()
+    for what in ("→", "←", "click a node", "hover an edge", "symbols"):
+        assert what in intro, (
+            f"{name}: the text before the step-through should say what to press: {what}")
+    assert 'sandbox="allow-scripts"' in c.fragment
+    assert len(c.fragment) < STEP_THROUGH_MAX_CHARS, (
+        f"{name}: the step-through output is {len(c.fragment):,} characters")
+    caption = " ".join(cell.source for cell in c.between if cell.cell_type == "markdown")
+    assert "live Jupyter" in caption and ".save(" in caption, (
+        f"{name}: say under the step-through that it needs a live Jupyter or .save()")
+    nodes, reverse = c.data["nodes"], c.data["bsteps"]
+    assert c.data["highlight"] is not None, f"{name}: highlight a weight in the step-through"
+    # The still is a moment of the same page: the reverse step that completes the
+    # highlighted weight's gradient.
+    assert c.steps == len(reverse) and 1 <= c.step <= c.steps
+    at = reverse[c.step - 1]
+    assert nodes[at["n"]]["n"] == c.node == nodes[c.data["highlight"]]["n"]
+    assert math.isclose(at["g"], c.grad, rel_tol=5e-4)
