@@ -1,6 +1,6 @@
 """Issue 16's targets T1-T4 in one run: chaingrad on code users bring.
 
-    python benchmarks/targets.py                 # T1-T4 and bytes per node (about 2 min)
+    python benchmarks/targets.py                 # T1-T4 and bytes per node (about 1 min)
     python benchmarks/targets.py --only T1 T2    # some of them
     python benchmarks/targets.py --profile T1    # cProfile of chaingrad's side of one target
     python benchmarks/targets.py --collector frozen   # the collector's share (see below)
