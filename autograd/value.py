@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import builtins
 import math
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import compress
 from operator import mul as _mul
-from sys import getrefcount as _refs
 from typing import Any
 
 from .backward import backward as _reverse
@@ -130,7 +130,7 @@ class Value:
         if other.__class__ is Value:  # fast path: _binary(_ADD, self, other)
             out = self.data + other.data
             if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
-                if self.op == "+":  # perhaps a running sum, as Python's sum() makes them
+                if self.op == "+" and _MERGE_SUMS:  # perhaps a running sum, as sum() makes
                     _merge_sum_chain(self)
                 return _node(out, "+", self, other, 1.0, 1.0, None)
         elif other.__class__ is float:  # fast path: _binary(_ADD, self, other)
@@ -514,6 +514,8 @@ def _merge_sum_chain(node: Value) -> None:
     holds s₂ or s₁ to ask for theirs. Only a walk down from s₃ sees one Σ
     where it saw +'s. A long sum ends as '+' over '+' over one Σ of the other
     terms, and backward visits three nodes where it visited one per term.
+    (A thread walking a sum while another extends it could see it half merged:
+    hand a sum to other threads once it is built.)
     """
     mid = node._p0
     # 3 references to mid: node's slot, the local `mid`, getrefcount's argument
@@ -536,6 +538,35 @@ def _merge_sum_chain(node: Value) -> None:
     mid._l0 = 1.0
     mid._p1 = None
     mid._l1 = 0.0
+
+
+_refs = getattr(sys, "getrefcount", None)  # CPython's; other Pythons may have none
+
+
+def _merging_is_sound() -> bool:
+    """Whether reference counts here say what _merge_sum_chain reads them to say.
+
+    It reads them as CPython 3.10-3.13 keeps them: a slot, a local variable and a
+    call's argument hold one reference each. An interpreter that borrows some
+    (3.14 may), keeps none (PyPy) or runs threads without a lock (free-threaded
+    builds) leaves sums as chains of +: slower, never wrong. Checked once, on
+    sums made here: one nobody holds must be merged, one held must not be.
+    """
+    if _refs is None or not getattr(sys, "_is_gil_enabled", lambda: True)():
+        return False
+
+    def chain() -> Value:  # ((a + b) + c) + d, made the way __add__ makes it
+        a, b, c, d = (_node(1.0, "", None, None, 0.0, 0.0, None) for _ in range(4))
+        low = _node(2.0, "+", a, b, 1.0, 1.0, None)
+        return _node(4.0, "+", _node(3.0, "+", low, c, 1.0, 1.0, None), d, 1.0, 1.0, None)
+
+    free, held_mid, held_low = chain(), chain(), chain()
+    holders = [held_mid._p0, held_low._p0._p0]
+    for node in (free, held_mid, held_low):
+        _merge_sum_chain(node)
+    merged = [node._p0.op == "sum" for node in (free, held_mid, held_low)]
+    del holders
+    return merged == [True, False, False]
 
 
 def _nary(prim: Primitive, args: tuple) -> Value:
@@ -604,6 +635,9 @@ def _finite_out(out: float, prim: Primitive, args: tuple) -> float:
     if not finite:
         raise op_error(prim, args, OverflowError(f"the result is {out}"))
     return out
+
+
+_MERGE_SUMS = _merging_is_sound()
 
 
 def apply(op: str | Primitive, *args: Any) -> Value:

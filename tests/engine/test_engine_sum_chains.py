@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
+import autograd.value as value
 from autograd import Value, draw, no_grad, topo_order
 
 FLOAT = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False, allow_infinity=False)
@@ -59,9 +60,27 @@ def test_a_merged_sum_has_the_data_and_gradients_of_its_chain(pairs, with_start)
     assert merged == [v.grad for v in (*ws, *xs)]  # exactly
 
 
+def test_reference_counts_are_checked_before_they_are_trusted(monkeypatch):
+    """Where counts are kept otherwise (borrowed, or one more), sums stay chains of +."""
+    import sys
+
+    assert value._merging_is_sound() is value._MERGE_SUMS
+    for shift in (-2, 0):  # a lambda's own argument is one reference more: -1 is the truth
+        monkeypatch.setattr(value, "_refs", lambda x, shift=shift: sys.getrefcount(x) + shift)
+        assert value._merging_is_sound() is False
+    monkeypatch.setattr(value, "_refs", None)  # PyPy: no getrefcount
+    assert value._merging_is_sound() is False
+    monkeypatch.setattr(value, "_MERGE_SUMS", False)
+    xs = [Value(1.0) for _ in range(9)]
+    assert ops(sum(xs)) == ["+"] * 9 and sum(xs).data == 9.0
+
+
 def test_a_long_sum_is_one_sum_node_under_two_plus_nodes():
     xs = [Value(float(i), label=f"x{i}") for i in range(10)]
     s = sum(x * x for x in xs)
+    if not value._MERGE_SUMS:  # a Python whose counts are kept otherwise: a chain of +
+        assert ops(s) == ["+", "*"] * 10 and draw(s).source.count("Σ") == 0
+        return
     assert ops(s) == ["+", "*", "+", "*", "sum"] + ["*"] * 8
     total = next(n for n in topo_order(s) if n.op == "sum")
     assert len(total.parents) == 8 and total.local_grads == (1.0,) * 8
@@ -109,7 +128,8 @@ def test_sums_held_by_a_numpy_array_keep_their_structure_and_get_their_gradients
     before = [looks(a) for a in arr]  # ids only: holding the parents would stop any merge
     out = arr + Value(1.0)  # numpy's object loop: arr[i] + v, for each i
     assert all(o.parents[0] is a for o, a in zip(out, arr))
-    assert [n.op for n in topo_order(arr[0]) if n.op] == ["+", "sum"]  # merged below it
+    merged_below = ["+", "sum"] if value._MERGE_SUMS else ["+"] * 5
+    assert [n.op for n in topo_order(arr[0]) if n.op] == merged_below
     total = sum(out)
     total.backward()
     assert [looks(a) for a in arr] == before
