@@ -23,6 +23,17 @@ import autograd
 import autograd.value as value
 from autograd import Value, draw, no_grad, topo_order
 
+_SHIPPED = value._MERGE_SUMS
+
+
+@pytest.fixture(autouse=True)
+def _merging_on():
+    # the machinery is tested as it would run where counts are sound (it ships off)
+    value._MERGE_SUMS = value._merging_is_sound()
+    yield
+    value._MERGE_SUMS = _SHIPPED
+
+
 FLOAT = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False, allow_infinity=False)
 
 
@@ -58,6 +69,13 @@ def test_a_merged_sum_has_the_data_and_gradients_of_its_chain(pairs, with_start)
     assert ops(chain).count("sum") == 0
     chain.backward()
     assert merged == [v.grad for v in (*ws, *xs)]  # exactly
+
+
+def test_merging_is_off_by_default():
+    """It rewrites the nodes below a sum a learner may hold (see value._MERGE_SUMS)."""
+    value._MERGE_SUMS = _SHIPPED
+    xs = [Value(1.0) for _ in range(9)]
+    assert _SHIPPED is False and ops(sum(xs)) == ["+"] * 9
 
 
 def test_reference_counts_are_checked_before_they_are_trusted(monkeypatch):
