@@ -75,6 +75,7 @@ test: $(DEV) graphviz chromium $(TORCH)
 bench: $(BENCH) graphviz chromium
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/train_step.py
+	$(BIN)/python benchmarks/targets.py
 	$(BIN)/python benchmarks/pages.py
 
 lint: $(LINT)

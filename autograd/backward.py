@@ -69,6 +69,10 @@ def reverse_pass(root: Value, grad: float = 1.0, who: str = "backward") -> dict[
         if first.__class__ is tuple:  # sum, dot: two aligned tuples, any length
             for parent, local in zip(first, node._l0):
                 grads[parent] += local * node_grad
+        elif first.__class__ is list:  # a merged sum: a list of terms, each with local 1.0
+            amount = node._l0 * node_grad
+            for parent in first:
+                grads[parent] += amount
         else:  # an edge per operand slot; None: a number or no operand, no edge
             if first is not None:
                 grads[first] += node._l0 * node_grad

@@ -12,6 +12,7 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import filterfalse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -56,39 +57,63 @@ class _CollectorPause:
 paused_collector = _CollectorPause()
 
 
+_PLACE_BELOW = object()  # on topo_order's stack: the node just below it is ready to place
+
+
 def topo_order(root: Value) -> list[Value]:
     """Every node root depends on, root first, each node before its parents.
 
     A depth-first walk with an explicit stack instead of recursion, so a chain
-    of any depth works: a node is placed once all its parents are placed, and
-    reversing that gives the order in which the reverse pass may visit nodes
-    (every consumer of a node before the node). The order is the same on every
-    run for the same program: it follows ``.parents`` order.
+    of any depth works. It places the nodes in the order of the recursive walk
+
+        def visit(node):
+            if node not in seen:
+                seen.add(node)
+                for parent in node.parents:
+                    visit(parent)
+                placed.append(node)
+
+    and reversing that gives the order in which the reverse pass may visit
+    nodes (every consumer of a node before the node). The order is the same on
+    every run for the same program: it follows ``.parents`` order.
     """
-    placed = []
-    seen = {root, None}  # None fills a node's edge slot that holds no parent (see Value)
-    stack = [(root, iter(root.parents))]
+    placed: list[Value] = []
+    seen = {None}  # None fills a node's edge slot that holds no parent (see Value)
+    stack = [root]
+    push, pop, place = stack.append, stack.pop, placed.append
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent not in seen:
-                seen.add(parent)
-                # parent's own parents, read straight off the slots as this loop is
-                # hot: a tuple (sum, dot) or two slots, where None counts as seen.
-                inputs = parent._p0
-                if inputs.__class__ is not tuple:
-                    inputs = (inputs, parent._p1)
-                # A seen node is placed already (in a DAG no parent is still on the
-                # stack), so a node whose inputs are all seen is placed at once: one
-                # C-level test instead of a visit, and the order is the same.
-                if seen.issuperset(inputs):
-                    placed.append(parent)
-                else:
-                    stack.append((parent, iter(inputs)))
-                    break
-        else:  # every parent of node is placed: node can follow them
-            stack.pop()
-            placed.append(node)
+        node = pop()
+        if node is _PLACE_BELOW:  # every parent of the node below is placed: place it
+            place(pop())
+            continue
+        if node in seen:  # reached through another consumer since it was pushed
+            continue
+        seen.add(node)
+        # Instead of visit(parent) for each parent: push the node back with a
+        # marker, then the unseen parents, last first, so that the first is
+        # visited first. The parents are read straight off the slots (see
+        # Value), as this loop is hot: a tuple (sum, dot), a list (a sum merged
+        # from a chain of +) or two slots.
+        first = node._p0
+        kind = first.__class__
+        if kind is tuple or kind is list:
+            if seen.issuperset(first):  # one C-level test: nothing to visit, place it now
+                place(node)
+                continue
+            push(node)
+            push(_PLACE_BELOW)
+            stack.extend(filterfalse(seen.__contains__, reversed(first)))
+        else:
+            second = node._p1
+            if first in seen and second in seen:  # a leaf, say: nothing to visit
+                place(node)
+                continue
+            push(node)
+            push(_PLACE_BELOW)
+            if second not in seen:
+                push(second)
+            if first not in seen:
+                push(first)
     placed.reverse()
     return placed
 

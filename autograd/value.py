@@ -19,18 +19,23 @@ that is not there (a unary op's second, a leaf's both) or a plain number, which
 is then kept in ``_folded``. A binary node takes 128 bytes this way, where two
 tuples would make it 224. A node of any number of inputs (``sum``, ``dot``)
 keeps its parents and local derivatives as two aligned tuples in ``_p0`` and
-``_l0``, and its arguments in ``_folded`` when numbers are among them.
-``.parents``, ``.local_grads`` and ``.args`` give every kind back as tuples.
+``_l0``, and its arguments in ``_folded`` when numbers are among them. A
+'sum' merged from a chain of ``+`` (Python's ``sum()``, see
+``_merge_sum_chain``) keeps its terms in a list in ``_p0`` and their one local
+derivative, 1.0, in ``_l0``. ``.parents``, ``.local_grads`` and ``.args`` give
+every kind back as tuples.
 """
 
 from __future__ import annotations
 
 import builtins
 import math
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import compress
+from operator import mul as _mul
 from typing import Any
 
 from .backward import backward as _reverse
@@ -84,8 +89,8 @@ class Value:
     def parents(self) -> tuple[Value, ...]:
         """The Values this node was made from, in order, duplicates kept."""
         first, second = self._p0, self._p1
-        if first.__class__ is tuple:
-            return first
+        if first.__class__ is tuple or first.__class__ is list:
+            return tuple(first)
         if second is None:
             return () if first is None else (first,)
         return (second,) if first is None else (first, second)
@@ -96,6 +101,8 @@ class Value:
         first, second = self._p0, self._p1
         if first.__class__ is tuple:
             return self._l0
+        if first.__class__ is list:  # a merged sum: one local derivative, 1.0, for every term
+            return (self._l0,) * len(first)
         if second is None:
             return () if first is None else (self._l0,)
         return (self._l1,) if first is None else (self._l0, self._l1)
@@ -106,30 +113,89 @@ class Value:
         first, folded = self._p0, self._folded
         if folded is None:
             return self.parents
-        if first.__class__ is tuple:
+        if first.__class__ is tuple or first.__class__ is list:
             return folded
         return (folded, self._p1) if first is None else (first, folded)
 
     # -- arithmetic: each operator is one node of one primitive --------------
+    # + - * / and neg take a fast path in their common case: recording, the
+    # other operand a Value or a float, a finite result, and the op's table
+    # entry the one the module defined (a learner may swap in an entry of their
+    # own). There each equals _binary (or _unary) of that entry, its rules
+    # written out, and a test keeps them equal; everything else (ints, no_grad,
+    # an error to raise) takes _binary. x - x is 0.0 exactly when x is finite,
+    # and a finite sum, difference or product of finite data implies a finite
+    # float operand: the one check on the result is all the checking needed.
     def __add__(self, other: Any) -> Value:
+        if other.__class__ is Value:  # fast path: _binary(_ADD, self, other)
+            out = self.data + other.data
+            if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
+                if self.op == "+" and _MERGE_SUMS:  # perhaps a running sum, as sum() makes
+                    _merge_sum_chain(self)
+                return _node(out, "+", self, other, 1.0, 1.0, None)
+        elif other.__class__ is float:  # fast path: _binary(_ADD, self, other)
+            out = self.data + other
+            if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
+                return _node(out, "+", self, None, 1.0, 0.0, other)
         return _binary(OPS["+"], self, other)
 
     def __radd__(self, other: Any) -> Value:
+        if other.__class__ is float:  # fast path: _binary(_ADD, other, self)
+            out = other + self.data
+            if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
+                return _node(out, "+", None, self, 0.0, 1.0, other)
         return _binary(OPS["+"], other, self)
 
     def __sub__(self, other: Any) -> Value:
+        if other.__class__ is Value:  # fast path: _binary(_SUB, self, other)
+            out = self.data - other.data
+            if out - out == 0.0 and _recording() and OPS["-"] is _SUB:
+                return _node(out, "-", self, other, 1.0, -1.0, None)
+        elif other.__class__ is float:  # fast path: _binary(_SUB, self, other)
+            out = self.data - other
+            if out - out == 0.0 and _recording() and OPS["-"] is _SUB:
+                return _node(out, "-", self, None, 1.0, 0.0, other)
         return _binary(OPS["-"], self, other)
 
     def __rsub__(self, other: Any) -> Value:
+        if other.__class__ is float:  # fast path: _binary(_SUB, other, self)
+            out = other - self.data
+            if out - out == 0.0 and _recording() and OPS["-"] is _SUB:
+                return _node(out, "-", None, self, 0.0, -1.0, other)
         return _binary(OPS["-"], other, self)
 
     def __mul__(self, other: Any) -> Value:
+        if other.__class__ is Value:  # fast path: _binary(_MUL, self, other)
+            a, b = self.data, other.data
+            out = a * b
+            if out - out == 0.0 and _recording() and OPS["*"] is _MUL:
+                return _node(out, "*", self, other, b, a, None)  # d(a·b)/da = b, /db = a
+        elif other.__class__ is float:  # fast path: _binary(_MUL, self, other)
+            out = self.data * other
+            if out - out == 0.0 and _recording() and OPS["*"] is _MUL:
+                return _node(out, "*", self, None, other, 0.0, other)
         return _binary(OPS["*"], self, other)
 
     def __rmul__(self, other: Any) -> Value:
+        if other.__class__ is float:  # fast path: _binary(_MUL, other, self)
+            out = other * self.data
+            if out - out == 0.0 and _recording() and OPS["*"] is _MUL:
+                return _node(out, "*", None, self, 0.0, other, other)
         return _binary(OPS["*"], other, self)
 
     def __truediv__(self, other: Any) -> Value:
+        # fast path: _binary(_DIV, self, other) for a finite nonzero divisor (a float
+        # divisor is read as is: a / inf would be a finite 0.0), the result and both
+        # local derivatives (1/b, -out/b) finite
+        b = other.data if other.__class__ is Value else other
+        if b.__class__ is float and b != 0.0 and b - b == 0.0:
+            out = self.data / b
+            d_a, d_b = 1.0 / b, -out / b
+            if (out - out == 0.0 and d_a - d_a == 0.0 and d_b - d_b == 0.0 and _recording()
+                    and OPS["/"] is _DIV):
+                if b is other:
+                    return _node(out, "/", self, None, d_a, 0.0, other)
+                return _node(out, "/", self, other, d_a, d_b, None)
         return _binary(OPS["/"], self, other)
 
     def __rtruediv__(self, other: Any) -> Value:
@@ -142,6 +208,8 @@ class Value:
         return _binary(OPS["**"], other, self)
 
     def __neg__(self) -> Value:
+        if _recording() and OPS["neg"] is _NEG:  # fast path: _unary(_NEG, self); -x is finite
+            return _node(-self.data, "neg", self, None, -1.0, 0.0, None)
         return _unary(OPS["neg"], self)
 
     def __pos__(self) -> Value:
@@ -163,6 +231,9 @@ class Value:
         return _unary(OPS["sigmoid"], self)
 
     def relu(self) -> Value:
+        if _recording() and OPS["relu"] is _RELU:  # fast path: _unary(_RELU, self)
+            x = self.data  # relu(x) and relu'(x) (0 at the kink) are finite with x
+            return _node(x if x > 0 else 0.0, "relu", self, None, 1.0 if x > 0 else 0.0, 0.0, None)
         return _unary(OPS["relu"], self)
 
     def abs(self) -> Value:
@@ -350,6 +421,9 @@ def is_grad_enabled() -> bool:
 
 
 _new = object.__new__
+# the entries the fast paths write out (see Value.__add__)
+_ADD, _SUB, _MUL, _DIV, _NEG = OPS["+"], OPS["-"], OPS["*"], OPS["/"], OPS["neg"]
+_RELU, _SUM, _DOT = OPS["relu"], OPS["sum"], OPS["dot"]
 
 
 def _node(data: float, op: str, p0: Any, p1: Any, l0: Any, l1: float, folded: Any) -> Value:
@@ -425,6 +499,76 @@ def _binary(prim: Primitive, a: Any, b: Any) -> Value:
     return _node(out, prim.name, None, b, 0.0, local_b, ad)
 
 
+def _merge_sum_chain(node: Value) -> None:
+    """Merge the sums below ``node`` that nobody else holds into one 'sum' node.
+
+    Python's ``sum(w * x for ...)`` builds a chain of '+' nodes, each the left
+    operand of the next: s₃ = s₂ + p₃, s₂ = s₁ + p₂ ... Called with the running
+    sum s₃ about to take another term, this looks at s₂ and s₁: when nobody but
+    s₃ holds s₂ and nobody but s₂ holds s₁ (their reference counts say so), s₂
+    becomes one 'sum' node over s₁'s terms and p₂, and s₁ is freed. s₃, the
+    operand in hand, is never changed: it may be held (a variable, a list, a
+    numpy array) and its count cannot tell, as the caller's reference to it
+    may be borrowed. No number changes: s₂ keeps its data (the chain's own
+    sum, to the bit) and sends each term the gradient the chain would; nobody
+    holds s₂ or s₁ to ask for theirs. Only a walk down from s₃ sees one Σ
+    where it saw +'s. A long sum ends as '+' over '+' over one Σ of the other
+    terms, and backward visits three nodes where it visited one per term.
+    (A thread walking a sum while another extends it could see it half merged:
+    hand a sum to other threads once it is built.)
+    """
+    mid = node._p0
+    # 3 references to mid: node's slot, the local `mid`, getrefcount's argument
+    if mid.__class__ is not Value or mid.op != "+" or _refs(mid) != 3:
+        return
+    low, term = mid._p0, mid._p1
+    if low.__class__ is not Value or term is None or _refs(low) != 3 or OPS["sum"] is not _SUM:
+        return  # (3 references to low: mid's slot, `low`, the argument)
+    terms = low._p0
+    if terms.__class__ is list:  # a chain merged before: take its terms over
+        terms.append(term)
+    elif low.op != "+" or (low._folded is not None and (terms is not None or low._folded != 0.0)):
+        return  # not a sum of Values (0 + p₁, sum()'s start, is one: a sum starts at 0.0)
+    else:
+        terms = [low._p1, term] if terms is None else [terms, low._p1, term]
+    # mid becomes one 'sum' node: its terms in a list (no other node has one), each
+    # with local derivative 1.0, kept once in _l0
+    mid.op = "sum"
+    mid._p0 = terms
+    mid._l0 = 1.0
+    mid._p1 = None
+    mid._l1 = 0.0
+
+
+_refs = getattr(sys, "getrefcount", None)  # CPython's; other Pythons may have none
+
+
+def _merging_is_sound() -> bool:
+    """Whether reference counts here say what _merge_sum_chain reads them to say.
+
+    It reads them as CPython 3.10-3.13 keeps them: a slot, a local variable and a
+    call's argument hold one reference each. An interpreter that borrows some
+    (3.14 may), keeps none (PyPy) or runs threads without a lock (free-threaded
+    builds) leaves sums as chains of +: slower, never wrong. Checked once, on
+    sums made here: one nobody holds must be merged, one held must not be.
+    """
+    if _refs is None or not getattr(sys, "_is_gil_enabled", lambda: True)():
+        return False
+
+    def chain() -> Value:  # ((a + b) + c) + d, made the way __add__ makes it
+        a, b, c, d = (_node(1.0, "", None, None, 0.0, 0.0, None) for _ in range(4))
+        low = _node(2.0, "+", a, b, 1.0, 1.0, None)
+        return _node(4.0, "+", _node(3.0, "+", low, c, 1.0, 1.0, None), d, 1.0, 1.0, None)
+
+    free, held_mid, held_low = chain(), chain(), chain()
+    holders = [held_mid._p0, held_low._p0._p0]
+    for node in (free, held_mid, held_low):
+        _merge_sum_chain(node)
+    merged = [node._p0.op == "sum" for node in (free, held_mid, held_low)]
+    del holders
+    return merged == [True, False, False]
+
+
 def _nary(prim: Primitive, args: tuple) -> Value:
     """One node over any number of inputs (sum, dot); plain numbers are folded in."""
     # The hot path of a network: every operand a Value. A comprehension reads
@@ -493,6 +637,12 @@ def _finite_out(out: float, prim: Primitive, args: tuple) -> float:
     return out
 
 
+# Off: merging rewrites the nodes below a running sum, and a learner who holds that sum
+# (s = a + b + c + d, then s + e) would see s's own graph change shape. It stays here,
+# tested (tests/engine/test_engine_sum_chains.py turns it on), for when that is settled.
+_MERGE_SUMS = False
+
+
 def apply(op: str | Primitive, *args: Any) -> Value:
     """Apply a primitive of the table (by name, or a registered ``Primitive``) as one node.
 
@@ -544,9 +694,22 @@ def dot(ws: Sequence[Any], xs: Sequence[Any], bias: Any = None) -> Value:
         raise ValueError(
             f"dot: the two operands differ in length ({len(ws)} weights, {len(xs)} inputs)"
         )
-    if bias is None:
-        return _nary(OPS["dot"], (*ws, *xs))
-    return _nary(OPS["dot"], (*ws, *xs, bias))
+    # Fast path, equal to _nary(OPS["dot"], args) while recording, when every operand
+    # is a Value and the result is finite: the same sum in the same order as the
+    # entry's forward, the same local derivatives as its rule (finite: they are data).
+    w_data = [w.data for w in ws if w.__class__ is Value]
+    q_data = [q.data for q in xs if q.__class__ is Value]
+    if len(w_data) == len(ws) and len(q_data) == len(xs) and OPS["dot"] is _DOT:
+        if bias is None:
+            out = builtins.sum(map(_mul, w_data, q_data), 0.0)
+            if out - out == 0.0 and _recording():
+                return _node(out, "dot", (*ws, *xs), None, (*q_data, *w_data), 0.0, None)
+        elif bias.__class__ is Value:
+            out = builtins.sum(map(_mul, w_data, q_data), 0.0) + bias.data
+            if out - out == 0.0 and _recording():
+                return _node(out, "dot", (*ws, *xs, bias), None, (*q_data, *w_data, 1.0), 0.0,
+                             None)
+    return _nary(OPS["dot"], (*ws, *xs) if bias is None else (*ws, *xs, bias))
 
 
 def atan2(y: Any, x: Any) -> Value:

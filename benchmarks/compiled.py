@@ -10,7 +10,7 @@ samples with ``autograd.compile``: k = 1 is one sample's graph (a call per
 sample, the gradients summed in Python), k = 10 ten samples per call, k = 100
 the whole batch as one function. The L2 term and the SGD update are plain
 Python in every engine. The others: the tight hand-written float backprop
-(``float_baseline.py``), train_step's textbook float backprop, chaingrad
+(``float_baseline.py``, issue 16's T3 baseline), train_step's textbook float backprop, chaingrad
 eager (``autograd`` Values, one ``dot`` node per neuron) and micrograd 0.1.0.
 
 First the time of each compiled engine's first call (trace, code, ``exec``),
@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE.parent))  # the working tree's autograd
 sys.path.insert(1, str(HERE))
 
 from engine import machine, markdown  # noqa: E402
-from float_baseline import TightNet  # noqa: E402
+from float_baseline import TightFloatNet  # noqa: E402
 from train_step import (  # noqa: E402
     ALPHA,
     LR,
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     print("first call (trace, generate, exec):\n")
     print(markdown(["engine", "first call", "lines of source"], rows))
     print()
-    nets = {**compiled, "tight float": TightNet(layers), "plain float": PlainNet(layers),
+    nets = {**compiled, "tight float": TightFloatNet(layers), "plain float": PlainNet(layers),
             "chaingrad eager": ChaingradNet(layers)}
     try:
         nets["micrograd"] = MicrogradNet(layers)

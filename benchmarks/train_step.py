@@ -19,6 +19,8 @@ on the same data and the same starting weights (copied into each):
   plain float forward and backward written by hand on floats, textbook
               form (every sample and unit, zero gradients not skipped): no
               autodiff, the interpreter's honest limit for a scalar engine
+  tight float the same by hand, as tight as we can write it
+              (``float_baseline.py``): C-level loops, zero gradients skipped
   torch       PyTorch on 0-d tensors, when it is importable
 
 Before timing, the gradients of every parameter are compared across engines
@@ -48,6 +50,7 @@ sys.path.insert(0, str(HERE.parent))  # the working tree's autograd
 sys.path.insert(1, str(HERE))
 
 from engine import HEADER, engine_rows, machine, markdown  # noqa: E402
+from float_baseline import TightFloatNet  # noqa: E402
 
 import autograd  # noqa: E402
 
@@ -308,6 +311,7 @@ def build_engines(layers):
     except ImportError:
         print("micrograd is not installed (pip install -e '.[bench]'): its column is empty")
     nets["plain float"] = PlainNet(layers)
+    nets["tight float"] = TightFloatNet(layers)
     try:
         nets["torch"] = TorchNet(layers)
     except ImportError:
@@ -406,7 +410,9 @@ def main(argv: list[str] | None = None) -> None:
               f"{plain:.2f}x the plain-float time (target <= 3x); nn.MLP is "
               f"{median_ratio(times, 'micrograd', 'chaingrad nn.MLP'):.1f}x faster than "
               f"micrograd and {median_ratio(times, 'chaingrad nn.MLP', 'plain float'):.2f}x "
-              "the plain-float time")
+              "the plain-float time, "
+              f"{median_ratio(times, 'chaingrad nn.MLP', 'tight float'):.2f}x the tight-float "
+              "time (issue 16's T3: <= 2x)")
     if args.engine:
         print("\n# W2-W4\n")
         print(markdown(HEADER, engine_rows(10**6, 10**5, 10**5, 1)))

@@ -27,7 +27,8 @@ NUMBER = st.one_of(
     st.integers(-3, 3),
     st.sampled_from([Fraction(1, 3), Fraction(-5, 7)]),
 )
-OPS = ["+", "-", "*", "neg", "tanh", "sigmoid", "sum", "dot", "dot+b", "num*", "+num"]
+OPS = ["+", "-", "*", "neg", "tanh", "sigmoid", "sum", "dot", "dot+b", "num*", "+num", "pysum",
+       "relu", "/"]
 
 
 @st.composite
@@ -61,6 +62,14 @@ def _apply(draw, op, a, b, pick):
     if op in ("dot", "dot+b"):
         bias = draw(st.one_of(pick, NUMBER)) if op == "dot+b" else None
         return autograd.dot([a, draw(NUMBER)], [b, a], bias)
+    if op == "pysum":  # Python's sum over temporaries: the chain of + is merged
+        terms = (draw(pick) * draw(NUMBER) if draw(st.booleans()) else draw(pick)
+                 for _ in range(draw(st.integers(1, 9))))
+        return sum(terms, draw(st.one_of(st.just(0), pick)))
+    if op == "relu":
+        return a.relu()
+    if op == "/":
+        return a / (b * b + 1.0)
     if op == "num*":
         return draw(NUMBER) * a
     return a + draw(NUMBER)
@@ -143,6 +152,28 @@ def test_backward_steps_run_to_the_end_adds_what_backward_adds(graph):
         n.grad = 0.0
     root.backward(seed)
     assert {n: n.grad for n in order} == first
+
+
+def recursive_order(root: Value) -> list:
+    """topo_order's docstring's recursive walk, written out."""
+    placed, seen = [], set()
+
+    def visit(node):
+        if node not in seen:
+            seen.add(node)
+            for parent in node.parents:
+                visit(parent)
+            placed.append(node)
+
+    visit(root)
+    return placed[::-1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs())
+def test_topo_order_is_the_order_of_the_recursive_walk(graph):
+    root, _ = graph
+    assert topo_order(root) == recursive_order(root)
 
 
 def test_a_deep_chain_walks_without_recursion():

@@ -1,0 +1,209 @@
+"""Python's sum() over Values: the chain of + it builds is merged into one 'sum' node.
+
+Only the sums nobody else holds are merged (their reference counts say so), and
+the operand in hand is never changed: a sum a user keeps (in a variable, a
+list, a numpy array, the parents tuple of a node) keeps its op, its parents,
+its data and gets its gradient. What is merged gives the same data, to the
+bit, as the chain of + it replaces, and the same gradients.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import operator
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+import autograd.value as value
+from autograd import Value, draw, no_grad, topo_order
+
+_SHIPPED = value._MERGE_SUMS
+
+
+@pytest.fixture(autouse=True)
+def _merging_on():
+    # the machinery is tested as it would run where counts are sound (it ships off)
+    value._MERGE_SUMS = value._merging_is_sound()
+    yield
+    value._MERGE_SUMS = _SHIPPED
+
+
+FLOAT = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False, allow_infinity=False)
+
+
+def ops(root):
+    return [n.op for n in topo_order(root) if n.op]
+
+
+def looks(node):
+    """What a holder of node sees of it, without holding anything more."""
+    return node.op, [id(p) for p in node.parents], node.local_grads, repr(node.data)
+
+
+def chain_of_plus(terms, start=0):
+    """The same sum with every intermediate held by a list: nothing can be merged."""
+    return list(itertools.accumulate(terms, operator.add, initial=start))[-1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(FLOAT, FLOAT), min_size=1, max_size=40), st.booleans())
+def test_a_merged_sum_has_the_data_and_gradients_of_its_chain(pairs, with_start):
+    ws = [Value(w) for w, _ in pairs]
+    xs = [Value(x) for _, x in pairs]
+    start = Value(0.25) if with_start else 0
+    s = sum((w * x for w, x in zip(ws, xs)), start)
+    reference = functools.reduce(
+        operator.add, (w * x for w, x in pairs), 0.25 if with_start else 0)
+    assert repr(s.data) == repr(float(reference))  # the chain's own sum, to the bit
+    s.backward()
+    merged = [v.grad for v in (*ws, *xs)]
+    for v in (*ws, *xs):
+        v.grad = 0.0
+    chain = chain_of_plus([w * x for w, x in zip(ws, xs)], start)
+    assert ops(chain).count("sum") == 0
+    chain.backward()
+    assert merged == [v.grad for v in (*ws, *xs)]  # exactly
+
+
+def test_merging_is_off_by_default():
+    """It rewrites the nodes below a sum a learner may hold (see value._MERGE_SUMS)."""
+    value._MERGE_SUMS = _SHIPPED
+    xs = [Value(1.0) for _ in range(9)]
+    assert _SHIPPED is False and ops(sum(xs)) == ["+"] * 9
+
+
+def test_reference_counts_are_checked_before_they_are_trusted(monkeypatch):
+    """Where counts are kept otherwise (borrowed, or one more), sums stay chains of +."""
+    import sys
+
+    assert value._merging_is_sound() is value._MERGE_SUMS
+    for shift in (-2, 0):  # a lambda's own argument is one reference more: -1 is the truth
+        monkeypatch.setattr(value, "_refs", lambda x, shift=shift: sys.getrefcount(x) + shift)
+        assert value._merging_is_sound() is False
+    monkeypatch.setattr(value, "_refs", None)  # PyPy: no getrefcount
+    assert value._merging_is_sound() is False
+    monkeypatch.setattr(value, "_MERGE_SUMS", False)
+    xs = [Value(1.0) for _ in range(9)]
+    assert ops(sum(xs)) == ["+"] * 9 and sum(xs).data == 9.0
+
+
+def test_a_long_sum_is_one_sum_node_under_two_plus_nodes():
+    xs = [Value(float(i), label=f"x{i}") for i in range(10)]
+    s = sum(x * x for x in xs)
+    if not value._MERGE_SUMS:  # a Python whose counts are kept otherwise: a chain of +
+        assert ops(s) == ["+", "*"] * 10 and draw(s).source.count("Σ") == 0
+        return
+    assert ops(s) == ["+", "*", "+", "*", "sum"] + ["*"] * 8
+    total = next(n for n in topo_order(s) if n.op == "sum")
+    assert len(total.parents) == 8 and total.local_grads == (1.0,) * 8
+    assert total.args == total.parents  # sum()'s start, 0, adds nothing and is not kept
+    assert total.data == autograd.OPS["sum"].forward([p.data for p in total.args])
+    assert draw(s).source.count("Σ") == 1
+
+
+def test_short_sums_stay_chains_of_plus():
+    a, b, c, d = (Value(float(i)) for i in range(4))
+    assert ops(a + b + c) == ["+", "+"]
+    assert ops(a + b + c + d) == ["+", "+", "+"]
+
+
+def test_every_sum_a_user_holds_is_left_as_it_was():
+    xs = [Value(float(i)) for i in range(12)]
+    held, s = [], 0
+    for x in xs:  # a running total kept at every step: nothing is merged
+        s = s + x * 2.0
+        held.append(s)
+    before = [(h.op, h.parents, h.data) for h in held]
+    t = sum(xs) + s
+    t.backward()
+    assert [(h.op, h.parents, h.data) for h in held] == before
+    assert all(h.grad == 1.0 for h in held)
+    assert all(x.grad == 3.0 for x in xs)
+
+
+def test_a_sum_held_only_through_a_parents_tuple_is_not_merged():
+    xs = [Value(1.0) for _ in range(8)]
+    s = xs[0] + xs[1]
+    seen = []
+    for x in xs[2:]:
+        seen.append(s.parents)  # holds the sum below s
+        s = s + x
+    assert ops(s) == ["+"] * 7
+
+
+def test_sums_held_by_a_numpy_array_keep_their_structure_and_get_their_gradients():
+    """numpy passes its elements on as borrowed references: their counts cannot tell
+    that the array holds them, so the operand in hand is never the one merged."""
+    xs = [Value(float(i)) for i in range(6)]
+    arr = np.empty(3, dtype=object)
+    arr[:] = [xs[0] + xs[1] + xs[2] + xs[3] + xs[4] + xs[5] for _ in range(3)]
+    before = [looks(a) for a in arr]  # ids only: holding the parents would stop any merge
+    out = arr + Value(1.0)  # numpy's object loop: arr[i] + v, for each i
+    assert all(o.parents[0] is a for o, a in zip(out, arr))
+    merged_below = ["+", "sum"] if value._MERGE_SUMS else ["+"] * 5
+    assert [n.op for n in topo_order(arr[0]) if n.op] == merged_below
+    total = sum(out)
+    total.backward()
+    assert [looks(a) for a in arr] == before
+    assert all(a.grad == 1.0 for a in arr) and all(x.grad == 3.0 for x in xs)
+
+
+def test_calling_add_by_hand_on_a_held_sum_leaves_it_as_it_was():
+    xs = [Value(1.0) for _ in range(7)]
+    s = xs[0] + xs[1] + xs[2] + xs[3] + xs[4] + xs[5]
+    before = looks(s)
+    t = s.__add__(xs[6])
+    u = Value.__add__(s, xs[6])
+    assert looks(s) == before and t.parents[0] is s and u.parents[0] is s
+    (t + u).backward()
+    assert s.grad == 2.0
+
+
+def test_a_merged_sum_can_be_differentiated_again():
+    f = lambda x: sum(x * x * k for k in range(1, 9))  # noqa: E731 - 36 x²
+    assert autograd.grad(f)(2.0) == 144.0
+    assert autograd.grad(autograd.grad(f))(2.0) == 72.0
+
+
+def test_under_no_grad_a_sum_is_a_leaf():
+    xs = [Value(float(i)) for i in range(9)]
+    with no_grad():
+        s = sum(x * x for x in xs)
+    assert s.parents == () and s.data == 204.0
+
+
+def test_an_overflowing_sum_is_refused_naming_plus():
+    xs = [Value(1e308) for _ in range(6)]
+    with pytest.raises(OverflowError, match=r"^\+: "):
+        sum(x * 1.0 for x in xs)
+
+
+def test_a_sum_swapped_in_by_a_learner_stops_the_merging(monkeypatch):
+    import dataclasses
+
+    monkeypatch.setitem(autograd.OPS, "sum", dataclasses.replace(autograd.OPS["sum"]))
+    xs = [Value(1.0) for _ in range(9)]
+    assert ops(sum(xs)) == ["+"] * 9
+
+
+def test_sums_built_in_threads_at_once_are_each_right():
+    results = {}
+
+    def build(k):
+        xs = [Value(float(k * 100 + i)) for i in range(200)]
+        s = sum(x * 1.0 for x in xs)
+        s.backward()
+        results[k] = (s.data, all(x.grad == 1.0 for x in xs))
+
+    threads = [threading.Thread(target=build, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {k: (sum(float(k * 100 + i) for i in range(200)), True) for k in range(4)}
