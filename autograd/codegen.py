@@ -85,8 +85,8 @@ class Inputs:
     in argnums, else ``("data", tree)``. A data tree is ``("float", name)``,
     ``("static", name, value)`` (a constant each call must repeat) or
     ``("list", name, [trees])``: each number and list has the name it is bound
-    to in the generated code. ``leaf_names`` are
-    the names the argnums leaves were given when made (f may relabel them).
+    to in the generated code. ``leaf_names`` are the names the argnums leaves
+    were given when made (f may relabel them).
     """
 
     params: list[str]

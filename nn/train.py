@@ -400,7 +400,6 @@ class _Step:
         self.count += 1
         return cost.data * len(idx), right
 
-
     def _compiled(self, idx: list[int]) -> tuple[float, int]:
         """The same step, each sample's loss and gradient run as compiled code."""
         try:
