@@ -86,15 +86,7 @@ def hessian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., list[l
     Reverse over reverse: one pass that builds the gradient as Values, then one
     first-order pass per input. A list argument counts as one input per item.
     """
-    positions, _ = _positions(argnums)
-
-    def wrapped(*args: Any) -> list[list[Any]]:
-        call = _Call(args, positions, "hessian")
-        out = call.run(f)
-        return _rows(out, call, second=True)
-
-    wrapped.__name__ = f"hessian({getattr(f, '__name__', 'f')})"
-    return wrapped
+    return _matrix(f, argnums, "hessian")
 
 
 def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., list[list[Any]]]:
@@ -103,14 +95,18 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., list[
         >>> jacobian(lambda x, y: [x * y, x + y], argnums=(0, 1))(2.0, 5.0)
         [[5.0, 2.0], [1.0, 1.0]]
     """
+    return _matrix(f, argnums, "jacobian")
+
+
+def _matrix(f: Callable[..., Any], argnums: Argnums, name: str) -> Callable[..., Any]:
+    """hessian's or jacobian's function: f run on fresh inputs, then one row per output."""
     positions, _ = _positions(argnums)
 
     def wrapped(*args: Any) -> list[list[Any]]:
-        call = _Call(args, positions, "jacobian")
-        out = call.run(f)
-        return _rows(out, call, second=False)
+        call = _Call(args, positions, name)
+        return _rows(call.run(f), call, second=name == "hessian")
 
-    wrapped.__name__ = f"jacobian({getattr(f, '__name__', 'f')})"
+    wrapped.__name__ = f"{name}({getattr(f, '__name__', 'f')})"
     return wrapped
 
 
