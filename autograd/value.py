@@ -500,23 +500,30 @@ def _binary(prim: Primitive, a: Any, b: Any) -> Value:
 
 
 def _merge_sum_chain(node: Value) -> None:
-    """Merge the sums below ``node`` that nobody else holds into one 'sum' node.
+    """Merge the sums below ``node`` into one 'sum' node, when nobody holds any of them.
 
     Python's ``sum(w * x for ...)`` builds a chain of '+' nodes, each the left
     operand of the next: s₃ = s₂ + p₃, s₂ = s₁ + p₂ ... Called with the running
-    sum s₃ about to take another term, this looks at s₂ and s₁: when nobody but
-    s₃ holds s₂ and nobody but s₂ holds s₁ (their reference counts say so), s₂
-    becomes one 'sum' node over s₁'s terms and p₂, and s₁ is freed. s₃, the
-    operand in hand, is never changed: it may be held (a variable, a list, a
-    numpy array) and its count cannot tell, as the caller's reference to it
-    may be borrowed. No number changes: s₂ keeps its data (the chain's own
-    sum, to the bit) and sends each term the gradient the chain would; nobody
-    holds s₂ or s₁ to ask for theirs. Only a walk down from s₃ sees one Σ
-    where it saw +'s. A long sum ends as '+' over '+' over one Σ of the other
-    terms, and backward visits three nodes where it visited one per term.
+    sum s₃ about to take another term, this looks at s₃, s₂ and s₁, and reads
+    their reference counts: when only sum() (or the expression being evaluated)
+    holds s₃, only s₃ holds s₂ and only s₂ holds s₁, s₂ becomes one 'sum' node
+    over s₁'s terms and p₂, and s₁ is freed. A sum held anywhere else (a
+    variable, a list, a loop's ``s = s + x``) is left as it was, and so is the
+    graph below it: what a user holds never changes shape. s₃ itself is never
+    changed, as its count can be one short: numpy's object loops, say, pass the
+    array's elements on without a reference of their own, and then only the
+    nodes below such an element (never the element, its data or any gradient)
+    change shape. No number changes: s₂ keeps its data (the chain's own sum, to
+    the bit) and sends each term the gradient the chain would; nobody holds s₂
+    or s₁ to ask for theirs. A long sum ends as '+' over '+' over one Σ of the
+    other terms, and backward visits three nodes where it visited one per term.
     (A thread walking a sum while another extends it could see it half merged:
     hand a sum to other threads once it is built.)
     """
+    # 4 references to node: sum()'s running total (or the expression's), __add__'s
+    # self, the parameter `node`, getrefcount's argument; a variable would be a 5th
+    if _refs(node) != 4:
+        return
     mid = node._p0
     # 3 references to mid: node's slot, the local `mid`, getrefcount's argument
     if mid.__class__ is not Value or mid.op != "+" or _refs(mid) != 3:
@@ -546,27 +553,35 @@ _refs = getattr(sys, "getrefcount", None)  # CPython's; other Pythons may have n
 def _merging_is_sound() -> bool:
     """Whether reference counts here say what _merge_sum_chain reads them to say.
 
-    It reads them as CPython 3.10-3.13 keeps them: a slot, a local variable and a
-    call's argument hold one reference each. An interpreter that borrows some
-    (3.14 may), keeps none (PyPy) or runs threads without a lock (free-threaded
-    builds) leaves sums as chains of +: slower, never wrong. Checked once, on
-    sums made here: one nobody holds must be merged, one held must not be.
+    It reads them as CPython 3.10-3.13 keeps them: a variable, a slot, a value
+    being computed and a call's argument hold one reference each. An interpreter
+    that borrows some (3.14 may), keeps none (PyPy) or runs threads without a
+    lock (free-threaded builds) leaves sums as chains of +: slower, never wrong.
+    Checked once, with merging on, on sums made with +: the one sum() makes must
+    be merged, one held by a variable at every step must not be.
     """
     if _refs is None or not getattr(sys, "_is_gil_enabled", lambda: True)():
         return False
+    global _MERGE_SUMS
+    shipped, _MERGE_SUMS = _MERGE_SUMS, True
+    try:
+        xs = [_node(1.0, "", None, None, 0.0, 0.0, None) for _ in range(6)]
+        free = builtins.sum(xs)
+        held = xs[0]
+        for x in xs[1:]:
+            held = held + x
+        return _ops_down(free) == ["+", "+", "sum"] and _ops_down(held) == ["+"] * 5
+    finally:
+        _MERGE_SUMS = shipped
 
-    def chain() -> Value:  # ((a + b) + c) + d, made the way __add__ makes it
-        a, b, c, d = (_node(1.0, "", None, None, 0.0, 0.0, None) for _ in range(4))
-        low = _node(2.0, "+", a, b, 1.0, 1.0, None)
-        return _node(4.0, "+", _node(3.0, "+", low, c, 1.0, 1.0, None), d, 1.0, 1.0, None)
 
-    free, held_mid, held_low = chain(), chain(), chain()
-    holders = [held_mid._p0, held_low._p0._p0]
-    for node in (free, held_mid, held_low):
-        _merge_sum_chain(node)
-    merged = [node._p0.op == "sum" for node in (free, held_mid, held_low)]
-    del holders
-    return merged == [True, False, False]
+def _ops_down(node: Value) -> list[str]:
+    """The ops met going down the first parents from node (a sum's list ends it)."""
+    ops = []
+    while node.__class__ is Value:
+        ops.append(node.op)
+        node = node._p0
+    return ops[:-1] if ops and ops[-1] == "" else ops
 
 
 def _nary(prim: Primitive, args: tuple) -> Value:
@@ -637,9 +652,8 @@ def _finite_out(out: float, prim: Primitive, args: tuple) -> float:
     return out
 
 
-# Off: merging rewrites the nodes below a running sum, and a learner who holds that sum
-# (s = a + b + c + d, then s + e) would see s's own graph change shape. It stays here,
-# tested (tests/engine/test_engine_sum_chains.py turns it on), for when that is settled.
+# Whether + merges the sums nobody holds (see _merge_sum_chain): on where reference
+# counts say what it reads them to say, checked once at import.
 _MERGE_SUMS = False
 
 
@@ -761,3 +775,6 @@ def minimum(a: Any, b: Any) -> Value:
 
 def _data(x: Any) -> float:
     return x.data if isinstance(x, Value) else x
+
+
+_MERGE_SUMS = _merging_is_sound()
