@@ -4,6 +4,7 @@
     python benchmarks/targets.py --only T1 T2    # some of them
     python benchmarks/targets.py --profile T1    # cProfile of chaingrad's side of one target
     python benchmarks/targets.py --collector frozen   # the collector's share (see below)
+    python benchmarks/targets.py --sums chains   # sum() left as a chain of + (the merge's share)
 
   T1  a character-level transformer step written for a minimal Value
       (``transformer.py``), on that minimal Value (``minimal_value.py``) and
@@ -32,6 +33,9 @@ triggers several. ``--collector frozen`` freezes everything built before the
 timed rounds (modules, models) out of the collector; ``--collector off`` turns
 the automatic collections off (the clocked ``gc.collect()`` still runs). Both
 are for measuring the collector's share, not how users run.
+
+``--sums chains`` turns off the merging of the + chains that Python's ``sum``
+builds (``autograd.value._MERGE_SUMS``), to measure what that merge is worth.
 """
 
 from __future__ import annotations
@@ -276,12 +280,19 @@ def main(argv: list[str] | None = None) -> None:
         "--collector", choices=["on", "frozen", "off"], default="on",
         help="the cyclic collector while timing: on (as users run), frozen (gc.freeze() "
         "after setup: it sees only what the steps make) or off (gc.disable())")
+    parser.add_argument(
+        "--sums", choices=["merged", "chains"], default="merged",
+        help="merged: sum() over Values merges its chain of + into one node where nobody "
+        "holds the partial sums (as shipped); chains: leave it a chain of +")
     args = parser.parse_args(argv)
+    if args.sums == "chains":
+        autograd.value._MERGE_SUMS = False
     if args.profile:
         profile(args.profile)
         return
     print(f"# Issue 16 targets\n\n{machine()}\ncommand: python {' '.join(sys.argv)}\n"
-          f"cyclic garbage collector while timing: {args.collector}\n")
+          f"cyclic garbage collector while timing: {args.collector}; "
+          f"sums: {args.sums}\n")
     rows = [run(name, args.collector) for name in args.only]
     print("medians of per-round ratios, sides interleaved\n")
     print(markdown(["workload", "slower side", "faster side", "ratio", "target", ""], rows))
