@@ -33,10 +33,13 @@ def _named(label: str) -> str:
     return f" (label {label!r})" if label else ""
 
 
-def _too_big(x: int) -> str:
+def _too_big(x: Any) -> str:
     # str() of a huge int is itself refused (Python's int-to-str digit limit),
-    # so the size is said in bits, which always works.
-    return f"an int of {x.bit_length()} bits (about {int(x.bit_length() * 0.30103)} digits)"
+    # so an int's size is said in bits, which always works; any other number
+    # (a Fraction, say) by its repr, which _safe_repr keeps short and safe.
+    if isinstance(x, int):
+        return f"an int of {x.bit_length()} bits (about {int(x.bit_length() * 0.30103)} digits)"
+    return f"{type(x).__name__} {_safe_repr(x)}"
 
 
 def as_float(data: Any, where: str, label: str = "", with_node: Any = None) -> float:

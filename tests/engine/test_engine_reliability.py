@@ -146,6 +146,17 @@ def test_a_huge_int_is_named_without_pythons_digit_limit_message():
         x + 10**5000
 
 
+@pytest.mark.parametrize("number", [Fraction(10**400, 3), Fraction(-(10**5000), 7)])
+def test_a_fraction_too_large_for_a_float_is_named(number):
+    with pytest.raises(OverflowError, match=r"^Value: Fraction .*too large for a float.*'big'"):
+        Value(number, label="big")
+    x = Value(1.0, label="x")
+    with pytest.raises(OverflowError, match=r"^\*: Fraction .*too large.*node 'x'"):
+        x * number
+    with pytest.raises(OverflowError, match=r"^sum: Fraction .*too large.*node 'x'"):
+        autograd.sum([x, number])
+
+
 def test_a_non_finite_numpy_operand_names_the_node():
     x = Value(1.0, label="x")
     with pytest.raises(ValueError, match=r"\+: data must be finite, got inf \(with node 'x'"):
