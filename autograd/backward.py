@@ -12,19 +12,15 @@ import builtins
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from .errors import check_seed, describe
-from .graph import paused_collector, topo_order
-
-if TYPE_CHECKING:
-    from .value import Value
+from .graph import Node, paused_collector, topo_order
 
 _isfinite = math.isfinite
 _fsum_fast = builtins.sum
 
 
-def backward(root: Value, grad: float = 1.0) -> None:
+def backward(root: Node, grad: float = 1.0) -> None:
     """Add d(root)/d(node) to ``node.grad`` for every node root depends on.
 
     The pass gathers its gradients in a local dict and adds them to ``.grad``
@@ -44,7 +40,7 @@ def backward(root: Value, grad: float = 1.0) -> None:
             node.grad = total
 
 
-def reverse_pass(root: Value, grad: float = 1.0, who: str = "backward") -> dict[Value, float]:
+def reverse_pass(root: Node, grad: float = 1.0, who: str = "backward") -> dict[Node, float]:
     """d(root)/d(node) for every node root depends on, as floats; no ``.grad`` is touched.
 
     This is the fast path of the reference walk (``backward_steps``): it equals
@@ -83,7 +79,7 @@ def reverse_pass(root: Value, grad: float = 1.0, who: str = "backward") -> dict[
     return grads
 
 
-def _new_totals(grads: dict[Value, float]) -> list[float]:
+def _new_totals(grads: dict[Node, float]) -> list[float]:
     """Each node's .grad plus this pass's share, checked before anything is written."""
     try:
         totals = [node.grad + g for node, g in grads.items()]
@@ -102,7 +98,7 @@ def _new_totals(grads: dict[Value, float]) -> list[float]:
     return totals
 
 
-def _grad_of(node: Value) -> float:
+def _grad_of(node: Node) -> float:
     g = node.grad
     if g is None:
         return 0.0
@@ -134,7 +130,7 @@ class Contribution:
     ``amount = local * consumer_grad``: the chain rule for that edge.
     """
 
-    consumer: Value
+    consumer: Node
     index: int  # which of the consumer's parents this edge is
     local: float  # d consumer / d node, read off the consumer
     consumer_grad: float  # d root / d consumer
@@ -152,7 +148,7 @@ class Step:
     """
 
     index: int
-    node: Value
+    node: Node
     grad: float
     contributions: list[Contribution] = field(default_factory=list)
     sent: list[Contribution] = field(default_factory=list, repr=False)
@@ -164,7 +160,7 @@ class Step:
         )
 
 
-def reverse_steps(root: Value, grad: float = 1.0, *, order: list[Value] | None = None,
+def reverse_steps(root: Node, grad: float = 1.0, *, order: list[Node] | None = None,
                   contributions: bool = True) -> Iterator[Step]:
     """The reference reverse pass: one Step per node, in order, touching no ``.grad``.
 
@@ -215,7 +211,7 @@ def reverse_steps(root: Value, grad: float = 1.0, *, order: list[Value] | None =
             grads[parent] += c.amount  # the same chain rule, the same numbers
 
 
-def backward_steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
+def backward_steps(root: Node, grad: float = 1.0) -> Iterator[Step]:
     """The reverse pass one node at a time, in the order backward() visits them.
 
     Each step names the node, the gradient it now holds and the contributions

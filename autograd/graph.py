@@ -13,10 +13,30 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import filterfalse
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .value import Value
+
+class Node(Protocol):
+    """A node as the walks read it: an ``autograd.Value``.
+
+    value.py builds on the walks, so they name the shape they read rather than
+    import the class: the edges in slots (see ``Value``) and the public views.
+    """
+
+    data: float
+    grad: float
+    op: str
+    label: str
+    _p0: Any  # the first operand's parent, or a tuple (sum, dot) or list (a merged sum)
+    _p1: Any  # the second operand's parent, or None
+    _l0: Any  # d(node)/d(first parent), or a tuple aligned with _p0
+    _l1: float
+
+    @property
+    def parents(self) -> tuple[Node, ...]: ...
+
+    @property
+    def local_grads(self) -> tuple[float, ...]: ...
 
 
 class _CollectorPause:
@@ -60,7 +80,7 @@ paused_collector = _CollectorPause()
 _PLACE_BELOW = object()  # on topo_order's stack: the node just below it is ready to place
 
 
-def topo_order(root: Value) -> list[Value]:
+def topo_order(root: Node) -> list[Node]:
     """Every node root depends on, root first, each node before its parents.
 
     A depth-first walk with an explicit stack instead of recursion, so a chain
@@ -77,7 +97,7 @@ def topo_order(root: Value) -> list[Value]:
     nodes (every consumer of a node before the node). The order is the same on
     every run for the same program: it follows ``.parents`` order.
     """
-    placed: list[Value] = []
+    placed: list[Node] = []
     seen = {None}  # None fills a node's edge slot that holds no parent (see Value)
     stack = [root]
     push, pop, place = stack.append, stack.pop, placed.append
@@ -118,11 +138,11 @@ def topo_order(root: Value) -> list[Value]:
     return placed
 
 
-def forward_order(root: Value) -> list[Value]:
+def forward_order(root: Node) -> list[Node]:
     """Every node root depends on, inputs first: the order the forward pass ran in."""
     return topo_order(root)[::-1]
 
 
-def leaves(root: Value) -> list[Value]:
+def leaves(root: Node) -> list[Node]:
     """The nodes with no parents (inputs and parameters), in forward order."""
     return [n for n in forward_order(root) if not n.parents]
