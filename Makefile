@@ -76,6 +76,7 @@ bench: $(BENCH) graphviz chromium
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/train_step.py
 	$(BIN)/python benchmarks/targets.py
+	$(BIN)/python benchmarks/phases.py
 	$(BIN)/python benchmarks/pages.py
 
 lint: $(LINT)
