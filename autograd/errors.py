@@ -21,12 +21,20 @@ _isfinite = math.isfinite
 
 def describe(x: Any) -> str:
     """A node as errors name it: its label, op and data (anything else: its repr)."""
-    if not (hasattr(x, "op") and hasattr(x, "grad") and hasattr(x, "label")):
+    if not _is_node(x):
         return repr(x)
     if x.label:
-        return f"node {x.label!r} = {x.data:.6g}"
+        return f"node {x.label!r} = {number_text(x.data)}"
     kind = f"output of {x.op!r}" if x.op else "leaf"
-    return f"unlabelled {kind} = {x.data:.6g}"
+    return f"unlabelled {kind} = {number_text(x.data)}"
+
+
+def number_text(data: Any) -> str:
+    """A node's data as messages and reprs print it; ``.data`` set by hand to
+    something that is no number is shown as what it is, never a format error."""
+    if isinstance(data, numbers.Real):
+        return f"{data:.6g}"
+    return "None" if data is None else f"{type(data).__name__} {_safe_repr(data)}"
 
 
 def _named(label: str) -> str:
@@ -168,13 +176,33 @@ def forward_error(prim: Primitive, args: tuple, error: Exception) -> Exception:
     and Python's own message is dropped; anything else can only come from an op
     of one's own, and keeps its cause for the traceback.
     """
+    if bad_data(args):
+        return _caused(bad_data_error(prim, args), error)
     if isinstance(error, (ValueError, ArithmeticError)):
         return _suppressed(op_error(prim, args, error))
     return _caused(rule_error(prim, args, "forward", error), error)
 
 
+def bad_data(args: tuple) -> bool:
+    """Whether an operand is a node whose .data was set by hand to no number."""
+    return any(_is_node(a) and not isinstance(a.data, numbers.Real) for a in args)
+
+
+def bad_data_error(prim: Primitive, args: tuple) -> TypeError:
+    bad = next(a for a in args if _is_node(a) and not isinstance(a.data, numbers.Real))
+    return TypeError(
+        f"{prim.name}: the data of {describe(bad)} is no number; .data must be a finite float"
+    )
+
+
+def _is_node(x: Any) -> bool:
+    return hasattr(x, "op") and hasattr(x, "grad") and hasattr(x, "label")
+
+
 def local_error(prim: Primitive, args: tuple, out: float, error: Exception) -> Exception:
     """What evaluating or checking a node's local derivatives raised, said the same way."""
+    if bad_data(args):
+        return _caused(bad_data_error(prim, args), error)
     if isinstance(error, (ValueError, ArithmeticError)):
         return _suppressed(derivative_error(prim, args, out, error))
     part = "forward or derivative rule" if isinstance(error, TypeError) else "derivative rule"

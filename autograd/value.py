@@ -47,6 +47,7 @@ from .errors import (
     forward_error,
     local_error,
     non_finite,
+    number_text,
     op_error,
     operand,
     rule_error,
@@ -125,77 +126,101 @@ class Value:
     # written out, and a test keeps them equal; everything else (ints, no_grad,
     # an error to raise) takes _binary. x - x is 0.0 exactly when x is finite,
     # and a finite sum, difference or product of finite data implies a finite
-    # float operand: the one check on the result is all the checking needed.
+    # float operand: the one check on the result is all the checking needed. A
+    # TypeError or ValueError in a fast path can only come from a .data set by
+    # hand to no number (a str, None, an array): the general path then names the
+    # op and the node. (A try costs nothing until it catches.)
     def __add__(self, other: Any) -> Value:
-        if other.__class__ is Value:  # fast path: _binary(_ADD, self, other)
-            out = self.data + other.data
-            if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
-                if self.op == "+" and _MERGE_SUMS:  # perhaps a running sum, as sum() makes
-                    _merge_sum_chain(self)
-                return _node(out, "+", self, other, 1.0, 1.0, None)
-        elif other.__class__ is float:  # fast path: _binary(_ADD, self, other)
-            out = self.data + other
-            if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
-                return _node(out, "+", self, None, 1.0, 0.0, other)
+        try:
+            if other.__class__ is Value:  # fast path: _binary(_ADD, self, other)
+                out = self.data + other.data
+                if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
+                    if self.op == "+" and _MERGE_SUMS:  # perhaps a running sum, as sum() makes
+                        _merge_sum_chain(self)
+                    return _node(out, "+", self, other, 1.0, 1.0, None)
+            elif other.__class__ is float:  # fast path: _binary(_ADD, self, other)
+                out = self.data + other
+                if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
+                    return _node(out, "+", self, None, 1.0, 0.0, other)
+        except (TypeError, ValueError):  # no number in a .data: see above
+            pass
         return _binary(OPS["+"], self, other)
 
     def __radd__(self, other: Any) -> Value:
-        if other.__class__ is float:  # fast path: _binary(_ADD, other, self)
-            out = other + self.data
-            if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
-                return _node(out, "+", None, self, 0.0, 1.0, other)
+        try:
+            if other.__class__ is float:  # fast path: _binary(_ADD, other, self)
+                out = other + self.data
+                if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
+                    return _node(out, "+", None, self, 0.0, 1.0, other)
+        except (TypeError, ValueError):  # no number in a .data: see above
+            pass
         return _binary(OPS["+"], other, self)
 
     def __sub__(self, other: Any) -> Value:
-        if other.__class__ is Value:  # fast path: _binary(_SUB, self, other)
-            out = self.data - other.data
-            if out - out == 0.0 and _recording() and OPS["-"] is _SUB:
-                return _node(out, "-", self, other, 1.0, -1.0, None)
-        elif other.__class__ is float:  # fast path: _binary(_SUB, self, other)
-            out = self.data - other
-            if out - out == 0.0 and _recording() and OPS["-"] is _SUB:
-                return _node(out, "-", self, None, 1.0, 0.0, other)
+        try:
+            if other.__class__ is Value:  # fast path: _binary(_SUB, self, other)
+                out = self.data - other.data
+                if out - out == 0.0 and _recording() and OPS["-"] is _SUB:
+                    return _node(out, "-", self, other, 1.0, -1.0, None)
+            elif other.__class__ is float:  # fast path: _binary(_SUB, self, other)
+                out = self.data - other
+                if out - out == 0.0 and _recording() and OPS["-"] is _SUB:
+                    return _node(out, "-", self, None, 1.0, 0.0, other)
+        except (TypeError, ValueError):  # no number in a .data: see above
+            pass
         return _binary(OPS["-"], self, other)
 
     def __rsub__(self, other: Any) -> Value:
-        if other.__class__ is float:  # fast path: _binary(_SUB, other, self)
-            out = other - self.data
-            if out - out == 0.0 and _recording() and OPS["-"] is _SUB:
-                return _node(out, "-", None, self, 0.0, -1.0, other)
+        try:
+            if other.__class__ is float:  # fast path: _binary(_SUB, other, self)
+                out = other - self.data
+                if out - out == 0.0 and _recording() and OPS["-"] is _SUB:
+                    return _node(out, "-", None, self, 0.0, -1.0, other)
+        except (TypeError, ValueError):  # no number in a .data: see above
+            pass
         return _binary(OPS["-"], other, self)
 
     def __mul__(self, other: Any) -> Value:
-        if other.__class__ is Value:  # fast path: _binary(_MUL, self, other)
-            a, b = self.data, other.data
-            out = a * b
-            if out - out == 0.0 and _recording() and OPS["*"] is _MUL:
-                return _node(out, "*", self, other, b, a, None)  # d(a·b)/da = b, /db = a
-        elif other.__class__ is float:  # fast path: _binary(_MUL, self, other)
-            out = self.data * other
-            if out - out == 0.0 and _recording() and OPS["*"] is _MUL:
-                return _node(out, "*", self, None, other, 0.0, other)
+        try:
+            if other.__class__ is Value:  # fast path: _binary(_MUL, self, other)
+                a, b = self.data, other.data
+                out = a * b
+                if out - out == 0.0 and _recording() and OPS["*"] is _MUL:
+                    return _node(out, "*", self, other, b, a, None)  # d(a·b)/da = b, /db = a
+            elif other.__class__ is float:  # fast path: _binary(_MUL, self, other)
+                out = self.data * other
+                if out - out == 0.0 and _recording() and OPS["*"] is _MUL:
+                    return _node(out, "*", self, None, other, 0.0, other)
+        except (TypeError, ValueError):  # no number in a .data: see above
+            pass
         return _binary(OPS["*"], self, other)
 
     def __rmul__(self, other: Any) -> Value:
-        if other.__class__ is float:  # fast path: _binary(_MUL, other, self)
-            out = other * self.data
-            if out - out == 0.0 and _recording() and OPS["*"] is _MUL:
-                return _node(out, "*", None, self, 0.0, other, other)
+        try:
+            if other.__class__ is float:  # fast path: _binary(_MUL, other, self)
+                out = other * self.data
+                if out - out == 0.0 and _recording() and OPS["*"] is _MUL:
+                    return _node(out, "*", None, self, 0.0, other, other)
+        except (TypeError, ValueError):  # no number in a .data: see above
+            pass
         return _binary(OPS["*"], other, self)
 
     def __truediv__(self, other: Any) -> Value:
         # fast path: _binary(_DIV, self, other) for a finite nonzero divisor (a float
         # divisor is read as is: a / inf would be a finite 0.0), the result and both
         # local derivatives (1/b, -out/b) finite
-        b = other.data if other.__class__ is Value else other
-        if b.__class__ is float and b != 0.0 and b - b == 0.0:
-            out = self.data / b
-            d_a, d_b = 1.0 / b, -out / b
-            if (out - out == 0.0 and d_a - d_a == 0.0 and d_b - d_b == 0.0 and _recording()
-                    and OPS["/"] is _DIV):
-                if b is other:
-                    return _node(out, "/", self, None, d_a, 0.0, other)
-                return _node(out, "/", self, other, d_a, d_b, None)
+        try:
+            b = other.data if other.__class__ is Value else other
+            if b.__class__ is float and b != 0.0 and b - b == 0.0:
+                out = self.data / b
+                d_a, d_b = 1.0 / b, -out / b
+                if (out - out == 0.0 and d_a - d_a == 0.0 and d_b - d_b == 0.0 and _recording()
+                        and OPS["/"] is _DIV):
+                    if b is other:
+                        return _node(out, "/", self, None, d_a, 0.0, other)
+                    return _node(out, "/", self, other, d_a, d_b, None)
+        except (TypeError, ValueError):  # no number in a .data: see above
+            pass
         return _binary(OPS["/"], self, other)
 
     def __rtruediv__(self, other: Any) -> Value:
@@ -208,8 +233,12 @@ class Value:
         return _binary(OPS["**"], other, self)
 
     def __neg__(self) -> Value:
-        if _recording() and OPS["neg"] is _NEG:  # fast path: _unary(_NEG, self); -x is finite
-            return _node(-self.data, "neg", self, None, -1.0, 0.0, None)
+        try:
+            out = -self.data  # fast path: _unary(_NEG, self); -x is finite when x is
+            if out - out == 0.0 and _recording() and OPS["neg"] is _NEG:
+                return _node(out, "neg", self, None, -1.0, 0.0, None)
+        except (TypeError, ValueError):  # no number in a .data: see above
+            pass
         return _unary(OPS["neg"], self)
 
     def __pos__(self) -> Value:
@@ -231,9 +260,13 @@ class Value:
         return _unary(OPS["sigmoid"], self)
 
     def relu(self) -> Value:
-        if _recording() and OPS["relu"] is _RELU:  # fast path: _unary(_RELU, self)
-            x = self.data  # relu(x) and relu'(x) (0 at the kink) are finite with x
-            return _node(x if x > 0 else 0.0, "relu", self, None, 1.0 if x > 0 else 0.0, 0.0, None)
+        try:
+            if _recording() and OPS["relu"] is _RELU:  # fast path: _unary(_RELU, self)
+                x = self.data  # relu(x) and relu'(x) (0 at the kink) are finite with x
+                on = x > 0
+                return _node(x if on else 0.0, "relu", self, None, 1.0 if on else 0.0, 0.0, None)
+        except (TypeError, ValueError):  # no number in a .data: see above
+            pass
         return _unary(OPS["relu"], self)
 
     def abs(self) -> Value:
@@ -369,7 +402,8 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         op = f", op={self.op!r}" if self.op else ""
-        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label}{op})"
+        data, grad = number_text(self.data), number_text(self.grad)
+        return f"Value(data={data}, grad={grad}{label}{op})"
 
     def _repr_html_(self) -> str:
         return value_html(self)
@@ -711,18 +745,22 @@ def dot(ws: Sequence[Any], xs: Sequence[Any], bias: Any = None) -> Value:
     # Fast path, equal to _nary(OPS["dot"], args) while recording, when every operand
     # is a Value and the result is finite: the same sum in the same order as the
     # entry's forward, the same local derivatives as its rule (finite: they are data).
+    # (A TypeError or ValueError here comes from a .data that is no number: the
+    # general path names it, as Value's fast paths do.)
     w_data = [w.data for w in ws if w.__class__ is Value]
     q_data = [q.data for q in xs if q.__class__ is Value]
     if len(w_data) == len(ws) and len(q_data) == len(xs) and OPS["dot"] is _DOT:
-        if bias is None:
+        try:
             out = builtins.sum(map(_mul, w_data, q_data), 0.0)
-            if out - out == 0.0 and _recording():
+            if bias is None and out - out == 0.0 and _recording():
                 return _node(out, "dot", (*ws, *xs), None, (*q_data, *w_data), 0.0, None)
-        elif bias.__class__ is Value:
-            out = builtins.sum(map(_mul, w_data, q_data), 0.0) + bias.data
-            if out - out == 0.0 and _recording():
-                return _node(out, "dot", (*ws, *xs, bias), None, (*q_data, *w_data, 1.0), 0.0,
-                             None)
+            if bias.__class__ is Value:
+                out += bias.data
+                if out - out == 0.0 and _recording():
+                    return _node(out, "dot", (*ws, *xs, bias), None, (*q_data, *w_data, 1.0),
+                                 0.0, None)
+        except (TypeError, ValueError):
+            pass
     return _nary(OPS["dot"], (*ws, *xs) if bias is None else (*ws, *xs, bias))
 
 

@@ -405,3 +405,35 @@ def test_a_grad_of_numpy_float_or_int_is_taken_as_its_float():
     x.grad = 3
     (x * x).backward()
     assert x.grad == 7.0 and x.grad.__class__ is float
+
+
+# -- .data set by hand to no number ----------------------------------------------------
+
+BAD_DATA = ["oops", None, [1.0], np.array([1.0, 2.0]), object()]
+USES = {
+    "+": lambda v: Value(1.0) + v, "+ float": lambda v: v + 2.0, "float +": lambda v: 2.0 + v,
+    "-": lambda v: v - Value(1.0), "float -": lambda v: 2.0 - v, "*": lambda v: v * Value(2.0),
+    "* float": lambda v: v * 2.0, "float *": lambda v: 2.0 * v, "* int": lambda v: v * 3,
+    "/": lambda v: v / 2.0, "neg": lambda v: -v, "relu": lambda v: v.relu(),
+    "tanh": lambda v: v.tanh(), "**": lambda v: v**2,
+    "sum": lambda v: autograd.sum([v, Value(1.0)]),
+    "dot": lambda v: autograd.dot([v], [Value(1.0)]),
+    "dot with bias": lambda v: autograd.dot([Value(1.0)], [v], Value(0.5)),
+}
+
+
+@pytest.mark.parametrize("bad", BAD_DATA, ids=lambda b: type(b).__name__)
+@pytest.mark.parametrize("use", list(USES))
+def test_data_set_to_no_number_is_named_by_the_op_that_reads_it(bad, use):
+    v = Value(1.0, label="x")
+    v.data = bad
+    with pytest.raises(TypeError, match=r"^\S+: the data of node 'x' = .* is no number"):
+        USES[use](v)
+
+
+@pytest.mark.parametrize("bad", BAD_DATA, ids=lambda b: type(b).__name__)
+def test_a_node_with_no_number_in_its_data_or_grad_still_prints(bad):
+    v = Value(1.0, label="x")
+    v.data, v.grad = bad, bad
+    assert repr(v).startswith("Value(data=") and "label='x'" in repr(v)
+    assert autograd.errors.describe(v).startswith("node 'x' = ")
