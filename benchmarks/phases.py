@@ -9,7 +9,9 @@ a chain of + (``_MERGE_SUMS`` off), the median over rounds of: the forward pass
 order again, then the chain rule once per edge) and the whole ``backward()``
 (``reverse_pass`` plus checking and writing every ``.grad``). The collector is
 off while timing, so the phases are the engine's own work (targets.py measures
-the collector's share); nodes is the size of the graph ``backward`` walks.
+the collector's share); nodes is the size of the graph ``backward`` walks. The
+last row is T1 on the minimal Value of ``minimal_value.py``: its forward and its
+own ``backward()``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the working tree's autograd
 sys.path.insert(1, str(HERE))
 
+import minimal_value  # noqa: E402
 import transformer  # noqa: E402
 from engine import machine, markdown  # noqa: E402
 from targets import C, D, micrograd_nn  # noqa: E402
@@ -35,8 +38,8 @@ from autograd.backward import reverse_pass  # noqa: E402
 from autograd.graph import topo_order  # noqa: E402
 
 
-def t1_forward():
-    model = transformer.Model(autograd.Value)
+def t1_forward(V=autograd.Value):
+    model = transformer.Model(V)
     words = iter(transformer.WORDS * 100)
     return lambda: transformer.loss_of(model.params, next(words))
 
@@ -85,6 +88,22 @@ def phases(forward, rounds: int) -> tuple[int, list[float]]:
     return nodes, [1000 * statistics.median(column) for column in zip(*times)]
 
 
+def minimal_phases(rounds: int) -> list[str]:
+    """T1 on the minimal Value: forward and its own backward (recursive sort and all)."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    forward, times = t1_forward(minimal_value.Value), []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        loss = forward()
+        t_forward = time.perf_counter()
+        loss.backward()
+        times.append([t_forward - start, time.perf_counter() - t_forward])
+        del loss
+        gc.collect()  # its graph is cyclic garbage (see targets.py): freed off the clock
+    ms = [1000 * statistics.median(column) for column in zip(*times)]
+    return ["T1 on the minimal Value", "chains", "", f"{ms[0]:.1f}", "", "", f"{ms[1]:.1f}"]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds, a 10^5-op chain")
@@ -101,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
                 nodes, ms = phases(forward, rounds if "T4" not in name else 3)
                 rows.append([name, "merged" if merged else "chains", f"{nodes:,}",
                              *(f"{x:.1f}" for x in ms)])
+        rows.append(minimal_phases(rounds))
     finally:
         gc.enable()
         autograd.value._MERGE_SUMS = autograd.value._merging_is_sound()
