@@ -33,7 +33,10 @@ def number_text(data: Any) -> str:
     """A node's data as messages and reprs print it; ``.data`` set by hand to
     something that is no number is shown as what it is, never a format error."""
     if isinstance(data, numbers.Real):
-        return f"{data:.6g}"
+        try:
+            return f"{data:.6g}"
+        except (TypeError, ValueError):  # a Real with no 'g' format (Fraction on 3.11)
+            return _safe_repr(data)
     return "None" if data is None else f"{type(data).__name__} {_safe_repr(data)}"
 
 

@@ -42,6 +42,8 @@ from .backward import backward as _reverse
 from .display import value_html
 from .errors import (
     as_float,
+    bad_data,
+    bad_data_error,
     check_label,
     describe,
     forward_error,
@@ -538,21 +540,28 @@ def _merge_sum_chain(node: Value) -> None:
 
     Python's ``sum(w * x for ...)`` builds a chain of '+' nodes, each the left
     operand of the next: s₃ = s₂ + p₃, s₂ = s₁ + p₂ ... Called with the running
-    sum s₃ about to take another term, this looks at s₃, s₂ and s₁, and reads
-    their reference counts: when only sum() (or the expression being evaluated)
-    holds s₃, only s₃ holds s₂ and only s₂ holds s₁, s₂ becomes one 'sum' node
-    over s₁'s terms and p₂, and s₁ is freed. A sum held anywhere else (a
-    variable, a list, a loop's ``s = s + x``) is left as it was, and so is the
-    graph below it: what a user holds never changes shape. s₃ itself is never
-    changed, as its count can be one short: numpy's object loops, say, pass the
-    array's elements on without a reference of their own, and then only the
-    nodes below such an element (never the element, its data or any gradient)
-    change shape. No number changes: s₂ keeps its data (the chain's own sum, to
-    the bit) and sends each term the gradient the chain would; nobody holds s₂
-    or s₁ to ask for theirs. A long sum ends as '+' over '+' over one Σ of the
-    other terms, and backward visits three nodes where it visited one per term.
-    (A thread walking a sum while another extends it could see it half merged:
-    hand a sum to other threads once it is built.)
+    sum s₃ about to take another term, this looks at s₃, s₂, s₁ and p₂, and
+    reads their reference counts: when only sum() (or the expression being
+    evaluated) holds s₃, and only its one consumer holds each of s₂, s₁ and p₂,
+    s₂ becomes one 'sum' node over s₁'s terms and p₂, and s₁ is freed (s₁'s
+    terms are its operands when only s₁ holds them, else s₁ itself). A sum held
+    anywhere else (a variable, a list, a loop's ``s = s + x``) is left as it
+    was, and so is the graph below it: what a user holds never changes shape.
+    s₃ itself is never changed, as its count can be one short: numpy's object
+    loops pass the array's elements on without a reference of their own, and so
+    does ``s.__add__(x)`` called by hand; then only the nodes below such a sum
+    (never the sum itself, its data or any gradient) change shape.
+
+    No number changes, to the bit. s₂ keeps its data (the chain's own sum).
+    Each term has one consumer, the chain, and gets from the 'sum' node the one
+    contribution the chain would have sent, 1.0 · g, before its own step; the
+    walk meets the terms in the order it met them in the chain, so everything
+    below them sums its contributions in the same order. (A term with other
+    consumers would get its share at another moment, and floating-point sums
+    depend on order: such a term stops the merge.) A long sum ends as '+' over
+    '+' over one Σ of the other terms, and backward visits three nodes where it
+    visited one per term. (A thread walking a sum while another extends it
+    could see it half merged: hand a sum to other threads once it is built.)
     """
     # 4 references to node: sum()'s running total (or the expression's), __add__'s
     # self, the parameter `node`, getrefcount's argument; a variable would be a 5th
@@ -563,15 +572,16 @@ def _merge_sum_chain(node: Value) -> None:
     if mid.__class__ is not Value or mid.op != "+" or _refs(mid) != 3:
         return
     low, term = mid._p0, mid._p1
-    if low.__class__ is not Value or term is None or _refs(low) != 3 or OPS["sum"] is not _SUM:
-        return  # (3 references to low: mid's slot, `low`, the argument)
+    # 3 references each to low and term: mid's slots, the locals, the argument
+    if (low.__class__ is not Value or term.__class__ is not Value or _refs(low) != 3
+            or _refs(term) != 3 or OPS["sum"] is not _SUM):
+        return
     terms = low._p0
     if terms.__class__ is list:  # a chain merged before: take its terms over
         terms.append(term)
-    elif low.op != "+" or (low._folded is not None and (terms is not None or low._folded != 0.0)):
-        return  # not a sum of Values (0 + p₁, sum()'s start, is one: a sum starts at 0.0)
     else:
-        terms = [low._p1, term] if terms is None else [terms, low._p1, term]
+        terms = _first_terms(low)
+        terms.append(term)
     # mid becomes one 'sum' node: its terms in a list (no other node has one), each
     # with local derivative 1.0, kept once in _l0
     mid.op = "sum"
@@ -579,6 +589,21 @@ def _merge_sum_chain(node: Value) -> None:
     mid._l0 = 1.0
     mid._p1 = None
     mid._l1 = 0.0
+
+
+def _first_terms(low: Value) -> list:
+    """The terms a merged sum starts with: the operands of low, the chain's first '+',
+    when low holds the only reference to each (a start of 0 dropped: sum() starts
+    at 0); else low itself, kept as a term."""
+    first, second = low._p0, low._p1
+    if low.op != "+" or (low._folded is not None and low._folded != 0.0):
+        return [low]
+    # 3 references to each operand held by low alone: low's slot, the local, the argument
+    if first is None:  # 0 + p₁
+        return [second] if _refs(second) == 3 else [low]
+    if second is None:  # p₁ + 0.0
+        return [first] if _refs(first) == 3 else [low]
+    return [first, second] if _refs(first) == 3 and _refs(second) == 3 else [low]
 
 
 _refs = getattr(sys, "getrefcount", None)  # CPython's; other Pythons may have none
@@ -591,8 +616,8 @@ def _merging_is_sound() -> bool:
     being computed and a call's argument hold one reference each. An interpreter
     that borrows some (3.14 may), keeps none (PyPy) or runs threads without a
     lock (free-threaded builds) leaves sums as chains of +: slower, never wrong.
-    Checked once, with merging on, on sums made with +: the one sum() makes must
-    be merged, one held by a variable at every step must not be.
+    Checked once, with merging on, on sums made with +: the one sum() makes of
+    products must be merged, one held by a variable at every step must not be.
     """
     if _refs is None or not getattr(sys, "_is_gil_enabled", lambda: True)():
         return False
@@ -600,11 +625,12 @@ def _merging_is_sound() -> bool:
     shipped, _MERGE_SUMS = _MERGE_SUMS, True
     try:
         xs = [_node(1.0, "", None, None, 0.0, 0.0, None) for _ in range(6)]
-        free = builtins.sum(xs)
+        free = builtins.sum(x * 1.0 for x in xs)
         held = xs[0]
         for x in xs[1:]:
-            held = held + x
-        return _ops_down(free) == ["+", "+", "sum"] and _ops_down(held) == ["+"] * 5
+            held = held + x * 1.0
+        return (_ops_down(free) == ["+", "+", "sum"]
+                and _ops_down(held) == ["+", "+", "+", "+", "+"])
     finally:
         _MERGE_SUMS = shipped
 
@@ -640,6 +666,8 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     except Exception as error:
         raise local_error(prim, args, out, error)  # noqa: B904
     if counted != len(data):  # a rule of one's own that miscounts would lose gradients
+        if bad_data(args):  # or a .data set to None read as no bias by dot's rule
+            raise bad_data_error(prim, args)
         raise ValueError(
             f"{prim.name}: its rule gave {counted} local derivatives for {len(data)} inputs"
         )

@@ -419,6 +419,7 @@ USES = {
     "sum": lambda v: autograd.sum([v, Value(1.0)]),
     "dot": lambda v: autograd.dot([v], [Value(1.0)]),
     "dot with bias": lambda v: autograd.dot([Value(1.0)], [v], Value(0.5)),
+    "dot's bias": lambda v: autograd.dot([Value(1.0)], [Value(2.0)], v),
 }
 
 
@@ -437,3 +438,10 @@ def test_a_node_with_no_number_in_its_data_or_grad_still_prints(bad):
     v.data, v.grad = bad, bad
     assert repr(v).startswith("Value(data=") and "label='x'" in repr(v)
     assert autograd.errors.describe(v).startswith("node 'x' = ")
+
+
+def test_a_fraction_set_as_data_prints():
+    v = Value(1.0, label="x")
+    v.data = Fraction(3, 2)
+    assert repr(v) == "Value(data=Fraction(3, 2), grad=0, label='x')"
+    assert (v * 2.0).data == 3.0
