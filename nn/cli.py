@@ -16,7 +16,8 @@ cost (a scalar engine: a step's graph takes about 50 bytes per sample and
 parameter), and ``--out`` (created if needed, then a file is really written in
 it). Ctrl-C during training saves the model as it was after the last completed
 epoch into OUT/model.json (atomically), says so in one line and exits with 130;
-interrupted before the first epoch ends, it writes nothing.
+interrupted before the first epoch ends, it writes nothing. A SIGTERM (``kill``,
+``timeout``, a container stopping) is handled the same way and exits with 143.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -59,6 +62,7 @@ TRAIN_DEFAULTS = {
 }
 """The train options whose default depends on the data set (the parser leaves them None)."""
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 MAX_SAMPLES = 100_000
 MAX_EPOCHS = 1_000_000
@@ -140,7 +144,8 @@ def _add_train(sub: Any) -> None:
             "Train an MLP on a toy data set made in code, with a progress bar, and write "
             "OUT/model.json, OUT/loss.png (loss and accuracy per epoch) and "
             "OUT/boundary.png (the decision boundary over the data). Ctrl-C saves the "
-            "model of the last completed epoch and exits with 130. Refused before any work: "
+            "model of the last completed epoch and exits with 130 (a SIGTERM: the same, 143). "
+            "Refused before any work: "
             f"more than {MAX_PARAMETERS:,} parameters, more than {MAX_STEP_WORK:,} samples x "
             f"parameters per step, more than {MAX_PLOT_WORK:,} grid points x parameters."
         ),
@@ -373,13 +378,45 @@ def run_train(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as error:
         _say(f"{PROG} train: --out: {error}")
         return 2
-    try:
-        code = _train(args, created)
-    except KeyboardInterrupt:  # before training started: nothing was written
-        remove_empty(created)
-        _say(f"{PROG} train: interrupted before training; nothing written")
-        return EXIT_INTERRUPTED
-    return code
+    with _SigtermAsInterrupt() as terminated:
+        try:
+            code = _train(args, created)
+        except KeyboardInterrupt:  # before training started: nothing was written
+            remove_empty(created)
+            _say(f"{PROG} train: interrupted before training; nothing written")
+            code = EXIT_INTERRUPTED
+    return EXIT_TERMINATED if terminated and code == EXIT_INTERRUPTED else code
+
+
+class _SigtermAsInterrupt:
+    """While training, a SIGTERM is a Ctrl-C: the last completed epoch is saved.
+
+    ``kill``, ``timeout`` and container runtimes stop a process with SIGTERM, whose
+    default kills it on the spot and loses the run. The handler is installed only
+    where Python allows it (the main thread) and only over the default one; the
+    object is true once a SIGTERM came.
+    """
+
+    def __init__(self) -> None:
+        self.came = False
+        self._previous: Any = None
+
+    def __bool__(self) -> bool:
+        return self.came
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.came = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> _SigtermAsInterrupt:
+        main = threading.current_thread() is threading.main_thread()
+        if main and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            self._previous = signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
 
 
 def _train(args: argparse.Namespace, created: list[str]) -> int:
@@ -642,7 +679,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the exit flush cannot fail again
         return 1
-    if code == EXIT_INTERRUPTED:
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         _forget_caught_interrupt()
     return code
 

@@ -459,6 +459,44 @@ def test_ctrl_c_during_training_saves_the_last_completed_epoch(tmp_path):
     assert values(out / "model.json") == values(tmp_path / "ref" / "model.json")
 
 
+def test_sigterm_during_training_saves_the_last_completed_epoch(tmp_path):
+    """kill, timeout and containers stop a process with SIGTERM: handled as Ctrl-C, exit 143."""
+    out = tmp_path / "run"
+    run = ["--n", "40", "--hidden", "8", "--seed", "3", "--grid", "10"]
+    child = Child("train", "--epochs", "100000", *run, "--out", out)
+    child.wait_for(r"\| *([3-9]|\d\d+)/100000")
+    child.proc.send_signal(signal.SIGTERM)
+    child.proc.stdout.read()
+    child.proc.wait(timeout=300)
+    child.reader.join(timeout=60)
+    err = child.err.decode()
+    assert child.proc.returncode == 143, err[-2000:]
+    assert "Traceback" not in err
+    m = re.search(r"interrupted during epoch \d+ of 100000; saved the model after epoch (\d+)",
+                  err)
+    assert m, err[-2000:]
+    assert main(["train", "--epochs", m[1], *run, "--quiet", "--out", str(tmp_path / "ref")]) == 0
+    assert values(out / "model.json") == values(tmp_path / "ref" / "model.json")
+
+
+def test_a_sigterm_handler_of_ones_own_is_left_in_place(tmp_path):
+    import nn.cli as cli
+
+    def mine(signum, frame):
+        raise AssertionError("not expected to run")
+
+    previous = signal.signal(signal.SIGTERM, mine)
+    try:
+        with cli._SigtermAsInterrupt() as terminated:
+            assert signal.getsignal(signal.SIGTERM) is mine
+        assert not terminated and signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    with cli._SigtermAsInterrupt():  # over the default: ours while training, then the default
+        assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, mine)
+    assert signal.getsignal(signal.SIGTERM) == previous
+
+
 @pytest.mark.parametrize("earlier", [True, False])
 def test_ctrl_c_before_the_first_epoch_ends_writes_nothing(tmp_path, earlier):
     out = tmp_path / "runs" / "run"
