@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import signal
 import sys
 import threading
@@ -637,13 +638,24 @@ def _add_tour(sub: Any) -> None:
 # -- main -----------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that takes -1e-3 (and -inf, refused later with its reason) as a
+    value: before Python 3.13, argparse's test for a negative number knows no exponent,
+    so ``--w 0.8 -1e-3 0.6`` failed with "expected 3 arguments"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(
+            r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|infinity|nan)$", re.IGNORECASE)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``chaingrad`` command.
 
         >>> build_parser().parse_args(['train', '--hidden', '8', '8']).hidden
         [8, 8]
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description=(
             "chaingrad: scalar reverse-mode autodiff that shows every gradient as the "

@@ -620,3 +620,17 @@ def test_save_refuses_a_parameter_that_is_not_a_number(tmp_path):
     with pytest.raises(ValueError, match="'layers.0.neurons.0.w.1' is not a finite number"):
         m.save(tmp_path / "m.json")
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("argv", [["--w", "0.8", "-1e-3", "0.6"], ["--x0", "-1e-3"],
+                                  ["--y", "-2E+1"], ["--x0", "-.5"], ["--x0", "-3"]])
+def test_negative_numbers_with_an_exponent_are_values(argv, capsys):
+    assert main(["demo", *argv]) == 0
+    assert "ok" in capsys.readouterr().out
+
+
+def test_a_negative_infinity_is_refused_as_a_number_not_as_a_flag(capsys):
+    with pytest.raises(SystemExit):
+        main(["demo", "--x0", "-inf"])
+    err = capsys.readouterr().err
+    assert "expected one argument" not in err and "--x0" in err
