@@ -113,3 +113,16 @@ def test_no_module_of_the_engine_imports_the_drawings():
             if isinstance(node, ast.ImportFrom) and node.module in ("viz", "autograd.viz"):
                 importers.append(path.name)
     assert sorted(importers) == ["__init__.py", "step_page.py"]
+
+
+@pytest.mark.parametrize(("label", "tex"), [("w_12", "w_{12}"), ("my_bias", "my_{bias}"),
+                                            ("a_b_c", r"a\_b\_c"), ("_x", r"\_x")])
+def test_underscores_in_labels_are_subscripts_or_characters_in_latex(label, tex):
+    """One underscore is a subscript (w_12 is w with 12 below, not w₁ then 2); more would
+    be a double subscript, an error in LaTeX: they are printed as underscores."""
+    import re
+
+    w = Value(2.0, label=label)
+    latex = explain((w * Value(3.0, label="q_1")).tanh(), w)._repr_latex_()
+    assert tex in latex and "q_{1}" in latex
+    assert not re.search(r"(?<!\\)_(?!\{)", latex)  # every _ opens a group or is escaped
