@@ -81,6 +81,18 @@ class NeuronGroup:
     index: int = 0  # place within its layer
     name: str = field(default="")
 
+    def call(self, p: str) -> str:
+        """Its activation applied to ``p``, with the numbers folded into the activation
+        node: ``tanh(p)``, ``leaky_relu(p, 0.2)``, ``elu(p, 1)``.
+
+            >>> v = Value(1.0); n = NeuronGroup(v, v.leaky_relu(0.2), v, [], [], [], "leaky_relu")
+            >>> n.call("w·q + b")
+            'leaky_relu(w·q + b, 0.2)'
+        """
+        numbers = [] if self.out is self.pre else [
+            f"{a:g}" for a in self.out.args[1:] if not isinstance(a, Value)]
+        return f"{self.activation}({', '.join([p, *numbers])})"
+
 
 def find_neurons(root: Value, order: list[Value] | None = None) -> list[NeuronGroup]:
     """Every ``dot`` node with its bias and activation, layers numbered from the inputs.

@@ -256,7 +256,7 @@ def _data(root: Value, forward: list[Value], index: dict[Value, int], names: dic
     for neuron in neurons:
         bias = dot_parts(neuron.dot.args)[2]
         units.append({
-            "name": neuron.name, "act": neuron.activation, "layer": neuron.layer,
+            "name": neuron.name, "act": neuron.call("p"), "layer": neuron.layer,
             "dot": index[neuron.dot], "pre": index[neuron.pre], "out": index[neuron.out],
             "w": [index[w] for w in neuron.weights], "q": [index[q] for q in neuron.inputs],
             "b": index[bias] if isinstance(bias, Value) else None,

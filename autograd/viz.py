@@ -330,7 +330,7 @@ def _add_neuron(scene: _Scene, cluster: Any, neuron: NeuronGroup) -> None:
     colours = {scene.colour_of(m) for m in neuron.members} - {""}
     colour = next((c for c in (WEIGHT_COLOUR, BACKWARD_COLOUR, FORWARD_COLOUR)
                    if c in colours), "")
-    lines = [f"{neuron.activation}(w·q + b), {len(dot_parts(neuron.dot.args)[0])} in",
+    lines = [f"{neuron.call('w·q + b')}, {len(dot_parts(neuron.dot.args)[0])} in",
              f"out {number(neuron.out.data, scene.fmt)}"]
     if scene.shown_grads:
         lines.append(f"δ {number(scene.grad_of(neuron.pre), scene.fmt)}")

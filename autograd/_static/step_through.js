@@ -298,7 +298,7 @@
     var u = D.neurons[j], act = active(pos);
     cls(unitEl[j], "cg-selected", true);
     box.appendChild(el("h2", null, "Neuron " + u.name));
-    box.appendChild(el("p", null, "Layer " + u.layer + ": ", el("code", null, "p = w·q + b, out = " + u.act + "(p)"),
+    box.appendChild(el("p", null, "Layer " + u.layer + ": ", el("code", null, "p = w·q + b, out = " + u.act),
       ". Click a name for its gradient as a sum over paths."));
     var rows = u.w.map(function (w, t) {
       var q = u.q[t];

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Value, check_grads, trace_text
+from autograd import Value, check_grads, draw, trace_text
 from autograd.anatomy import find_neurons
 from nn import (
     ACTIVATION_PARAMETERS,
@@ -373,3 +373,15 @@ def test_the_command_line_refuses_a_bad_number(tmp_path, capsys):
     assert rc == 2
     assert "leaky_relu's slope must be a finite number" in capsys.readouterr().err
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize(("name", "call"), [
+    ("leaky_relu(0.2)", "leaky_relu(w·q + b, 0.2)"), ("leaky_relu", "leaky_relu(w·q + b, 0.01)"),
+    ("elu(0.5)", "elu(w·q + b, 0.5)"), ("tanh", "tanh(w·q + b)")])
+def test_a_collapsed_neuron_shows_its_activation_with_its_number(name, call):
+    model = MLP(2, [3, 1], activation=name, seed=0)
+    y = model([0.5, -1.0])
+    assert draw(y, collapse=True).source.count(call) == 3
+    neurons = find_neurons(y)
+    assert neurons[0].call("p") == call.replace("w·q + b", "p")
+    assert neurons[-1].call("p") == "identity(p)"
