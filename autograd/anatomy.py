@@ -89,9 +89,16 @@ class NeuronGroup:
             >>> n.call("w·q + b")
             'leaky_relu(w·q + b, 0.2)'
         """
-        numbers = [] if self.out is self.pre else [
-            f"{a:g}" for a in self.out.args[1:] if not isinstance(a, Value)]
-        return f"{self.activation}({', '.join([p, *numbers])})"
+        extra = [] if self.out is self.pre else [_argument_text(a) for a in self.out.args[1:]]
+        return f"{self.activation}({', '.join([p, *extra])})"
+
+
+def _argument_text(a: object) -> str:
+    """An activation's own argument as a neuron's box names it: a number as Python writes
+    it (0.123456789, as nn names the activation), a Value slope (PReLU) by its label."""
+    if isinstance(a, Value):
+        return label_text(a.label) if a.label else f"Value({a.data!r})"
+    return repr(float(a))  # type: ignore[arg-type]
 
 
 def find_neurons(root: Value, order: list[Value] | None = None) -> list[NeuronGroup]:

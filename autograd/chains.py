@@ -251,16 +251,19 @@ def _underscored(word: str) -> str:
     """A label with underscores in LaTeX: one is a subscript (w_12 → w_{12}, my_bias →
     my_{bias}); with more (a_b_c), each is an underscore, as a double subscript is an error."""
     head, _, rest = word.partition("_")
-    if head and rest and "_" not in rest:
-        return f"{head}_{{{rest}}}"
+    if head and rest and "_" not in rest:  # x_1₂: subscript digits join the subscript
+        return f"{head}_{{{rest.translate(_SUB)}}}"
     return word.replace("_", r"\_")
 
 
 def _tex(text: str) -> str:
     """A symbol or name in LaTeX: σ → \\sigma, p₂ → p_{2}, w01 → w_{01}, · → \\cdot."""
     text = text.replace("\\", r"\backslash ")
+    for a, b in (("{", r"\{"), ("}", r"\}"), ("$", r"\$")):  # a label's own braces are text
+        text = text.replace(a, b)
     words = latex_words()  # each op's entry says how its words are written
-    text = re.sub(r"[A-Za-z0-9]*_[A-Za-z0-9_]*",
+    # a word with underscores: letters (Greek too) and digits, then _ and anything of a word
+    text = re.sub(r"[^\W_₀-₉]*_\w*",
                   lambda m: words.get(m.group(0)) or _underscored(m.group(0)), text)
     text = re.sub(r"([₀-₉]+)", lambda m: "_{" + m.group(1).translate(_SUB) + "}", text)
     text = re.sub(r"(?<=[A-Za-z])(\d+)\b", r"_{\1}", text)

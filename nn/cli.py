@@ -386,7 +386,7 @@ def run_train(args: argparse.Namespace) -> int:
             remove_empty(created)
             _say(f"{PROG} train: interrupted before training; nothing written")
             code = EXIT_INTERRUPTED
-    return EXIT_TERMINATED if terminated and code == EXIT_INTERRUPTED else code
+    return EXIT_TERMINATED if terminated else code
 
 
 class _SigtermAsInterrupt:
@@ -401,13 +401,15 @@ class _SigtermAsInterrupt:
     def __init__(self) -> None:
         self.came = False
         self._previous: Any = None
+        self._closing = False
 
     def __bool__(self) -> bool:
         return self.came
 
     def _handle(self, signum: int, frame: Any) -> None:
         self.came = True
-        raise KeyboardInterrupt
+        if not self._closing:  # once the run is over, it is only noted (exit 143)
+            raise KeyboardInterrupt
 
     def __enter__(self) -> _SigtermAsInterrupt:
         main = threading.current_thread() is threading.main_thread()
@@ -416,6 +418,7 @@ class _SigtermAsInterrupt:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._closing = True  # a SIGTERM from here on must not stop the restore below
         if self._previous is not None:
             signal.signal(signal.SIGTERM, self._previous)
 

@@ -377,7 +377,8 @@ def test_the_command_line_refuses_a_bad_number(tmp_path, capsys):
 
 @pytest.mark.parametrize(("name", "call"), [
     ("leaky_relu(0.2)", "leaky_relu(w·q + b, 0.2)"), ("leaky_relu", "leaky_relu(w·q + b, 0.01)"),
-    ("elu(0.5)", "elu(w·q + b, 0.5)"), ("tanh", "tanh(w·q + b)")])
+    ("elu(0.5)", "elu(w·q + b, 0.5)"), ("elu", "elu(w·q + b, 1.0)"),
+    ("leaky_relu(0.123456789)", "leaky_relu(w·q + b, 0.123456789)"), ("tanh", "tanh(w·q + b)")])
 def test_a_collapsed_neuron_shows_its_activation_with_its_number(name, call):
     model = MLP(2, [3, 1], activation=name, seed=0)
     y = model([0.5, -1.0])
@@ -385,3 +386,11 @@ def test_a_collapsed_neuron_shows_its_activation_with_its_number(name, call):
     neurons = find_neurons(y)
     assert neurons[0].call("p") == call.replace("w·q + b", "p")
     assert neurons[-1].call("p") == "identity(p)"
+
+
+def test_a_learned_slope_is_named_in_the_neuron_box():
+    x = [Value(0.5), Value(-1.0)]
+    for slope, shown in ((Value(0.2, label="a"), "a"), (Value(0.2), "Value(0.2)")):
+        y = autograd.dot([Value(0.2), Value(-0.3)], x, Value(0.1)).leaky_relu(slope)
+        assert find_neurons(y)[0].call("p") == f"leaky_relu(p, {shown})"
+        assert f"leaky_relu(w·q + b, {shown})" in draw(y, collapse=True).source

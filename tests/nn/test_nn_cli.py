@@ -634,3 +634,12 @@ def test_a_negative_infinity_is_refused_as_a_number_not_as_a_flag(capsys):
         main(["demo", "--x0", "-inf"])
     err = capsys.readouterr().err
     assert "expected one argument" not in err and "--x0" in err
+
+
+def test_a_sigterm_while_the_handler_is_put_back_is_noted_not_raised():
+    import nn.cli as cli
+
+    with cli._SigtermAsInterrupt() as terminated:
+        handler = signal.getsignal(signal.SIGTERM)
+    handler(signal.SIGTERM, None)  # as if it came during __exit__: no KeyboardInterrupt
+    assert terminated and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL

@@ -115,8 +115,10 @@ def test_no_module_of_the_engine_imports_the_drawings():
     assert sorted(importers) == ["__init__.py", "step_page.py"]
 
 
-@pytest.mark.parametrize(("label", "tex"), [("w_12", "w_{12}"), ("my_bias", "my_{bias}"),
-                                            ("a_b_c", r"a\_b\_c"), ("_x", r"\_x")])
+@pytest.mark.parametrize(("label", "tex"), [
+    ("w_12", "w_{12}"), ("my_bias", "my_{bias}"), ("a_b_c", r"a\_b\_c"), ("_x", r"\_x"),
+    ("α_1", "α_{1}"), ("δ_1", r"\delta _{1}"), ("x_1₂", "x_{12}"), ("w_₁", "w_{1}"),
+    ("a{", r"a\{"), ("a}", r"a\}"), ("a$b", r"a\$b")])
 def test_underscores_in_labels_are_subscripts_or_characters_in_latex(label, tex):
     """One underscore is a subscript (w_12 is w with 12 below, not w₁ then 2); more would
     be a double subscript, an error in LaTeX: they are printed as underscores."""
@@ -126,3 +128,6 @@ def test_underscores_in_labels_are_subscripts_or_characters_in_latex(label, tex)
     latex = explain((w * Value(3.0, label="q_1")).tanh(), w)._repr_latex_()
     assert tex in latex and "q_{1}" in latex
     assert not re.search(r"(?<!\\)_(?!\{)", latex)  # every _ opens a group or is escaped
+    assert not re.search(r"_\{[^{}]*\}_", latex)  # no double subscript
+    unescaped = re.sub(r"\\[{}$]", "", latex[2:-2])
+    assert unescaped.count("{") == unescaped.count("}") and "$" not in unescaped
