@@ -179,20 +179,19 @@ def forward_error(prim: Primitive, args: tuple, error: Exception) -> Exception:
     and Python's own message is dropped; anything else can only come from an op
     of one's own, and keeps its cause for the traceback.
     """
-    if bad_data(args):
-        return _caused(bad_data_error(prim, args), error)
+    bad = bad_data_error(prim, args)
+    if bad is not None:
+        return _caused(bad, error)
     if isinstance(error, (ValueError, ArithmeticError)):
         return _suppressed(op_error(prim, args, error))
     return _caused(rule_error(prim, args, "forward", error), error)
 
 
-def bad_data(args: tuple) -> bool:
-    """Whether an operand is a node whose .data was set by hand to no number."""
-    return any(_is_node(a) and not isinstance(a.data, numbers.Real) for a in args)
-
-
-def bad_data_error(prim: Primitive, args: tuple) -> TypeError:
-    bad = next(a for a in args if _is_node(a) and not isinstance(a.data, numbers.Real))
+def bad_data_error(prim: Primitive, args: tuple) -> TypeError | None:
+    """The error for an operand whose .data was set by hand to no number, if there is one."""
+    bad = next((a for a in args if _is_node(a) and not isinstance(a.data, numbers.Real)), None)
+    if bad is None:
+        return None
     return TypeError(
         f"{prim.name}: the data of {describe(bad)} is no number; .data must be a finite float"
     )
@@ -204,8 +203,9 @@ def _is_node(x: Any) -> bool:
 
 def local_error(prim: Primitive, args: tuple, out: float, error: Exception) -> Exception:
     """What evaluating or checking a node's local derivatives raised, said the same way."""
-    if bad_data(args):
-        return _caused(bad_data_error(prim, args), error)
+    bad = bad_data_error(prim, args)
+    if bad is not None:
+        return _caused(bad, error)
     if isinstance(error, (ValueError, ArithmeticError)):
         return _suppressed(derivative_error(prim, args, out, error))
     part = "forward or derivative rule" if isinstance(error, TypeError) else "derivative rule"

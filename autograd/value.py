@@ -42,7 +42,6 @@ from .backward import backward as _reverse
 from .display import value_html
 from .errors import (
     as_float,
-    bad_data,
     bad_data_error,
     check_label,
     describe,
@@ -666,8 +665,9 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     except Exception as error:
         raise local_error(prim, args, out, error)  # noqa: B904
     if counted != len(data):  # a rule of one's own that miscounts would lose gradients
-        if bad_data(args):  # or a .data set to None read as no bias by dot's rule
-            raise bad_data_error(prim, args)
+        bad = bad_data_error(prim, args)  # or a .data set to None read as no bias by dot's rule
+        if bad is not None:
+            raise bad
         raise ValueError(
             f"{prim.name}: its rule gave {counted} local derivatives for {len(data)} inputs"
         )

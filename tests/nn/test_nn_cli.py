@@ -424,8 +424,8 @@ class Child:
             assert self.proc.poll() is None, self.err.decode()[-2000:]
             time.sleep(0.05)
 
-    def interrupt(self):
-        self.proc.send_signal(signal.SIGINT)
+    def interrupt(self, sig=signal.SIGINT):
+        self.proc.send_signal(sig)
         out = self.proc.stdout.read().decode()
         self.proc.wait(timeout=300)
         self.reader.join(timeout=60)
@@ -465,12 +465,8 @@ def test_sigterm_during_training_saves_the_last_completed_epoch(tmp_path):
     run = ["--n", "40", "--hidden", "8", "--seed", "3", "--grid", "10"]
     child = Child("train", "--epochs", "100000", *run, "--out", out)
     child.wait_for(r"\| *([3-9]|\d\d+)/100000")
-    child.proc.send_signal(signal.SIGTERM)
-    child.proc.stdout.read()
-    child.proc.wait(timeout=300)
-    child.reader.join(timeout=60)
-    err = child.err.decode()
-    assert child.proc.returncode == 143, err[-2000:]
+    code, _, err = child.interrupt(signal.SIGTERM)
+    assert code == 143, err[-2000:]
     assert "Traceback" not in err
     m = re.search(r"interrupted during epoch \d+ of 100000; saved the model after epoch (\d+)",
                   err)
