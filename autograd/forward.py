@@ -16,9 +16,8 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .derivative_graph import tangent_pass
 from .errors import as_float
-from .functional import Argnums, _Call, _positions, grad, gradients
+from .functional import Argnums, _Call, _positions, grad, gradients, tangent_pass
 from .value import Value
 
 

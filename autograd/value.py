@@ -29,6 +29,7 @@ every kind back as tuples.
 from __future__ import annotations
 
 import builtins
+import html
 import math
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -38,8 +39,7 @@ from itertools import compress
 from operator import mul as _mul
 from typing import Any
 
-from .backward import backward as _reverse
-from .display import value_html
+from .backward import backward
 from .errors import (
     as_float,
     bad_data_error,
@@ -393,7 +393,7 @@ class Value:
             >>> x = Value(3.0); y = x * x; y.backward(); x.grad
             6.0
         """
-        _reverse(self, grad)
+        backward(self, grad)  # the module-level pass in backward.py, not this method
 
     @property
     def primitive(self) -> Primitive | None:
@@ -407,7 +407,19 @@ class Value:
         return f"Value(data={data}, grad={grad}{label}{op})"
 
     def _repr_html_(self) -> str:
-        return value_html(self)
+        """A short rich view for Jupyter: label, op, data, grad, parents, local grads."""
+        def cell(x: Any) -> str:
+            return html.escape(number_text(x))
+        label = html.escape(str(self.label)) if self.label else "<i>unlabelled</i>"
+        local = ", ".join(cell(g) for g in self.local_grads[:8])
+        rows = [("label", label), ("op", html.escape(self.op) if self.op else "leaf"),
+                ("data", cell(self.data)), ("grad", cell(self.grad)),
+                ("parents", str(len(self.parents)))]
+        if self.local_grads:
+            rows.append(("local grads", local + (", …" if len(self.local_grads) > 8 else "")))
+        cells = "".join(f"<tr><td style='text-align:left;color:#666'>{k}</td>"
+                        f"<td style='text-align:left'><code>{v}</code></td></tr>" for k, v in rows)
+        return f"<table style='display:inline-table;font-size:90%'>{cells}</table>"
 
 
 # -- making nodes --------------------------------------------------------------

@@ -41,7 +41,7 @@ import math
 import warnings
 from typing import Any
 
-from autograd import import_torch
+from autograd.torch_replay import import_torch
 
 from .layers import ACTIVATIONS, MLP, check_activation, split_activation
 

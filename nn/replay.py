@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
-from autograd import Page
+from autograd.see import Page
 
 __all__ = ["Recorder", "Replay", "GRID", "BUDGET"]
 

@@ -29,18 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from autograd import (
-    Trace,
-    Value,
-    backward_steps,
-    draw,
-    edge_symbol,
-    explain,
-    node_names,
-    render,
-    step_through,
-    topo_order,
-)
+from autograd import Value, backward_steps, draw, explain, step_through, topo_order
+from autograd.see import Trace, edge_symbol, node_names, render
 
 from ._files import prepare_folder, printable, replacing
 from .layers import MLP

@@ -57,10 +57,10 @@ def test_every_module_with_examples_is_collected_without_torch_and_sklearn():
     done = _pytest("--collect-only", "-q", *PACKAGES, hide=("torch", "sklearn"))
     assert done.returncode == 0, done.stdout + done.stderr
     collected = {line.split("::")[0] for line in done.stdout.splitlines() if "::" in line}
-    with_examples = {f"{package}/{path.name}" for package in PACKAGES
-                     for path in (ROOT / package).glob("*.py")
+    with_examples = {path.relative_to(ROOT).as_posix() for package in PACKAGES
+                     for path in (ROOT / package).rglob("*.py")
                      if ">>>" in path.read_text("utf-8")}
-    assert "nn/bridge.py" in with_examples and "autograd/torch_replay.py" in with_examples
+    assert "nn/bridge.py" in with_examples and "autograd/see/viz.py" in with_examples
     assert collected == with_examples
 
 
@@ -68,7 +68,7 @@ def test_examples_that_write_files_leave_nothing_in_the_checkout():
     # These examples save models, create runs/moons (runs/ is in the repository) and render
     # an SVG, all with relative paths, as a user would.
     before = _files(ROOT)
-    done = _pytest("-q", "nn/_files.py", "nn/module.py", "autograd/viz.py")
+    done = _pytest("-q", "nn/_files.py", "nn/module.py", "autograd/see/viz.py")
     assert done.returncode == 0, done.stdout + done.stderr
     assert " passed" in done.stdout and "skipped" not in done.stdout
     assert _files(ROOT) == before

@@ -12,7 +12,7 @@ from itertools import accumulate
 import pytest
 
 from autograd import Value, backward_steps, explain, forward_order, step_through, topo_order
-from autograd.trace import number
+from autograd.see.trace import number
 from nn import MLP, fit, moons, mse
 from tests.viz.networks import linear_chain, nonlinear_chain
 

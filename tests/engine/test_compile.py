@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import OPS, CompileError, Value, compile, value_and_grad
-from autograd.codegen import NEVER_INF, forward_text, local_text, namespace
+from autograd.compiler.codegen import NEVER_INF, forward_text, local_text, namespace
 
 # -- helpers ---------------------------------------------------------------------------------
 
@@ -429,7 +429,7 @@ def test_a_graph_that_keeps_changing_is_refused_saying_why():
         return w * float(x)
 
     c = compile(f)
-    for k in range(autograd.compiled.MAX_TRACES):
+    for k in range(autograd.compiler.compiled.MAX_TRACES):
         c(1.0, float(k))
     with pytest.raises(CompileError, match=r"traced 64 times.*check x == 63\.0 \(it was True"):
         c(1.0, 100.0)

@@ -364,13 +364,13 @@ def test_second_derivatives_do_not_overflow_where_the_first_does_not():
 def test_jvp_is_linear_in_the_number_of_outputs():
     # one walk for all outputs: counting the nodes visited, not timing
     calls = []
-    original = autograd.derivative_graph.topo_order
+    original = autograd.functional.topo_order
 
     def counting(root):
         calls.append(root)
         return original(root)
 
-    autograd.derivative_graph.topo_order = counting
+    autograd.functional.topo_order = counting
     try:
         def chain(x):
             outs, y = [], x
@@ -381,7 +381,7 @@ def test_jvp_is_linear_in_the_number_of_outputs():
 
         value, tangent = jvp(chain, (1.0,), (1.0,))
     finally:
-        autograd.derivative_graph.topo_order = original
+        autograd.functional.topo_order = original
     assert len(calls) == 1 and tangent[-1] == pytest.approx(1.001**500)
 
 

@@ -17,7 +17,7 @@ import pytest
 
 import autograd
 from autograd import Value, check_grads, draw, trace_text
-from autograd.anatomy import find_neurons
+from autograd.see.anatomy import find_neurons
 from nn import (
     ACTIVATION_PARAMETERS,
     ACTIVATIONS,

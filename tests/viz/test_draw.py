@@ -11,9 +11,9 @@ from collections import Counter
 import graphviz
 import pytest
 
-import autograd.viz as viz
+import autograd.see.viz as viz
 from autograd import Value, backward_steps, dot, draw, render, topo_order
-from autograd.anatomy import find_neurons
+from autograd.see.anatomy import find_neurons
 
 from .networks import linear_chain, nonlinear_chain, parse_dot, plain_mlp, random_graph
 

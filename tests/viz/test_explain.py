@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Explanation, Value, explain, topo_order
-from autograd.chains import count_paths
+from autograd.see.chains import count_paths
 
 from .networks import linear_chain, nonlinear_chain, plain_mlp, random_graph, sigmoid
 

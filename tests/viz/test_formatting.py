@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 import autograd
-import autograd.viz as viz
+import autograd.see.viz as viz
 from autograd import Value, draw, explain, trace_text
-from autograd.anatomy import NeuronGroup, find_neurons
-from autograd.display import label_text, number, value_html
+from autograd.see.anatomy import NeuronGroup, find_neurons
+from autograd.see.display import label_text, number, value_html
 
 
 class Half:
@@ -103,16 +103,24 @@ def test_neuron_groups_are_not_named_like_nn_neurons():
     assert isinstance(group, NeuronGroup) and group.out is out
 
 
-def test_no_module_of_the_engine_imports_the_drawings():
-    """value.py took value_html from viz (an import cycle); only the package's front door
-    and the step-through page (a drawing made interactive) may import viz."""
+def test_the_core_never_imports_a_wing():
+    """The core (autograd/*.py) reads like the lecture: no module of it imports the seeing,
+    compiling or torch wings; only the package's front door re-exports them."""
     package = Path(autograd.__file__).parent
+    wings = {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
+    assert wings == {"see", "compiler", "torch_replay"}
     importers = []
     for path in package.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module in ("viz", "autograd.viz"):
-                importers.append(path.name)
-    assert sorted(importers) == ["__init__.py", "step_page.py"]
+            if isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                first = module.split(".")[1 if module.startswith("autograd.") else 0]
+                if (node.level == 1 or module.startswith("autograd")) and first in wings:
+                    importers.append(path.name)
+            elif isinstance(node, ast.Import):
+                importers += [path.name for a in node.names
+                              if a.name.startswith("autograd.") and a.name.split(".")[1] in wings]
+    assert sorted(set(importers)) == ["__init__.py"]
 
 
 @pytest.mark.parametrize(("label", "tex"), [

@@ -20,7 +20,7 @@ import pytest
 
 import autograd
 from autograd import Value, explain, topo_order, trace_text
-from autograd.chains import PATH_COUNT_CAP, count_paths
+from autograd.see.chains import PATH_COUNT_CAP, count_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 

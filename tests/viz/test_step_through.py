@@ -10,7 +10,7 @@ from itertools import islice
 
 import pytest
 
-import autograd.step_page as st
+import autograd.see.step_page as st
 from autograd import (
     Page,
     Value,
@@ -21,7 +21,7 @@ from autograd import (
     step_through,
     topo_order,
 )
-from autograd.viz import GraphvizMissing
+from autograd.see.viz import GraphvizMissing
 from nn import MLP, mse
 from tests.viz.networks import linear_chain, nonlinear_chain
 

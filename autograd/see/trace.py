@@ -23,11 +23,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .backward import reverse_steps
+from ..backward import reverse_steps
+from ..graph import forward_order
+from ..ops import local_symbol, op_text
+from ..value import Value
 from .display import label_text, number
-from .graph import forward_order
-from .ops import local_symbol, op_text
-from .value import Value
 
 __all__ = ["Trace", "trace_text", "node_names", "edge_symbol", "edge_symbols", "arg_positions",
            "number"]

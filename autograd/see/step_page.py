@@ -17,7 +17,7 @@ keys; a click on a node shows its gradient as the sum over paths of products
 of local derivatives (``explain``), and for a weight δ × q.
 
 The result shows itself inline in Jupyter and ``.save(path)`` writes one HTML
-file that works offline from ``file://`` (see ``autograd.page``). Graphs of
+file that works offline from ``file://`` (see ``autograd.see.page``). Graphs of
 more than ``COLLAPSE_ABOVE`` nodes that contain neurons (``dot`` nodes, as
 ``nn`` builds) are drawn as one box per neuron, grouped by layer; a click on a
 neuron opens it. A graph of more than ``MAX_NODES`` nodes, or one that would
@@ -35,14 +35,14 @@ from collections.abc import Sequence
 from itertools import islice
 from typing import Any
 
+from ..backward import Step, reverse_steps
+from ..graph import forward_order
+from ..ops import dot_parts
+from ..value import Value
 from .anatomy import NeuronGroup, find_neurons
-from .backward import Step, reverse_steps
 from .chains import delta_node
-from .graph import forward_order
-from .ops import dot_parts
 from .page import Page, static_text
 from .trace import edge_symbol, node_names, node_text, number
-from .value import Value
 from .viz import INSTALL_HINT, GraphvizMissing, draw
 
 __all__ = ["step_through", "StepThrough", "MAX_NODES", "MAX_BOXES", "COLLAPSE_ABOVE"]
@@ -124,8 +124,8 @@ def step_through(
     data["title"] = heading
     body = _body(heading, svg, links)
     height = 64 + max(460, min(int(size[1]) + 40, 640))
-    page = Page.build(heading, body, data, script=static_text("autograd", "step_through.js"),
-                      style=static_text("autograd", "step_through.css"), height=height)
+    page = Page.build(heading, body, data, script=static_text("autograd.see", "step_through.js"),
+                      style=static_text("autograd.see", "step_through.css"), height=height)
     return StepThrough(page.html, title=heading, height=height, data=data)
 
 

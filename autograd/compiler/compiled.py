@@ -41,11 +41,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import as_float
+from ..functional import _depth, _positions, _scalar_output, value_and_grad
+from ..value import Value, enable_grad
 from .codegen import Inputs, Mismatch, usable, write
-from .errors import as_float
-from .functional import _depth, _positions, _scalar_output, value_and_grad
 from .tracing import Recorder, Traced, recorder
-from .value import Value, enable_grad
 
 __all__ = ["CompileError", "Compiled", "compile"]
 

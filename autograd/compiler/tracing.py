@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from .value import Value
+from ..value import Value
 
 # An expression over the inputs of a compiled function: ('a', name) an input,
 # ('n', node) a node's value, ('c', number) a constant, (op, left, right) a

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..graph import topo_order
+from ..ops import dot_parts
+from ..value import Value
 from .display import label_text
-from .graph import topo_order
-from .ops import dot_parts
 from .trace import arg_positions
-from .value import Value
 
 __all__ = ["chain_nodes", "find_neurons", "NeuronGroup", "ACTIVATIONS"]
 

@@ -1,7 +1,7 @@
 """A traced graph written out as Python: one line per node, then one line per edge.
 
     >>> from autograd import Value
-    >>> from autograd.tracing import Recorder
+    >>> from autograd.compiler.tracing import Recorder
     >>> x = Value(0.5, label='x'); y = (2 * x).tanh()
     >>> program = write(y, Inputs(["x"], [("grad", x)], (0,), False), Recorder(), "f")
     >>> print(program.source)              # doctest: +NORMALIZE_WHITESPACE
@@ -43,11 +43,11 @@ from dataclasses import dataclass, field
 from heapq import heappop, heappush
 from typing import Any
 
-from .graph import forward_order, topo_order
-from .ops import CODE_NAMES, OPS, Primitive, local_symbol
-from .trace import arg_positions, node_names
+from ..graph import forward_order, topo_order
+from ..ops import CODE_NAMES, OPS, Primitive, local_symbol
+from ..see.trace import arg_positions, node_names
+from ..value import Value
 from .tracing import Expr, Recorder, value_of
-from .value import Value
 
 # Ops whose forward, on finite inputs, never gives inf or nan: it raises instead
 # (math.exp, math.pow ...) or stays bounded. Other nodes (+ - * / sum dot hypot,

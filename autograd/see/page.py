@@ -81,11 +81,11 @@ class Page:
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n"
             f"<title>{html.escape(title)}</title>\n"
-            f"<style>\n{static_text('autograd', 'page.css')}\n{style}\n</style>\n"
+            f"<style>\n{static_text('autograd.see', 'page.css')}\n{style}\n</style>\n"
             "</head>\n<body>\n"
             f"{body}\n"
             f"<script type=\"application/json\" id=\"cg-data\">{script_json(data)}</script>\n"
-            f"<script>\n{static_text('autograd', 'page.js')}\n</script>\n"
+            f"<script>\n{static_text('autograd.see', 'page.js')}\n</script>\n"
             f"<script>\n{script}\n</script>\n"
             "</body>\n</html>\n"
         )

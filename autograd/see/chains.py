@@ -26,12 +26,12 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .backward import reverse_steps
+from ..backward import reverse_steps
+from ..graph import topo_order
+from ..ops import dot_parts, latex_words
+from ..value import Value
 from .display import label_text, number
-from .graph import topo_order
-from .ops import dot_parts, latex_words
 from .trace import edge_symbols, node_names
-from .value import Value
 
 __all__ = ["explain", "Explanation", "Path", "Split", "count_paths", "PATH_COUNT_CAP"]
 

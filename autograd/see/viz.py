@@ -36,13 +36,13 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..backward import Contribution, reverse_steps
+from ..graph import topo_order
+from ..ops import OPS, dot_parts
+from ..value import Value
 from .anatomy import NeuronGroup, chain_nodes, find_neurons
-from .backward import Contribution, reverse_steps
 from .display import number
-from .graph import topo_order
-from .ops import OPS, dot_parts
 from .trace import edge_symbols, node_names
-from .value import Value
 
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz

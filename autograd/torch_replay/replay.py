@@ -34,11 +34,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .backward import reverse_steps
-from .graph import forward_order
-from .ops import OPS, dot_parts
-from .trace import node_names
-from .value import Value
+from ..backward import reverse_steps
+from ..graph import forward_order
+from ..ops import OPS, dot_parts
+from ..see.trace import node_names
+from ..value import Value
 
 __all__ = ["TORCH_OPS", "ReplayRow", "TorchReplay", "import_torch", "replay_in_torch"]
 
