@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import filterfalse
 from typing import Any, Protocol
@@ -39,42 +39,63 @@ class Node(Protocol):
     def local_grads(self) -> tuple[float, ...]: ...
 
 
-class _CollectorPause:
-    """Pause Python's cyclic garbage collector while any walk over a graph runs.
+class SharedSwitch:
+    """A process-wide setting held while any holder needs it, first in, last out.
 
-    A walk makes a few small containers per node and never a cycle, yet each
-    700 of them start a collection, and now and then one that traverses the
-    whole graph: on a chain of 10^6 nodes that was 70% of the walk's time.
-    Reference counting still frees everything at once.
+        >>> log = []
+        >>> switch = SharedSwitch(lambda: log.append("on"), lambda saved: log.append("off"))
+        >>> with switch():
+        ...     with switch():
+        ...         pass
+        >>> log
+        ['on', 'off']
 
-    The collector is one switch for the whole process, so concurrent walks (in
-    threads) share one pause: the first to start turns the collector off, the
-    last to end turns it back on if it was on. A lock keeps that count right
-    whatever the order the walks end in.
+    Some settings are one for the whole process (the garbage collector; the
+    attributes of the class ``Value``), yet walks and traces run in several
+    threads at once. So the first holder to enter calls ``turn_on`` (which
+    returns what it needs to undo), the last to leave calls ``turn_off`` with
+    it, and a lock keeps the count right whatever order the holders leave in.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, turn_on: Callable[[], Any], turn_off: Callable[[Any], None]) -> None:
+        self._turn_on, self._turn_off = turn_on, turn_off
         self._lock = threading.Lock()
-        self._walks = 0
-        self._resume = False
+        self._holders = 0
+        self._saved: Any = None
 
     @contextmanager
     def __call__(self) -> Iterator[None]:
         with self._lock:
-            if self._walks == 0:
-                self._resume = gc.isenabled()
-                gc.disable()
-            self._walks += 1
+            if self._holders == 0:
+                self._saved = self._turn_on()
+            self._holders += 1
         try:
             yield
         finally:
             with self._lock:
-                self._walks -= 1
-                if self._walks == 0 and self._resume:
-                    gc.enable()
+                self._holders -= 1
+                if self._holders == 0:
+                    saved, self._saved = self._saved, None
+                    self._turn_off(saved)
 
 
-paused_collector = _CollectorPause()
+def _pause_collector() -> bool:
+    was_on = gc.isenabled()
+    gc.disable()
+    return was_on
+
+
+def _resume_collector(was_on: bool) -> None:
+    if was_on:
+        gc.enable()
+
+
+# Pause Python's cyclic garbage collector while any walk over a graph runs. A
+# walk makes a few small containers per node and never a cycle, yet each 700
+# of them start a collection, and now and then one that traverses the whole
+# graph: on a chain of 10^6 nodes that was 70% of the walk's time. Reference
+# counting still frees everything at once.
+paused_collector = SharedSwitch(_pause_collector, _resume_collector)
 
 
 _PLACE_BELOW = object()  # on topo_order's stack: the node just below it is ready to place

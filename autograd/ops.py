@@ -82,6 +82,26 @@ class Primitive:
                  of (input names, out name) for the list of its derivatives, one per
                  input (as its rule returns them all). Left empty, a compiled graph
                  calls ``forward`` and the rules themselves
+    never_inf    True when the forward, on finite inputs, never gives inf or nan
+                 (it raises instead, or stays bounded): compiled code then skips
+                 checking the node's value (a test holds each such op to it)
+    passes_non_finite
+                 True when the value is not finite whenever an input is not
+                 (+ - * sum dot: inf·0 and inf - inf are nan), so checking the
+                 node's value checks its inputs too (compiled code relies on it)
+    torch        the op in PyTorch, ``torch(t, *inputs)`` with ``t`` the torch
+                 module and the inputs 0-d float64 tensors (an n-ary op:
+                 ``torch(t, inputs)``); ``replay_in_torch`` reads it. torch is
+                 never imported here: the module is handed in
+    activation   True when nn offers the op as an activation by name
+                 (``MLP(activation=name)``) and drawings show it as a neuron's σ
+    activation_number
+                 for a two-input activation, the name and default of its second
+                 input, a number written in the name: ``('slope', 0.01)`` makes
+                 ``'leaky_relu(0.2)'`` mean slope 0.2
+    torch_module for an activation, the ``torch.nn`` module that computes exactly
+                 this op: (class name, settings, the setting that holds
+                 ``activation_number`` or ``''``); nn's bridge reads it
 
     Equality is identity: the table keeps one object per op.
     """
@@ -98,6 +118,12 @@ class Primitive:
     nary: bool = False
     finite_derivatives: bool = False
     code: tuple[str | Callable[..., str], ...] = ()
+    never_inf: bool = False
+    passes_non_finite: bool = False
+    torch: Callable[..., Any] | None = None
+    activation: bool = False
+    activation_number: tuple[str, float] | None = None
+    torch_module: tuple[str, Mapping[str, Any], str] | None = None
 
     def __post_init__(self) -> None:
         # A learner's own entry is checked here, where it is written, rather
@@ -483,6 +509,32 @@ def _dot_local_code(names: list[str], out: str) -> list[str]:
     return [*qs, *ws] if bias is None else [*qs, *ws, "1.0"]
 
 
+# --- the ops in PyTorch (an entry's ``torch``): torch is handed in, never imported -----
+
+
+def _torch_sum(t: Any, xs: list) -> Any:
+    return t.stack(xs).sum() if xs else t.zeros((), dtype=t.float64)
+
+
+def _torch_dot(t: Any, xs: list) -> Any:
+    ws, qs, bias = dot_parts(xs)
+    p = t.dot(t.stack(ws), t.stack(qs)) if ws else t.zeros((), dtype=t.float64)
+    return p if bias is None else p + bias
+
+
+def _torch_leaky_relu(t: Any, x: Any, slope: Any) -> Any:
+    # torch's PReLU is leaky_relu with the slope a tensor: a Value slope gets its gradient
+    return t.nn.functional.prelu(x, slope.reshape(1))
+
+
+def _torch_elu(t: Any, x: Any, alpha: Any) -> Any:
+    if not alpha.requires_grad:  # a folded α: torch's own elu, which takes α as a number
+        return t.nn.functional.elu(x, alpha=float(alpha))
+    # a Value α: the same function written out (torch's elu has no tensor α); the clamp
+    # keeps expm1 of a large x from overflowing in the branch that is not taken
+    return t.where(x > 0, x, alpha * t.expm1(t.clamp(x, max=0.0)))
+
+
 # --- the table: one entry per op, found by grep -n 'name="<op>"' -------------
 
 _ENTRIES = [
@@ -496,6 +548,8 @@ _ENTRIES = [
         text="{0} + {1}",
         finite_derivatives=True,
         code=("{0} + {1}", "1.0", "1.0"),
+        passes_non_finite=True,
+        torch=lambda t, a, b: a + b,
     ),
     Primitive(
         name="-",
@@ -507,6 +561,8 @@ _ENTRIES = [
         glyph="−",
         finite_derivatives=True,
         code=("{0} - {1}", "1.0", "-1.0"),
+        passes_non_finite=True,
+        torch=lambda t, a, b: a - b,
     ),
     Primitive(
         name="*",
@@ -518,6 +574,8 @@ _ENTRIES = [
         glyph="×",
         finite_derivatives=True,
         code=("{0} * {1}", "{1}", "{0}"),
+        passes_non_finite=True,
+        torch=lambda t, a, b: a * b,
     ),
     Primitive(
         name="/",
@@ -529,6 +587,7 @@ _ENTRIES = [
         glyph="÷",
         domain="a nonzero divisor",
         code=("{0} / {1}", "1.0 / {1}", "-{out} / {1}"),
+        torch=lambda t, a, b: a / b,
     ),
     Primitive(
         name="neg",
@@ -540,6 +599,8 @@ _ENTRIES = [
         glyph="−x",
         finite_derivatives=True,
         code=("-{0}", "-1.0"),
+        never_inf=True,
+        torch=lambda t, x: -x,
     ),
     Primitive(
         name="**",
@@ -552,6 +613,8 @@ _ENTRIES = [
         latex={"log": r"\log"},
         domain="a base ≥ 0 for a non-integer exponent and a nonzero base for a negative one",
         code=("pow({0}, {1})", _pow_base_code, _pow_exponent_code),
+        never_inf=True,
+        torch=lambda t, x, n: t.pow(x, n),
     ),
     # -- exponentials and logarithms -----------------------------------------
     Primitive(
@@ -565,6 +628,8 @@ _ENTRIES = [
         domain="x ≤ 709.78 (exp overflows a float beyond that)",
         finite_derivatives=True,
         code=("exp({0})", "{out}"),
+        never_inf=True,
+        torch=lambda t, x: t.exp(x),
     ),
     Primitive(
         name="expm1",
@@ -577,6 +642,8 @@ _ENTRIES = [
         latex={"exp": r"\exp", "expm1": r"\operatorname{expm1}"},
         domain="x ≤ 709.78 (exp overflows a float beyond that)",
         code=("expm1({0})", "exp({0})"),
+        never_inf=True,
+        torch=lambda t, x: t.expm1(x),
     ),
     Primitive(
         name="log",
@@ -588,6 +655,8 @@ _ENTRIES = [
         latex={"log": r"\log"},
         domain="x > 0",
         code=("log({0})", "1.0 / {0}"),
+        never_inf=True,
+        torch=lambda t, x: t.log(x),
     ),
     Primitive(
         name="log1p",
@@ -599,6 +668,8 @@ _ENTRIES = [
         latex={"log1p": r"\operatorname{log1p}"},
         domain="x > -1",
         code=("log1p({0})", "1.0 / (1.0 + {0})"),
+        never_inf=True,
+        torch=lambda t, x: t.log1p(x),
     ),
     Primitive(
         name="log2",
@@ -611,6 +682,8 @@ _ENTRIES = [
         latex={"log": r"\log", "log2": r"\log_2"},
         domain="x > 0",
         code=("log2({0})", "1.0 / ({0} * LN2)"),
+        never_inf=True,
+        torch=lambda t, x: t.log2(x),
     ),
     Primitive(
         name="log10",
@@ -623,6 +696,8 @@ _ENTRIES = [
         latex={"log": r"\log", "log10": r"\log_{10}"},
         domain="x > 0",
         code=("log10({0})", "1.0 / ({0} * LN10)"),
+        never_inf=True,
+        torch=lambda t, x: t.log10(x),
     ),
     Primitive(
         name="sqrt",
@@ -634,6 +709,8 @@ _ENTRIES = [
         glyph="√",
         domain="x ≥ 0 (and x > 0 for a derivative: 1/(2√x) is infinite at 0)",
         code=("sqrt({0})", "0.5 / {out}"),
+        never_inf=True,
+        torch=lambda t, x: t.sqrt(x),
     ),
     # -- activations ------------------------------------------------------------
     Primitive(
@@ -646,6 +723,10 @@ _ENTRIES = [
         latex={"tanh": r"\tanh"},
         finite_derivatives=True,
         code=("tanh({0})", "1.0 - {out} * {out}"),
+        never_inf=True,
+        torch=lambda t, x: t.tanh(x),
+        activation=True,
+        torch_module=("Tanh", {}, ""),
     ),
     Primitive(
         name="sigmoid",
@@ -657,6 +738,10 @@ _ENTRIES = [
         glyph="σ",
         finite_derivatives=True,
         code=("sigmoid({0})", "{out} * (1.0 - {out})"),
+        never_inf=True,
+        torch=lambda t, x: t.sigmoid(x),
+        activation=True,
+        torch_module=("Sigmoid", {}, ""),
     ),
     Primitive(
         name="relu",
@@ -668,6 +753,10 @@ _ENTRIES = [
         latex={"relu": r"\operatorname{relu}"},
         finite_derivatives=True,
         code=("{0} if {0} > 0.0 else 0.0", "1.0 if {0} > 0.0 else 0.0"),
+        never_inf=True,
+        torch=lambda t, x: t.relu(x),
+        activation=True,
+        torch_module=("ReLU", {}, ""),
     ),
     Primitive(
         name="gelu",
@@ -682,6 +771,10 @@ _ENTRIES = [
             "gelu({0})",
             "0.5 * (1.0 + erf({0} * SQRT1_2)) + {0} * (INV_SQRT_2PI * exp({0} * {0} * -0.5))",
         ),
+        never_inf=True,
+        torch=lambda t, x: t.nn.functional.gelu(x, approximate="none"),
+        activation=True,
+        torch_module=("GELU", {"approximate": "none"}, ""),
     ),
     Primitive(
         name="silu",
@@ -693,6 +786,10 @@ _ENTRIES = [
         latex={"silu": r"\operatorname{silu}"},
         finite_derivatives=True,
         code=("silu({0})", "sigmoid({0}) * (1.0 + {0} * (1.0 - sigmoid({0})))"),
+        never_inf=True,
+        torch=lambda t, x: t.nn.functional.silu(x),
+        activation=True,
+        torch_module=("SiLU", {}, ""),
     ),
     Primitive(
         name="softplus",
@@ -704,6 +801,10 @@ _ENTRIES = [
         latex={"softplus": r"\operatorname{softplus}"},
         finite_derivatives=True,
         code=("softplus({0})", "sigmoid({0})"),
+        never_inf=True,
+        torch=lambda t, x: t.nn.functional.softplus(x, beta=1.0, threshold=40.0),
+        activation=True,
+        torch_module=("Softplus", {"beta": 1.0, "threshold": 40.0}, ""),
     ),
     Primitive(
         name="leaky_relu",
@@ -723,6 +824,10 @@ _ENTRIES = [
             "1.0 if {0} > 0.0 else {1}",
             "0.0 if {0} > 0.0 else {0}",
         ),
+        torch=_torch_leaky_relu,
+        activation=True,
+        activation_number=("slope", 0.01),
+        torch_module=("LeakyReLU", {"negative_slope": 0.01}, "negative_slope"),
     ),
     Primitive(
         name="elu",
@@ -741,6 +846,11 @@ _ENTRIES = [
             "1.0 if {0} > 0.0 else {1} * exp({0})",
             "0.0 if {0} > 0.0 else expm1({0})",
         ),
+        never_inf=True,
+        torch=_torch_elu,
+        activation=True,
+        activation_number=("alpha", 1.0),
+        torch_module=("ELU", {"alpha": 1.0}, "alpha"),
     ),
     Primitive(
         name="abs",
@@ -752,6 +862,8 @@ _ENTRIES = [
         latex={"sign": r"\operatorname{sign}"},
         finite_derivatives=True,
         code=("abs({0})", "1.0 if {0} > 0.0 else (-1.0 if {0} < 0.0 else 0.0)"),
+        never_inf=True,
+        torch=lambda t, x: t.abs(x),
     ),
     Primitive(
         name="erf",
@@ -763,6 +875,8 @@ _ENTRIES = [
         latex={"erf": r"\operatorname{erf}", "exp": r"\exp"},
         finite_derivatives=True,
         code=("erf({0})", "TWO_OVER_SQRT_PI * exp(-({0} * {0}))"),
+        never_inf=True,
+        torch=lambda t, x: t.erf(x),
     ),
     # -- trigonometric ----------------------------------------------------------
     Primitive(
@@ -775,6 +889,8 @@ _ENTRIES = [
         latex={"sin": r"\sin", "cos": r"\cos"},
         finite_derivatives=True,
         code=("sin({0})", "cos({0})"),
+        never_inf=True,
+        torch=lambda t, x: t.sin(x),
     ),
     Primitive(
         name="cos",
@@ -786,6 +902,8 @@ _ENTRIES = [
         latex={"sin": r"\sin", "cos": r"\cos"},
         finite_derivatives=True,
         code=("cos({0})", "-sin({0})"),
+        never_inf=True,
+        torch=lambda t, x: t.cos(x),
     ),
     Primitive(
         name="tan",
@@ -799,6 +917,8 @@ _ENTRIES = [
         # would be infinite (|tan x| stays below 1.7e16, its derivative below 3e32)
         finite_derivatives=True,
         code=("tan({0})", "1.0 + {out} * {out}"),
+        never_inf=True,
+        torch=lambda t, x: t.tan(x),
     ),
     Primitive(
         name="asin",
@@ -810,6 +930,8 @@ _ENTRIES = [
         latex={"asin": r"\arcsin"},
         domain="-1 ≤ x ≤ 1 (and |x| < 1 for a derivative: 1/√(1 - x²) is infinite at ±1)",
         code=("asin({0})", "1.0 / sqrt((1.0 - {0}) * (1.0 + {0}))"),
+        never_inf=True,
+        torch=lambda t, x: t.asin(x),
     ),
     Primitive(
         name="acos",
@@ -821,6 +943,8 @@ _ENTRIES = [
         latex={"acos": r"\arccos"},
         domain="-1 ≤ x ≤ 1 (and |x| < 1 for a derivative: -1/√(1 - x²) is infinite at ±1)",
         code=("acos({0})", "-1.0 / sqrt((1.0 - {0}) * (1.0 + {0}))"),
+        never_inf=True,
+        torch=lambda t, x: t.acos(x),
     ),
     Primitive(
         name="atan",
@@ -832,6 +956,8 @@ _ENTRIES = [
         latex={"atan": r"\arctan"},
         finite_derivatives=True,
         code=("atan({0})", "1.0 / hypot({0}, 1.0) / hypot({0}, 1.0)"),
+        never_inf=True,
+        torch=lambda t, x: t.atan(x),
     ),
     Primitive(
         name="atan2",
@@ -847,6 +973,8 @@ _ENTRIES = [
             "{1} / hypot({0}, {1}) / hypot({0}, {1})",
             "-{0} / hypot({0}, {1}) / hypot({0}, {1})",
         ),
+        never_inf=True,
+        torch=lambda t, y, x: t.atan2(y, x),
     ),
     Primitive(
         name="hypot",
@@ -859,6 +987,7 @@ _ENTRIES = [
         domain="a result below 1.8e308, and (x, y) ≠ (0, 0) for a derivative (like √ at 0, "
         "it has none at the origin)",
         code=("hypot({0}, {1})", "{0} / {out}", "{1} / {out}"),
+        torch=lambda t, x, y: t.hypot(x, y),
     ),
     # -- hyperbolic -------------------------------------------------------------
     Primitive(
@@ -871,6 +1000,8 @@ _ENTRIES = [
         latex={"sinh": r"\sinh", "cosh": r"\cosh"},
         domain="|x| ≤ 710.47 (sinh overflows a float beyond that)",
         code=("sinh({0})", "cosh({0})"),
+        never_inf=True,
+        torch=lambda t, x: t.sinh(x),
     ),
     Primitive(
         name="cosh",
@@ -882,6 +1013,8 @@ _ENTRIES = [
         latex={"sinh": r"\sinh", "cosh": r"\cosh"},
         domain="|x| ≤ 710.47 (cosh overflows a float beyond that)",
         code=("cosh({0})", "sinh({0})"),
+        never_inf=True,
+        torch=lambda t, x: t.cosh(x),
     ),
     Primitive(
         name="asinh",
@@ -893,6 +1026,8 @@ _ENTRIES = [
         latex={"asinh": r"\operatorname{arsinh}"},
         finite_derivatives=True,
         code=("asinh({0})", "1.0 / hypot({0}, 1.0)"),
+        never_inf=True,
+        torch=lambda t, x: t.asinh(x),
     ),
     Primitive(
         name="acosh",
@@ -905,6 +1040,8 @@ _ENTRIES = [
         latex={"acosh": r"\operatorname{arcosh}"},
         domain="x ≥ 1 (and x > 1 for a derivative: 1/√(x² - 1) is infinite at 1)",
         code=("acosh({0})", "1.0 / (sqrt({0} - 1.0) * sqrt({0} + 1.0))"),
+        never_inf=True,
+        torch=lambda t, x: t.acosh(x),
     ),
     Primitive(
         name="atanh",
@@ -916,6 +1053,8 @@ _ENTRIES = [
         latex={"atanh": r"\operatorname{artanh}"},
         domain="-1 < x < 1",
         code=("atanh({0})", "1.0 / ((1.0 - {0}) * (1.0 + {0}))"),
+        never_inf=True,
+        torch=lambda t, x: t.atanh(x),
     ),
     # -- piecewise: the rule reads .data, builds no node --------------------------
     Primitive(
@@ -936,6 +1075,8 @@ _ENTRIES = [
             "1.0 if {0} > {1} else (0.5 if {0} == {1} else 0.0)",
             "1.0 if {1} > {0} else (0.5 if {1} == {0} else 0.0)",
         ),
+        never_inf=True,
+        torch=lambda t, a, b: t.maximum(a, b),
     ),
     Primitive(
         name="minimum",
@@ -955,6 +1096,8 @@ _ENTRIES = [
             "1.0 if {1} > {0} else (0.5 if {1} == {0} else 0.0)",
             "1.0 if {0} > {1} else (0.5 if {0} == {1} else 0.0)",
         ),
+        never_inf=True,
+        torch=lambda t, a, b: t.minimum(a, b),
     ),
     # -- any number of inputs ---------------------------------------------------
     Primitive(
@@ -969,6 +1112,8 @@ _ENTRIES = [
         nary=True,
         finite_derivatives=True,
         code=(_sum_code, lambda names, out: ["1.0"] * len(names)),
+        passes_non_finite=True,
+        torch=_torch_sum,
     ),
     Primitive(
         name="dot",
@@ -984,6 +1129,8 @@ _ENTRIES = [
         nary=True,
         finite_derivatives=True,
         code=(_dot_code, _dot_local_code),
+        passes_non_finite=True,
+        torch=_torch_dot,
     ),
 ]
 

@@ -21,7 +21,7 @@ tuples would make it 224. A node of any number of inputs (``sum``, ``dot``)
 keeps its parents and local derivatives as two aligned tuples in ``_p0`` and
 ``_l0``, and its arguments in ``_folded`` when numbers are among them. A
 'sum' merged from a chain of ``+`` (Python's ``sum()``, see
-``_merge_sum_chain``) keeps its terms in a list in ``_p0`` and their one local
+``sums.py``) keeps its terms in a list in ``_p0`` and their one local
 derivative, 1.0, in ``_l0``. ``.parents``, ``.local_grads`` and ``.args`` give
 every kind back as tuples.
 """
@@ -39,6 +39,7 @@ from itertools import compress
 from operator import mul as _mul
 from typing import Any
 
+from . import sums
 from .backward import backward
 from .errors import (
     as_float,
@@ -54,6 +55,7 @@ from .errors import (
     rule_error,
 )
 from .ops import OPS, Primitive
+from .sums import merge_sum_chain, ops_down
 
 _isfinite = math.isfinite
 
@@ -137,7 +139,7 @@ class Value:
                 out = self.data + other.data
                 if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
                     if self.op == "+" and _MERGE_SUMS:  # perhaps a running sum, as sum() makes
-                        _merge_sum_chain(self)
+                        merge_sum_chain(self)
                     return _node(out, "+", self, other, 1.0, 1.0, None)
             elif other.__class__ is float:  # fast path: _binary(_ADD, self, other)
                 out = self.data + other
@@ -546,82 +548,8 @@ def _binary(prim: Primitive, a: Any, b: Any) -> Value:
     return _node(out, prim.name, None, b, 0.0, local_b, ad)
 
 
-def _merge_sum_chain(node: Value) -> None:
-    """Merge the sums below ``node`` into one 'sum' node, when nobody holds any of them.
-
-    Python's ``sum(w * x for ...)`` builds a chain of '+' nodes, each the left
-    operand of the next: s₃ = s₂ + p₃, s₂ = s₁ + p₂ ... Called with the running
-    sum s₃ about to take another term, this looks at s₃, s₂, s₁ and p₂, and
-    reads their reference counts: when only sum() (or the expression being
-    evaluated) holds s₃, and only its one consumer holds each of s₂, s₁ and p₂,
-    s₂ becomes one 'sum' node over s₁'s terms and p₂, and s₁ is freed (s₁'s
-    terms are its operands when only s₁ holds them, else s₁ itself). A sum held
-    anywhere else (a variable, a list, a loop's ``s = s + x``) is left as it
-    was, and so is the graph below it: what a user holds never changes shape.
-    s₃ itself is never changed, as its count can be one short: numpy's object
-    loops pass the array's elements on without a reference of their own, and so
-    does ``s.__add__(x)`` called by hand; then only the nodes below such a sum
-    (never the sum itself, its data or any gradient) change shape.
-
-    No number changes, to the bit. s₂ keeps its data (the chain's own sum).
-    Each term has one consumer, the chain, and gets from the 'sum' node the one
-    contribution the chain would have sent, 1.0 · g, before its own step; the
-    walk meets the terms in the order it met them in the chain, so everything
-    below them sums its contributions in the same order. (A term with other
-    consumers would get its share at another moment, and floating-point sums
-    depend on order: such a term stops the merge.) A long sum ends as '+' over
-    '+' over one Σ of the other terms, and backward visits three nodes where it
-    visited one per term. (A thread walking a sum while another extends it
-    could see it half merged: hand a sum to other threads once it is built.)
-    """
-    # 4 references to node: sum()'s running total (or the expression's), __add__'s
-    # self, the parameter `node`, getrefcount's argument; a variable would be a 5th
-    if _refs(node) != 4:
-        return
-    mid = node._p0
-    # 3 references to mid: node's slot, the local `mid`, getrefcount's argument
-    if mid.__class__ is not Value or mid.op != "+" or _refs(mid) != 3:
-        return
-    low, term = mid._p0, mid._p1
-    # 3 references each to low and term: mid's slots, the locals, the argument
-    if (low.__class__ is not Value or term.__class__ is not Value or _refs(low) != 3
-            or _refs(term) != 3 or OPS["sum"] is not _SUM):
-        return
-    terms = low._p0
-    if terms.__class__ is list:  # a chain merged before: take its terms over
-        terms.append(term)
-    else:
-        terms = _first_terms(low)
-        terms.append(term)
-    # mid becomes one 'sum' node: its terms in a list (no other node has one), each
-    # with local derivative 1.0, kept once in _l0
-    mid.op = "sum"
-    mid._p0 = terms
-    mid._l0 = 1.0
-    mid._p1 = None
-    mid._l1 = 0.0
-
-
-def _first_terms(low: Value) -> list:
-    """The terms a merged sum starts with: the operands of low, the chain's first '+',
-    when low holds the only reference to each (a start of 0 dropped: sum() starts
-    at 0); else low itself, kept as a term."""
-    first, second = low._p0, low._p1
-    if low.op != "+" or (low._folded is not None and low._folded != 0.0):
-        return [low]
-    # 3 references to each operand held by low alone: low's slot, the local, the argument
-    if first is None:  # 0 + p₁
-        return [second] if _refs(second) == 3 else [low]
-    if second is None:  # p₁ + 0.0
-        return [first] if _refs(first) == 3 else [low]
-    return [first, second] if _refs(first) == 3 and _refs(second) == 3 else [low]
-
-
-_refs = getattr(sys, "getrefcount", None)  # CPython's; other Pythons may have none
-
-
 def _merging_is_sound() -> bool:
-    """Whether reference counts here say what _merge_sum_chain reads them to say.
+    """Whether reference counts here say what sums.merge_sum_chain reads them to say.
 
     It reads them as CPython 3.10-3.13 keeps them: a variable, a slot, a value
     being computed and a call's argument hold one reference each. An interpreter
@@ -630,7 +558,7 @@ def _merging_is_sound() -> bool:
     Checked once, with merging on, on sums made with +: the one sum() makes of
     products must be merged, one held by a variable at every step must not be.
     """
-    if _refs is None or not getattr(sys, "_is_gil_enabled", lambda: True)():
+    if sums._refs is None or not getattr(sys, "_is_gil_enabled", lambda: True)():
         return False
     global _MERGE_SUMS
     shipped, _MERGE_SUMS = _MERGE_SUMS, True
@@ -640,19 +568,10 @@ def _merging_is_sound() -> bool:
         held = xs[0]
         for x in xs[1:]:
             held = held + x * 1.0
-        return (_ops_down(free) == ["+", "+", "sum"]
-                and _ops_down(held) == ["+", "+", "+", "+", "+"])
+        return (ops_down(free) == ["+", "+", "sum"]
+                and ops_down(held) == ["+", "+", "+", "+", "+"])
     finally:
         _MERGE_SUMS = shipped
-
-
-def _ops_down(node: Value) -> list[str]:
-    """The ops met going down the first parents from node (a sum's list ends it)."""
-    ops = []
-    while node.__class__ is Value:
-        ops.append(node.op)
-        node = node._p0
-    return ops[:-1] if ops and ops[-1] == "" else ops
 
 
 def _nary(prim: Primitive, args: tuple) -> Value:
@@ -726,7 +645,7 @@ def _finite_out(out: float, prim: Primitive, args: tuple) -> float:
     return out
 
 
-# Whether + merges the sums nobody holds (see _merge_sum_chain): on where reference
+# Whether + merges the sums nobody holds (see sums.py): on where reference
 # counts say what it reads them to say, checked once at import.
 _MERGE_SUMS = False
 

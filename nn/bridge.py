@@ -39,33 +39,45 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
+from autograd import OPS
 from autograd.torch_replay import import_torch
 
 from .layers import ACTIVATIONS, MLP, check_activation, split_activation
 
 __all__ = ["TORCH_ACTIVATIONS", "BridgeError", "from_torch", "to_torch"]
 
-TORCH_ACTIVATIONS: dict[str, tuple[str, dict[str, Any]]] = {
-    # nn's activation name: (the torch.nn module class, the settings under which it
-    # computes exactly nn's function). Only the names nn has are used (nn.ACTIVATIONS);
-    # identity is no module at all. A new activation is one line here.
-    "relu": ("ReLU", {}),
-    "tanh": ("Tanh", {}),
-    "sigmoid": ("Sigmoid", {}),
-    "gelu": ("GELU", {"approximate": "none"}),  # the exact erf form
-    "silu": ("SiLU", {}),
-    # torch's Softplus is x itself above `threshold`; at the default 20 that is off by
-    # up to 2e-9. Above 40, log1p(exp(-x)) is below a float's last bit of x.
-    "softplus": ("Softplus", {"beta": 1.0, "threshold": 40.0}),
-    "leaky_relu": ("LeakyReLU", {"negative_slope": 0.01}),
-    "elu": ("ELU", {"alpha": 1.0}),
-}
+class _TorchActivations(Mapping):
+    """Each activation's torch.nn module, from its table entry's ``torch_module``: (class
+    name, the settings under which it computes exactly nn's function). Read on every use,
+    so an op registered later with a ``torch_module`` converts too; identity is no module."""
+
+    def __getitem__(self, name: str) -> tuple[str, dict[str, Any]]:
+        prim = OPS.get(name)
+        if prim is None or not prim.activation or prim.torch_module is None:
+            raise KeyError(name)
+        cls, settings, _ = prim.torch_module
+        return cls, dict(settings)
+
+    def __iter__(self) -> Any:
+        return (name for name, prim in OPS.items()
+                if prim.activation and prim.torch_module is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+TORCH_ACTIVATIONS: Mapping[str, tuple[str, dict[str, Any]]] = _TorchActivations()
 """Each of nn's activations (but identity) as a torch.nn module: class name and settings."""
 
-_TORCH_NUMBER = {"leaky_relu": "negative_slope", "elu": "alpha"}
-# the setting of the torch module that holds the number of nn's name ("leaky_relu(0.2)")
+
+def _torch_number(name: str) -> str | None:
+    """The setting of the torch module that holds the number of nn's name
+    ("leaky_relu(0.2)": negative_slope), None for an activation that takes none."""
+    module = OPS[name].torch_module
+    return (module[2] or None) if module else None
 
 
 class BridgeError(ValueError):
@@ -92,11 +104,12 @@ def _activation_module(torch: Any, spec: str, where: str) -> Any:
     if entry is None:
         raise BridgeError(
             f"to_torch: {where} uses activation {name!r}, which has no PyTorch module in "
-            "nn.bridge.TORCH_ACTIVATIONS"
+            "its table entry (torch_module=, autograd/ops.py)"
         )
     cls, settings = entry
-    if name in _TORCH_NUMBER:
-        settings = {**settings, _TORCH_NUMBER[name]: number}
+    key = _torch_number(name)
+    if key is not None:
+        settings = {**settings, key: number}
     return getattr(torch.nn, cls)(**settings)
 
 
@@ -171,7 +184,7 @@ def _activation_name(torch: Any, module: Any, where: str) -> str | None:
     for name, (cls, settings) in TORCH_ACTIVATIONS.items():
         if type(module) is not getattr(torch.nn, cls, None):
             continue
-        key = _TORCH_NUMBER.get(name)
+        key = _torch_number(name)
         wrong = {k: getattr(module, k, None) for k, v in settings.items()
                  if k != key and getattr(module, k, None) != v}
         if wrong:
@@ -187,7 +200,7 @@ def _activation_name(torch: Any, module: Any, where: str) -> str | None:
 
 def _with_number(name: str, number: Any, where: str) -> str:
     """nn's name for activation ``name`` with the module's number, as ``leaky_relu(0.2)``."""
-    key = _TORCH_NUMBER[name]
+    key = _torch_number(name)
     try:
         if isinstance(number, bool):
             raise TypeError("a bool")

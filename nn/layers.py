@@ -53,7 +53,7 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
-from autograd import OPS, Value, dot
+from autograd import OPS, Value, apply, dot
 
 from . import _checks
 from .module import MAX_PARAMETERS, Module, iter_named
@@ -72,16 +72,51 @@ __all__ = [
     "split_activation",
 ]
 
-ACTIVATIONS: tuple[str, ...] = (
-    "relu", "tanh", "sigmoid", "identity", "gelu", "silu", "softplus", "leaky_relu", "elu",
-)
+class _ActivationNames(Sequence):
+    """The activation names every layer accepts: identity, then each op whose table entry
+    says ``activation=True``, read from the table on every use (an op registered later is
+    an activation as soon as its entry says so)."""
+
+    def _names(self) -> tuple[str, ...]:
+        return ("identity", *(name for name, prim in OPS.items() if prim.activation))
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._names()[i]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        prim = OPS.get(name) if isinstance(name, str) else None
+        return name == "identity" or (prim is not None and prim.activation)
+
+    def __repr__(self) -> str:
+        return repr(self._names())
+
+
+class _ActivationNumbers(Mapping):
+    """For the activations that take a number, its name and default (PyTorch's), read
+    from each entry's ``activation_number``."""
+
+    def __getitem__(self, name: str) -> tuple[str, float]:
+        prim = OPS.get(name)
+        if prim is None or not prim.activation or prim.activation_number is None:
+            raise KeyError(name)
+        return prim.activation_number
+
+    def __iter__(self) -> Any:
+        return (name for name, prim in OPS.items()
+                if prim.activation and prim.activation_number is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+ACTIVATIONS: Sequence[str] = _ActivationNames()
 """The activation names every layer accepts (leaky_relu and elu also with a number:
 ``"leaky_relu(0.2)"``, see ``ACTIVATION_PARAMETERS``)."""
 
-ACTIVATION_PARAMETERS: dict[str, tuple[str, float]] = {
-    "leaky_relu": ("slope", 0.01),
-    "elu": ("alpha", 1.0),
-}
+ACTIVATION_PARAMETERS: Mapping[str, tuple[str, float]] = _ActivationNumbers()
 """The activations that take a number: its name and its default (PyTorch's)."""
 
 # He's variance 2/nin for these (leaky_relu: 2/((1 + a²)·nin), elu: see init_scale);
@@ -112,7 +147,11 @@ def _functions(name: str, number: float | None) -> tuple[Callable | None, Callab
     """σ on a Value (one node: its Value method) and on a float (its op's forward)."""
     if name == "identity":
         return None, None
-    method, forward = getattr(Value, name), OPS[name].forward
+    forward = OPS[name].forward
+    method = getattr(Value, name, None)  # an op registered later has no method: apply it
+    if method is None:
+        def method(v: Value, *number: float) -> Value:
+            return apply(name, v, *number)
     if number is None:
         return method, forward
     return (lambda v: method(v, number)), (lambda x: forward(x, number))

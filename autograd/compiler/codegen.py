@@ -49,17 +49,6 @@ from ..see.trace import arg_positions, node_names
 from ..value import Value
 from .tracing import Expr, Recorder, value_of
 
-# Ops whose forward, on finite inputs, never gives inf or nan: it raises instead
-# (math.exp, math.pow ...) or stays bounded. Other nodes (+ - * / sum dot hypot,
-# and any op not listed, a new one included) have their values checked once at
-# the end, as the engine checks every node it makes. A test holds each listed
-# op to it on extreme inputs.
-NEVER_INF = frozenset({
-    "neg", "**", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "tanh", "sigmoid",
-    "relu", "abs", "erf", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh",
-    "asinh", "acosh", "atanh", "maximum", "minimum", "gelu", "silu", "softplus", "elu",
-})
-
 SKIP_FROM = 3  # a node sending on this many edges is skipped, as a block, when its grad is 0
 _GATE = re.compile(r"1\.0 if (.+) else 0\.0")
 
@@ -346,7 +335,7 @@ class _Writer:
             self.namespace[f"_c{k}"] = node
             self.checked.append(name)
             return f"{name} = _c{k}.data   # a Value f uses, read on every call"
-        if prim.name not in NEVER_INF:
+        if not prim.never_inf:  # the table says its value can be inf or nan: check it
             self.checked.append(name)
         return f"{name} = {self._forward_code(node, prim)}"
 
@@ -656,17 +645,14 @@ def _sorted_with(nodes: list[Value], parents: dict[Value, list[Value]],
     return order
 
 
-# Ops whose value is not finite when an input is not (inf·0 and inf - inf are nan):
-# an input of one of them is checked by checking the node's value (which is checked,
-# as none of them is in NEVER_INF).
-PASS_ON_NON_FINITE = frozenset({"+", "-", "*", "sum", "dot"})
-
-
 def _covered(order: list[Value]) -> set[Value]:
-    """The nodes whose own check is made by a consumer's (see PASS_ON_NON_FINITE)."""
+    """The nodes whose own check is made by a consumer's: a consumer whose entry says
+    ``passes_non_finite`` (+ - * sum dot) is not finite when an input is not, and its
+    own value is checked (none of them is ``never_inf``)."""
     covered: set[Value] = set()
     for node in order:
-        if node.op in PASS_ON_NON_FINITE:
+        prim = node.primitive
+        if prim is not None and prim.passes_non_finite:
             covered.update(node.parents)
     return covered
 

@@ -35,12 +35,12 @@ import math
 import numbers
 import operator
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from ..graph import SharedSwitch
 from ..value import Value
 
 # An expression over the inputs of a compiled function: ('a', name) an input,
@@ -350,37 +350,23 @@ def _watched() -> dict[str, Any]:
     return watched
 
 
-class _Probes:
-    """Install the watched attributes on Value while any thread traces; restore after.
-
-    Value is one class for the whole process, so concurrent traces share one
-    installation: the first to start puts the probes in, the last to end takes
-    them out, under a lock (as ``graph.paused_collector`` does for the collector).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._traces = 0
-        self._saved: dict[str, Any] = {}
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self._lock:
-            if self._traces == 0:
-                watched = _watched()
-                self._saved = {name: Value.__dict__[name] for name in watched}
-                for name, attribute in watched.items():
-                    setattr(Value, name, attribute)
-            self._traces += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._traces -= 1
-                if self._traces == 0:
-                    for name, attribute in self._saved.items():
-                        setattr(Value, name, attribute)
-                    self._saved = {}
+def _install_probes() -> dict[str, Any]:
+    # The class-attribute swap: while any thread traces, Value's data, grad,
+    # comparisons and __float__ are replaced on the class itself by probes that
+    # record what f reads (a Value has __slots__, so there is no per-instance
+    # hook). A thread that is not tracing reads through a probe to the original.
+    watched = _watched()
+    saved = {name: Value.__dict__[name] for name in watched}
+    for name, attribute in watched.items():
+        setattr(Value, name, attribute)
+    return saved
 
 
-probes = _Probes()
+def _restore_attributes(saved: dict[str, Any]) -> None:
+    for name, attribute in saved.items():
+        setattr(Value, name, attribute)
+
+
+# Value is one class for the whole process, so concurrent traces share one
+# installation: the first to start puts the probes in, the last takes them out.
+probes = SharedSwitch(_install_probes, _restore_attributes)

@@ -23,11 +23,8 @@ from ..value import Value
 from .display import label_text
 from .trace import arg_positions
 
-__all__ = ["chain_nodes", "find_neurons", "NeuronGroup", "ACTIVATIONS"]
+__all__ = ["chain_nodes", "find_neurons", "NeuronGroup"]
 
-ACTIVATIONS = frozenset({"tanh", "sigmoid", "relu", "exp", "abs",
-                         "gelu", "silu", "softplus", "leaky_relu", "elu"})
-"""The ops a neuron may end in: ``σ(p)``, drawn inside the neuron's box."""
 
 
 def chain_nodes(root: Value, wrt: Value) -> tuple[set[Value], set[Value]]:
@@ -169,7 +166,7 @@ def _neuron_at(node: Value, consumers: _Consumers) -> NeuronGroup | None:
             out = pre = add
     act = consumers.only(out)
     activation = "identity"
-    if act is not None and act.op in ACTIVATIONS:
+    if act is not None and act.primitive is not None and act.primitive.activation:
         members.append(act)
         out = act
         activation = act.op

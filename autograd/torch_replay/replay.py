@@ -8,7 +8,7 @@
 
 ``replay_in_torch(root)`` rebuilds the graph of ``root`` node by node in torch
 float64: every leaf becomes a tensor that requires grad, every op node the
-torch function that ``TORCH_OPS`` maps its op to (folded numbers become
+torch computation its op's table entry gives (``Primitive.torch``) (folded numbers become
 constant tensors). It runs torch's backward from the root and sets each node's
 value and gradient beside chaingrad's, row by row (``TorchReplay``).
 
@@ -29,14 +29,15 @@ imported only when a replay runs, so ``import autograd`` never needs it.
 
 from __future__ import annotations
 
+import builtins
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..backward import reverse_steps
 from ..graph import forward_order
-from ..ops import OPS, dot_parts
+from ..ops import OPS
 from ..see.trace import node_names
 from ..value import Value
 
@@ -62,76 +63,25 @@ def import_torch(who: str) -> Any:
     return torch
 
 
-def _dot(t: Any, xs: list) -> Any:
-    ws, qs, bias = dot_parts(xs)
-    p = t.dot(t.stack(ws), t.stack(qs)) if ws else t.zeros((), dtype=t.float64)
-    return p if bias is None else p + bias
+class _TorchOps(Mapping):
+    """Each op's torch computation, read from its table entry (``Primitive.torch``) on
+    every lookup, so an op registered later is replayed too. Called as
+    ``fn(torch, *inputs)`` (n-ary ops: ``fn(torch, list of inputs)``)."""
+
+    def __getitem__(self, name: str) -> Callable[..., Any]:
+        prim = OPS.get(name)
+        if prim is None or prim.torch is None:
+            raise KeyError(name)
+        return prim.torch
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, prim in OPS.items() if prim.torch is not None)
+
+    def __len__(self) -> int:
+        return builtins.sum(1 for _ in self)
 
 
-def _leaky_relu(t: Any, x: Any, slope: Any) -> Any:
-    # torch's PReLU is leaky_relu with the slope a tensor: a Value slope gets its gradient
-    return t.nn.functional.prelu(x, slope.reshape(1))
-
-
-def _elu(t: Any, x: Any, alpha: Any) -> Any:
-    if not alpha.requires_grad:  # a folded α: torch's own elu, which takes α as a number
-        return t.nn.functional.elu(x, alpha=float(alpha))
-    # a Value α: the same function written out (torch's elu has no tensor α); the clamp
-    # keeps expm1 of a large x from overflowing in the branch that is not taken
-    return t.where(x > 0, x, alpha * t.expm1(t.clamp(x, max=0.0)))
-
-
-def _sum(t: Any, xs: list) -> Any:
-    return t.stack(xs).sum() if xs else t.zeros((), dtype=t.float64)
-
-
-TORCH_OPS: dict[str, Callable[..., Any]] = {
-    # op name: the torch computation, called as fn(torch, *inputs) (n-ary ops:
-    # fn(torch, list of inputs)). Inputs are 0-d float64 tensors, folded numbers
-    # included. A new op of the table is one line here.
-    "+": lambda t, a, b: a + b,
-    "-": lambda t, a, b: a - b,
-    "*": lambda t, a, b: a * b,
-    "/": lambda t, a, b: a / b,
-    "neg": lambda t, x: -x,
-    "**": lambda t, x, n: t.pow(x, n),
-    "exp": lambda t, x: t.exp(x),
-    "log": lambda t, x: t.log(x),
-    "tanh": lambda t, x: t.tanh(x),
-    "sigmoid": lambda t, x: t.sigmoid(x),
-    "relu": lambda t, x: t.relu(x),
-    "abs": lambda t, x: t.abs(x),
-    "sqrt": lambda t, x: t.sqrt(x),
-    "sum": _sum,
-    "dot": _dot,
-    "sin": lambda t, x: t.sin(x),
-    "cos": lambda t, x: t.cos(x),
-    "tan": lambda t, x: t.tan(x),
-    "sinh": lambda t, x: t.sinh(x),
-    "cosh": lambda t, x: t.cosh(x),
-    "asin": lambda t, x: t.asin(x),
-    "acos": lambda t, x: t.acos(x),
-    "atan": lambda t, x: t.atan(x),
-    "asinh": lambda t, x: t.asinh(x),
-    "acosh": lambda t, x: t.acosh(x),
-    "atanh": lambda t, x: t.atanh(x),
-    "log1p": lambda t, x: t.log1p(x),
-    "expm1": lambda t, x: t.expm1(x),
-    "log2": lambda t, x: t.log2(x),
-    "log10": lambda t, x: t.log10(x),
-    "erf": lambda t, x: t.erf(x),
-    "atan2": lambda t, y, x: t.atan2(y, x),
-    "hypot": lambda t, x, y: t.hypot(x, y),
-    "maximum": lambda t, a, b: t.maximum(a, b),
-    "minimum": lambda t, a, b: t.minimum(a, b),
-    "gelu": lambda t, x: t.nn.functional.gelu(x, approximate="none"),
-    "silu": lambda t, x: t.nn.functional.silu(x),
-    # threshold 40, not torch's default 20, above which torch returns x itself: off by
-    # up to 2e-9 from log(1 + eˣ), which chaingrad computes to the last bit
-    "softplus": lambda t, x: t.nn.functional.softplus(x, beta=1.0, threshold=40.0),
-    "leaky_relu": _leaky_relu,
-    "elu": _elu,
-}
+TORCH_OPS: Mapping[str, Callable[..., Any]] = _TorchOps()
 """Every op chaingrad can replay in PyTorch, by the op's name (a node's ``.op``)."""
 
 
@@ -241,7 +191,7 @@ def _refuse_unmapped(order: list[Value]) -> None:
     if missing:
         raise NotImplementedError(
             f"replay_in_torch: no PyTorch mapping for op(s) {', '.join(map(repr, missing))}; "
-            "add one line per op to autograd.torch_replay.TORCH_OPS"
+            "give each entry its torch= computation (autograd.ops.Primitive)"
         )
 
 

@@ -6,6 +6,7 @@ without a line in ``TORCH_OPS`` fails here, by name.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 
@@ -81,7 +82,7 @@ def _graphs(name):
 
 @pytest.mark.parametrize("name", BUILTIN_OPS)
 def test_every_op_replays_with_equal_values_and_grads(name):
-    assert name in TORCH_OPS, f"op {name!r} has no line in autograd.torch_replay.replay.TORCH_OPS"
+    assert name in TORCH_OPS, f"op {name!r} has no torch= in its entry (autograd/ops.py)"
     checked = 0
     for node, inputs in _graphs(name):
         if node is None:
@@ -169,9 +170,14 @@ def test_the_replay_leaves_existing_grads_alone():
     assert [r.grad for r in report.rows] == before  # one pass, not two
 
 
+def _with_torch(monkeypatch, name, fn):
+    """The table's entry for ``name`` with another torch computation (None: without one)."""
+    monkeypatch.setitem(OPS, name, dataclasses.replace(OPS[name], torch=fn))
+
+
 def test_a_wrong_mapping_is_seen(monkeypatch):
     # the oracle is live: a torch function that is not the op shows up as a difference
-    monkeypatch.setitem(TORCH_OPS, "tanh", lambda t, x: t.sin(x))
+    _with_torch(monkeypatch, "tanh", lambda t, x: t.sin(x))
     x = Value(0.9, label="x")
     report = replay_in_torch(x.tanh() * 2.0)
     tanh_row = report.rows[1]
@@ -182,14 +188,14 @@ def test_a_wrong_mapping_is_seen(monkeypatch):
 
 
 def test_an_op_without_mapping_is_refused_by_name(monkeypatch):
-    monkeypatch.delitem(TORCH_OPS, "tanh")  # as an op added to the table, but not here
+    _with_torch(monkeypatch, "tanh", None)  # as an op added to the table without torch=
     x = Value(1.5, label="x")
-    with pytest.raises(NotImplementedError, match=r"'tanh'.*TORCH_OPS"):
+    with pytest.raises(NotImplementedError, match=r"'tanh'.*torch= computation"):
         replay_in_torch((x * 2.0).tanh() + x)
 
 
-def test_a_mapping_is_one_line(monkeypatch):
-    monkeypatch.setitem(TORCH_OPS, "tanh", lambda t, x: t.tanh(x))
+def test_a_mapping_is_one_field_of_the_entry(monkeypatch):
+    _with_torch(monkeypatch, "tanh", lambda t, x: t.tanh(x))
     x = Value(1.5, label="x")
     check_replay((x * 0.3).tanh())
 

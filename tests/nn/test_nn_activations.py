@@ -152,7 +152,7 @@ def test_split_activation_gives_the_number_or_none():
     ("elu(True)", r"elu's alpha must be a finite number"),
     ("tanh(0.5)", r"tanh takes no number, got 'tanh\(0.5\)'; only leaky_relu .* and elu"),
     ("gelu(1)", r"gelu takes no number"),
-    ("swish(0.2)", r"unknown activation 'swish\(0.2\)'; known activations: relu"),
+    ("swish(0.2)", r"unknown activation 'swish\(0.2\)'; known activations: identity, tanh"),
     ("LeakyReLU(0.2)", r"unknown activation"),
     ("leaky_relu 0.2", r"unknown activation"),
     (("leaky_relu", 0.2), r"unknown activation \('leaky_relu', 0.2\).*'leaky_relu\(0.2\)'"),
