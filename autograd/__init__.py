@@ -14,7 +14,7 @@ explanations, drawings, pages, the derivation checker), ``compiler``
 from .backward import backward_steps
 from .check import GradcheckError, check_grads, check_graph, gradcheck, numerical_grad
 from .compiler import CompileError, compile  # a wing: the core never imports it
-from .forward import hessian, hvp, jacobian, jvp
+from .forward_mode import hessian, hvp, jacobian, jvp
 from .functional import grad, gradients, value_and_grad
 from .graph import forward_order, topo_order
 from .ops import OPS, Primitive, register

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import describe
-from .forward import jvp
+from .forward_mode import jvp
 from .functional import grad, value_and_grad
 from .graph import topo_order
 from .ops import OPS, Primitive
