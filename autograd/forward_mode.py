@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import as_float
-from .functional import Argnums, _Call, _positions, grad, gradients, tangent_pass
+from .functional import Argnums, _Call, argnum_positions, grad, gradients, tangent_pass
 from .value import Value
 
 
@@ -99,7 +99,7 @@ def jacobian(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., list[
 
 def _matrix(f: Callable[..., Any], argnums: Argnums, name: str) -> Callable[..., Any]:
     """hessian's or jacobian's function: f run on fresh inputs, then one row per output."""
-    positions, _ = _positions(argnums)
+    positions, _ = argnum_positions(argnums)
 
     def wrapped(*args: Any) -> list[list[Any]]:
         call = _Call(args, positions, name)

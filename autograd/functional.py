@@ -28,7 +28,7 @@ from .value import Value, _binary, _rule_on_values, enable_grad
 
 # How many functional calls (grad, jvp, ...) are running f in this thread or
 # task: inside one, an inner call returns Values so the outer can differentiate it.
-_depth: ContextVar[int] = ContextVar("autograd_functional_depth", default=0)
+call_depth: ContextVar[int] = ContextVar("autograd_functional_depth", default=0)
 
 Argnums = int | Sequence[int]
 
@@ -49,7 +49,7 @@ def gradients(root: Value, wrt: Value | Sequence[Value], create_graph: bool = Fa
     targets = (wrt,) if isinstance(wrt, Value) else tuple(wrt)
     for w in targets:
         _check_node(w, "wrt")
-    if create_graph or _depth.get() > 0:
+    if create_graph or call_depth.get() > 0:
         found = [_as_value(g, "gradients") for g in reverse_graph(root, targets)]
     else:
         with paused_collector():
@@ -66,12 +66,12 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
         >>> value_and_grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 5.0)
         (10.0, (5.0, 2.0))
     """
-    positions, several = _positions(argnums)
+    positions, several = argnum_positions(argnums)
 
     def wrapped(*args: Any) -> tuple[Any, Any]:
         call = _Call(args, positions, "grad")
         out = call.run(f)
-        node = _scalar_output(out, "grad")
+        node = scalar_output(out, "grad")
         if node is None:
             grads = [0.0] * len(call.inputs)
         elif call.nested:
@@ -114,7 +114,7 @@ class _Call:
 
     def __init__(self, args: tuple, positions: tuple[int, ...], name: str) -> None:
         self.args = list(args)
-        self.nested = _depth.get() > 0 or any(_holds_value(a) for a in args)
+        self.nested = call_depth.get() > 0 or any(_holds_value(a) for a in args)
         self.inputs: list[Value] = []
         self.shapes: list[int | None] = []  # per position: None (a scalar) or a list's length
         self.name = name
@@ -144,12 +144,12 @@ class _Call:
         return x
 
     def run(self, f: Callable[..., Any]) -> Any:
-        token = _depth.set(_depth.get() + 1)
+        token = call_depth.set(call_depth.get() + 1)
         try:
             with enable_grad():  # a derivative needs the graph, even inside no_grad()
                 return f(*self.args)
         finally:
-            _depth.reset(token)
+            call_depth.reset(token)
 
     def layout(self) -> list[int]:
         """For each argument position in ``argnums`` order (repeats kept), list items
@@ -184,7 +184,7 @@ class _Call:
         return [by_position[i] for i in self.positions]
 
 
-def _positions(argnums: Any) -> tuple[tuple[int, ...], bool]:
+def argnum_positions(argnums: Any) -> tuple[tuple[int, ...], bool]:
     if isinstance(argnums, int) and not isinstance(argnums, bool):
         return (argnums,), False
     if isinstance(argnums, (tuple, list)) and all(
@@ -215,7 +215,7 @@ def _number(a: Any, label: str, name: str) -> float:
     return as_float(a, f"{name}: argument {label}")
 
 
-def _scalar_output(out: Any, name: str) -> Value | None:
+def scalar_output(out: Any, name: str) -> Value | None:
     """f's result as a Value, or None for a plain number (every derivative 0)."""
     if isinstance(out, Value):
         return out

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import as_float
-from ..functional import _depth, _positions, _scalar_output, value_and_grad
+from ..functional import argnum_positions, call_depth, scalar_output, value_and_grad
 from ..value import Value, enable_grad
 from .codegen import Inputs, Mismatch, usable, write
 from .tracing import Recorder, Traced, recorder
@@ -109,7 +109,7 @@ def compile(f: Callable[..., Any], argnums: int | tuple[int, ...] | list[int] = 
         >>> compile(loss, has_aux=True)(3.0, 2.0)
         ((25.0, 6.0), 20.0)
     """
-    positions, several = _positions(argnums)
+    positions, several = argnum_positions(argnums)
     if not isinstance(has_aux, bool):
         raise TypeError(f"compile: has_aux must be True or False, got {has_aux!r}")
     return Compiled(f, positions, several, argnums, has_aux)
@@ -140,7 +140,7 @@ class Compiled:
 
     def __call__(self, *args: Any) -> tuple[Any, Any]:
         variants = self._variants
-        if variants and not _depth.get():
+        if variants and not call_depth.get():
             try:
                 return variants[0].run(*args)
             except Mismatch:
@@ -167,7 +167,7 @@ class Compiled:
 
     def _other(self, args: tuple) -> tuple[Any, Any]:
         """A call the first graph did not take: another graph, a new trace, or eagerly."""
-        if _depth.get() or any(_holds_value(a) for a in args):
+        if call_depth.get() or any(_holds_value(a) for a in args):
             return self._eager(*args)  # nested in a derivative: Values in, Values out
         if not all(-len(args) <= i < len(args) for i in self._positions):
             return self._eager(*args)  # value_and_grad's IndexError
@@ -257,17 +257,17 @@ def _trace(f: Callable[..., Any], args: tuple, positions: tuple[int, ...],
                 kinds.append(("data", tree))
                 call.append(traced)
     rec = Recorder()
-    token = _depth.set(_depth.get() + 1)  # grad inside f nests: its results stay Values
+    token = call_depth.set(call_depth.get() + 1)  # grad inside f nests: its results stay Values
     try:
         with recorder(rec), enable_grad():
             out = f(*call)
     finally:
-        _depth.reset(token)
+        call_depth.reset(token)
     if rec.refusals:
         raise CompileError(f"compile({getattr(f, '__name__', 'f')}): {rec.refusals[0]}")
     out, aux = _split_aux(out) if has_aux else (out, None)
     if not isinstance(out, Traced):
-        _scalar_output(out, "grad")  # the engine's check of f's result
+        scalar_output(out, "grad")  # the engine's check of f's result
     inputs = Inputs(params, kinds, positions, several, leaf_names)
     return _build(write(out, inputs, rec, getattr(f, "__name__", "compiled"), aux, has_aux))
 
