@@ -30,12 +30,20 @@ ones), strictest first:
    graph shows, a mean's 1/m or a sum's number of terms);
 6. ``unknown``: none of these.
 
+When the learner skipped steps (gave d C/d w but not the δ above it), the
+same mistakes are tried in each step between w and the numbers given above
+it: a step off by Δ puts Δ × d step/d w into w's number.
+
 Ties go to the earlier kind (a table mistake names a misconception, so it is
-the most specific), then to the edge that comes first among the node's
-consumers in the walk, then to the mistake listed first in the table. Each
-candidate is matched twice: first to ``rel`` (a number computed exactly), then
-to the precision the learner typed (0.31 stands for anything in [0.305,
-0.315), at most 5% off), so that a number rounded by hand is still diagnosed.
+the most specific: the node's own, then one in an unwritten step above), then
+the node's own missed path, sign, factor and dropped chain (a chain dropped
+through a consumer whose δ is -1 or 1/m is also a sign or a factor, which say
+more), then a missed path or a dropped chain in an unwritten step; within a
+kind, to the edge that comes first among the node's consumers in the walk,
+then to the mistake listed first in the table. Each candidate is matched
+twice: first to ``rel`` (a number computed exactly), then to the precision
+the learner typed (0.31 stands for anything in [0.305, 0.315), at most 5%
+off), so that a number rounded by hand is still diagnosed.
 """
 
 from __future__ import annotations
@@ -346,10 +354,18 @@ class _Graph:
     # -- the mistakes tried ------------------------------------------------------------
     def diagnose(self, node: Value, given: float, expected: float,
                  nodes: dict[Value, float]) -> _Candidate:
-        candidates = list(self.candidates(node, expected, nodes))
-        candidates += self.candidates_above(node, nodes)
+        own = list(self.candidates(node, expected, nodes))
+        above = self.candidates_above(node, nodes)
+        # the order ties are decided in: a table mistake names a misconception, here or
+        # in a step above; then the node's own missed path, sign and factor (a chain
+        # dropped through a consumer whose δ is -1, 2 or 1/m is also a sign or a factor,
+        # and those say more); then its own dropped chain; last, a path missed or a
+        # chain dropped in a step the learner did not write down
+        groups = [(own, "wrong_local"), (above, "wrong_local")]
+        groups += [(own, kind) for kind in ("missed_path", "sign", "factor", "no_chain")]
+        groups += [(above, "missed_path"), (above, "no_chain")]
         for tol in (None, _typed_tolerance(given, self.rel)):
-            for kind in MISTAKES[:-1]:
+            for candidates, kind in groups:
                 for c in candidates:
                     if c.kind == kind and self.close(given, c.value, tol):
                         return c
