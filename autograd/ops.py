@@ -736,6 +736,7 @@ _ENTRIES = [
         mistakes=(
             Mistake(0, "1.0 - {0} * {0}", "1 - p²: tanh' reads the output, 1 - q²"),
             Mistake(0, "1.0 - {out}", "1 - q: tanh' is 1 - q², squared"),
+            Mistake(0, "{out}", "q: that is tanh itself; tanh' = 1 - q²"),
         ),
         text="tanh({0})",
         latex={"tanh": r"\tanh"},

@@ -338,18 +338,17 @@ class _Graph:
                                 self.names[self.root], self.names)
 
     def split_text(self, node: Value, nodes: dict[Value, float]) -> str:
-        """For a weight (a leaf that a '*' or 'dot' uses): its gradient as δ × q."""
-        if node.op:
+        """For a weight (a leaf that only '*' or 'dot' nodes use): its gradient as δ × q."""
+        edges = self.edges_in(node, nodes)
+        if node.op or not edges or any(c.op not in ("*", "dot") for c, *_ in edges):
             return ""
-        parts = []
-        for consumer, j, local, delta in self.edges_in(node, nodes):
-            if consumer.op in ("*", "dot"):
-                parts.append(f"δ({self.names[consumer]}) × {self.symbol(consumer, j)} = "
-                             f"{number(delta)} × {number(local)} = {number(delta * local)}")
-        if not parts:
-            return ""
+        symbols = " + ".join(f"δ({self.names[c]}) × {self.symbol(c, j)}"
+                             for c, j, _, _ in edges)
+        numbers = " + ".join(f"{number(delta)} × {number(local)}"
+                             for _, _, local, delta in edges)
+        total = math.fsum(local * delta for _, _, local, delta in edges)
         return (f" As backward chain × forward chain: d{self.names[self.root]}/"
-                f"d{self.names[node]} = " + " + ".join(parts) + ".")
+                f"d{self.names[node]} = {symbols} = {numbers} = {number(total)}.")
 
     # -- the mistakes tried ------------------------------------------------------------
     def diagnose(self, node: Value, given: float, expected: float,
@@ -373,7 +372,7 @@ class _Graph:
             return _Candidate("unknown", expected, (
                 f"That is the right number rounded; the check compares to rel={self.rel:g}: "
                 "type more digits, or pass a larger rel."))
-        return _Candidate("unknown", expected, self.unknown_text(node, nodes))
+        return _Candidate("unknown", expected, self.unknown_text(node, given, nodes))
 
     def candidates(self, node: Value, expected: float, nodes: dict[Value, float]
                    ) -> Iterator[_Candidate]:
@@ -490,7 +489,8 @@ class _Graph:
                 "multiplies each by its consumer's δ."))
 
     def factors(self) -> list[tuple[float, str]]:
-        found = [(2.0, "2 (a ½ forgotten, as the ½ of a squared error)"),
+        found = [(2.0, "2 (a ½ forgotten, as the ½ of a squared error, or a share counted "
+                       "twice)"),
                  (0.5, "½ (a 2 forgotten, as the 2 of a square's 2x)")]
         for m in self.batch:
             if m != 2:
@@ -499,18 +499,28 @@ class _Graph:
         return found
 
     def route(self, node: Value) -> str:
-        steps = [f"{self.names[c]} ({c.op}): {self.symbol(c, j)} = {number(local)}"
-                 for c, j, local, _ in self.edges_in(node, {})]
+        steps = [f"d{self.names[c]}/d{self.names[node]} = {self.symbol(c, j)} = "
+                 f"{number(local)} ({c.op})" for c, j, local, _ in self.edges_in(node, {})]
         return "the local derivatives into it: " + "; ".join(steps) if steps else "the seed"
 
-    def unknown_text(self, node: Value, nodes: dict[Value, float]) -> str:
+    def unknown_text(self, node: Value, given: float, nodes: dict[Value, float]) -> str:
         edges = self.edges_in(node, nodes)
         if not edges:
             return "The seed d root/d root is 1."
         terms = " + ".join(f"{self.symbol(c, j)} × δ({self.names[c]}) [{number(local)} × "
                            f"{number(delta)}]" for c, j, local, delta in edges)
-        return (f"It is {terms}; none of the known mistakes (a wrong local derivative, a "
+        text = (f"It is {terms}; none of the known mistakes (a wrong local derivative, a "
                 "missed path, no chain, a sign, a constant factor) gives your number.")
+        extra = given - self.truth[node]
+        tol = _typed_tolerance(given, self.rel)
+        twice = [c for c, _, local, delta in edges if self.close(extra, local * delta, tol)]
+        if twice:
+            return text + (f" It is the right number plus the share through "
+                           f"{self.names[twice[0]]} once more: a share counted twice, as when "
+                           "a node sends its gradient on before it is whole (no topological "
+                           "order).")
+        return text + (f" It is off by {number(extra, '+.4g')}: a gradient left over from "
+                       "another pass (not zeroed) adds a constant like this.")
 
 
 # -- helpers ----------------------------------------------------------------------------
