@@ -881,7 +881,7 @@ _ENTRIES = [
         symbols=("sign({0})",),
         formulas=("|x|' = sign(x) (0 at x = 0)",),
         mistakes=(
-            Mistake(0, "1.0", "+1: |x|' is sign(x), -1 for x < 0"),
+            Mistake(0, "1.0", "+1: abs' is sign(x), -1 for x < 0"),
         ),
         text="|{0}|",
         latex={"sign": r"\operatorname{sign}"},

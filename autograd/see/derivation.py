@@ -63,7 +63,8 @@ from ..ops import CODE_NAMES, OPS, Mistake
 from ..trace import arg_positions, edge_symbols, node_names
 from ..value import Value
 
-__all__ = ["DerivationError", "DerivationReport", "assert_derivation", "check_derivation"]
+__all__ = ["DerivationError", "DerivationReport", "assert_derivation", "catalogue",
+           "check_derivation"]
 
 MISTAKES = ("wrong_local", "missed_path", "no_chain", "sign", "factor", "unknown")
 """The mistake codes, in the order ties are decided (the most specific first)."""
@@ -170,6 +171,20 @@ def assert_derivation(root: Value, hand: Mapping[Any, Any], *, rel: float = 1e-6
     report = check_derivation(root, hand, rel=rel)
     if not report.ok:
         raise DerivationError(report)
+
+
+def catalogue() -> str:
+    """Every op's typical wrong local derivatives, read off the table, as a Markdown table.
+
+        >>> print(catalogue().splitlines()[2])
+        | `-` | d/d input 1 | `1.0` | +1: the minus of d(a - b)/db = -1 dropped |
+    """
+    rows = ["| op | derivative | the wrong one (code) | what it says |",
+            "| --- | --- | --- | --- |"]
+    for name, prim in OPS.items():
+        for m in prim.mistakes:
+            rows.append(f"| `{name}` | d/d input {m.input} | `{m.code}` | {m.says} |")
+    return "\n".join(rows)
 
 
 # -- the graph as the checker reads it ------------------------------------------------

@@ -566,3 +566,13 @@ def test_report_fields_on_success():
     r = check_derivation(d, {})
     assert r.ok and r.first_wrong is None and r.mistake is None and r.checked == 0
     assert set(MISTAKES) == set(autograd.see.derivation.MISTAKES)
+
+
+def test_the_teaching_doc_shows_the_table_as_it_is():
+    from pathlib import Path
+
+    from autograd.see.derivation import catalogue
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "teaching.md").read_text()
+    assert catalogue() in doc, "docs/teaching.md: paste autograd.see.derivation.catalogue()"
+    assert all(m.says in catalogue() for p in OPS.values() for m in p.mistakes)
