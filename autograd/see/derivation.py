@@ -51,9 +51,10 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from ..backward import reverse_pass
@@ -192,12 +193,17 @@ def catalogue() -> str:
 
 @dataclass
 class _Candidate:
-    """One way the learner may have got their number."""
+    """One way the learner may have got their number; its words are made only when it
+    is the one chosen (a large graph has many candidates and one diagnosis)."""
 
     kind: str
     value: float
-    text: str
+    make: Callable[[], str]
     says: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.make()
 
 
 class _Graph:
@@ -220,6 +226,9 @@ class _Graph:
             for j, parent in enumerate(node.parents):
                 self.users.setdefault(parent, []).append((node, j))
         self.batch = _batch_sizes(self.order)
+        self._symbols: dict[Value, list[str]] = {}
+        self.space = {**CODE_NAMES, **{p.name: p.forward for p in OPS.values()
+                                       if p.name.isidentifier()}, "__builtins__": {}}
 
     def close(self, given: float, expected: float, tol: float | None = None) -> bool:
         if tol is None:
@@ -315,7 +324,9 @@ class _Graph:
         return text
 
     def symbol(self, consumer: Value, j: int) -> str:
-        return edge_symbols(consumer, self.names)[j]
+        if consumer not in self._symbols:
+            self._symbols[consumer] = edge_symbols(consumer, self.names)
+        return self._symbols[consumer][j]
 
     # -- reports -----------------------------------------------------------------------
     def node_report(self, node: Value, nodes: dict[Value, float], checked: int
@@ -334,7 +345,7 @@ class _Graph:
         expected = self.edge_local(consumer, node)
         j = self.first_use(consumer, node)
         kind, says, text = "wrong_local", None, ""
-        for mistake, wrong in _mistakes(consumer, j):
+        for mistake, wrong in _mistakes(consumer, j, self.space):
             if self.close(given, wrong) and not self.close(wrong, expected):
                 says = mistake.says
                 text = f"you used {self.formula(consumer, j, mistake)} ({says})."
@@ -384,10 +395,10 @@ class _Graph:
                     if c.kind == kind and self.close(given, c.value, tol):
                         return c
         if self.close(given, expected, _typed_tolerance(given, self.rel)):
-            return _Candidate("unknown", expected, (
+            return _Candidate("unknown", expected, partial(str, (
                 f"That is the right number rounded; the check compares to rel={self.rel:g}: "
-                "type more digits, or pass a larger rel."))
-        return _Candidate("unknown", expected, self.unknown_text(node, given, nodes))
+                "type more digits, or pass a larger rel.")))
+        return _Candidate("unknown", expected, partial(self.unknown_text, node, given, nodes))
 
     def candidates(self, node: Value, expected: float, nodes: dict[Value, float]
                    ) -> Iterator[_Candidate]:
@@ -396,12 +407,14 @@ class _Graph:
         yield from self.wrong_locals(node, edges, shares)
         yield from self.missed_paths(node, edges, shares)
         yield from self.no_chains(node, edges, shares)
-        yield _Candidate("sign", -expected, (
-            "That is the negative of the right number: a minus lost on the way "
-            f"({self.route(node)})."))
+        yield _Candidate("sign", -expected, partial(self.sign_text, node))
         for factor, why in self.factors():
-            yield _Candidate("factor", factor * expected, (
-                f"That is {why} times the right number: off by a constant factor."))
+            yield _Candidate("factor", factor * expected, partial(str, (
+                f"That is {why} times the right number: off by a constant factor.")))
+
+    def sign_text(self, node: Value) -> str:
+        return ("That is the negative of the right number: a minus lost on the way "
+                f"({self.route(node)}).")
 
     def candidates_above(self, node: Value, nodes: dict[Value, float]) -> list[_Candidate]:
         """The mistakes at the steps above ``node`` that the learner did not write down.
@@ -423,12 +436,14 @@ class _Graph:
                 if c.kind in ("sign", "factor"):
                     continue  # at node they are node's own sign and factor
                 implied = self.truth[node] + (c.value - self.truth[m]) * reach[m]
-                text = (f"The mistake is in a step you did not write down, at "
-                        f"{self.describe(m)} above it: {c.text} It reaches "
-                        f"{self.names[node]} multiplied by d{self.names[m]}/d{self.names[node]}"
-                        f" = {number(reach[m])}.")
+                text = partial(self.above_text, node, m, c, reach[m])
                 found.append(_Candidate(c.kind, implied, text, c.says))
         return found
+
+    def above_text(self, node: Value, m: Value, c: _Candidate, factor: float) -> str:
+        return (f"The mistake is in a step you did not write down, at {self.describe(m)} "
+                f"above it: {c.text} It reaches {self.names[node]} multiplied by "
+                f"d{self.names[m]}/d{self.names[node]} = {number(factor)}.")
 
     def unwritten_above(self, node: Value, nodes: dict[Value, float]) -> set[Value]:
         """The nodes above ``node`` (its consumers, theirs ...) with no hand number and
@@ -461,47 +476,59 @@ class _Graph:
     def wrong_locals(self, node: Value, edges: list, shares: list) -> Iterator[_Candidate]:
         for k, (consumer, j, local, delta) in enumerate(edges):
             rest = math.fsum(shares[:k] + shares[k + 1:])
-            for mistake, wrong in _mistakes(consumer, j):
+            for mistake, wrong in _mistakes(consumer, j, self.space):
                 if self.close(wrong, local):
                     continue  # the mistake gives the right number here: it says nothing
-                text = (
-                    f"For d{self.names[consumer]}/d{self.names[node]}, the {consumer.op} node "
-                    f"{self.names[consumer]}'s local derivative, you used "
-                    f"{self.formula(consumer, j, mistake)} = {number(wrong)} ({mistake.says}); "
-                    f"the right one is {self.symbol(consumer, j)} = {number(local)}. The share "
-                    "through "
-                    f"{self.names[consumer]} is {number(local)} × δ({self.names[consumer]}) "
-                    f"{number(delta)} = {number(local * delta)}.")
+                text = partial(self.wrong_local_text, node, (consumer, j, local, delta),
+                               mistake, wrong)
                 yield _Candidate("wrong_local", rest + wrong * delta, text, mistake.says)
+
+    def wrong_local_text(self, node: Value, edge: tuple, mistake: Mistake, wrong: float
+                         ) -> str:
+        consumer, j, local, delta = edge
+        c = self.names[consumer]
+        return (f"For d{c}/d{self.names[node]}, the {consumer.op} node {c}'s local "
+                f"derivative, you used {self.formula(consumer, j, mistake)} = {number(wrong)} "
+                f"({mistake.says}); the right one is {self.symbol(consumer, j)} = "
+                f"{number(local)}. The share through {c} is {number(local)} × δ({c}) "
+                f"{number(delta)} = {number(local * delta)}.")
 
     def missed_paths(self, node: Value, edges: list, shares: list) -> Iterator[_Candidate]:
         n = len(edges)
         if n < 2:
             return
+        for subset in _strict_subsets(n):
+            yield _Candidate("missed_path", math.fsum(shares[i] for i in subset),
+                             partial(self.missed_text, node, edges, subset))
+
+    def missed_text(self, node: Value, edges: list, subset: tuple[int, ...]) -> str:
         terms = [f"{self.names[c]}: {self.symbol(c, j)} × δ({self.names[c]}) = "
                  f"{number(local)} × {number(delta)} = {number(local * delta)}"
                  for c, j, local, delta in edges]
-        for subset in _strict_subsets(n):
-            kept = ", ".join(self.names[edges[i][0]] for i in subset)
-            yield _Candidate("missed_path", math.fsum(shares[i] for i in subset), (
-                f"{self.names[node]} is used {n} times; its gradient is the sum of the "
-                f"shares of all its uses ({'; '.join(terms)}). You kept the share of "
-                f"{kept} only: `=` where backward has `+=`."))
+        kept = ", ".join(self.names[edges[i][0]] for i in subset)
+        return (f"{self.names[node]} is used {len(edges)} times; its gradient is the sum of "
+                f"the shares of all its uses ({'; '.join(terms)}). You kept the share of "
+                f"{kept} only: `=` where backward has `+=`.")
 
     def no_chains(self, node: Value, edges: list, shares: list) -> Iterator[_Candidate]:
         for k, (consumer, j, local, delta) in enumerate(edges):
             if self.close(delta, 1.0):
                 continue  # × 1 changes nothing
             rest = math.fsum(shares[:k] + shares[k + 1:])
-            yield _Candidate("no_chain", rest + local, (
-                f"You gave the local derivative d{self.names[consumer]}/d{self.names[node]} = "
-                f"{self.symbol(consumer, j)} = {number(local)} alone; the chain rule "
-                f"multiplies it by δ({self.names[consumer]}) = {number(delta)}: "
-                f"{number(local)} × {number(delta)} = {number(local * delta)}."))
+            yield _Candidate("no_chain", rest + local, partial(
+                self.no_chain_text, node, (consumer, j, local, delta)))
         if len(edges) > 1:
-            yield _Candidate("no_chain", math.fsum(e[2] for e in edges), (
+            yield _Candidate("no_chain", math.fsum(e[2] for e in edges), partial(str, (
                 "You summed the local derivatives of its uses alone; the chain rule "
-                "multiplies each by its consumer's δ."))
+                "multiplies each by its consumer's δ.")))
+
+    def no_chain_text(self, node: Value, edge: tuple) -> str:
+        consumer, j, local, delta = edge
+        c = self.names[consumer]
+        return (f"You gave the local derivative d{c}/d{self.names[node]} = "
+                f"{self.symbol(consumer, j)} = {number(local)} alone; the chain rule "
+                f"multiplies it by δ({c}) = {number(delta)}: {number(local)} × "
+                f"{number(delta)} = {number(local * delta)}.")
 
     def factors(self) -> list[tuple[float, str]]:
         found = [(2.0, "2 (a ½ forgotten, as the ½ of a squared error, or a share counted "
@@ -562,7 +589,8 @@ def _once(found: dict, key: Any, value: float, raw_key: Any) -> None:
     found[key] = value
 
 
-def _mistakes(consumer: Value, j: int) -> Iterator[tuple[Mistake, float]]:
+def _mistakes(consumer: Value, j: int, space: dict[str, Any] | None = None
+              ) -> Iterator[tuple[Mistake, float]]:
     """The consumer op's typical wrong local derivatives for its parent j, evaluated."""
     prim = OPS.get(consumer.op)
     if prim is None or not prim.mistakes:
@@ -574,8 +602,9 @@ def _mistakes(consumer: Value, j: int) -> Iterator[tuple[Mistake, float]]:
         texts = [repr(args[own]), repr(0.0 if partner is None else args[partner])]
     else:
         which, texts = i, [repr(a) for a in args]
-    space = {**CODE_NAMES, **{p.name: p.forward for p in OPS.values() if p.name.isidentifier()}}
-    space["__builtins__"] = {}
+    if space is None:
+        space = {**CODE_NAMES, **{p.name: p.forward for p in OPS.values()
+                                  if p.name.isidentifier()}, "__builtins__": {}}
     for mistake in prim.mistakes:
         if mistake.input != which:
             continue
