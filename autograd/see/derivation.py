@@ -68,7 +68,7 @@ __all__ = ["DerivationError", "DerivationReport", "assert_derivation", "catalogu
            "check_derivation"]
 
 MISTAKES = ("wrong_local", "missed_path", "no_chain", "sign", "factor", "unknown")
-"""The mistake codes, in the order ties are decided (the most specific first)."""
+"""The mistake codes a report names (see the module docstring for how ties are decided)."""
 
 _ABS_TOL = 1e-12  # a hand number this close to a true 0 is 0
 _ROUNDED_CAP = 0.05  # a number typed with few digits matches at most 5% off
@@ -109,11 +109,14 @@ class DerivationReport:
     edge: tuple[Value, Value] | None = None
     checked: int = 0
     root_name: str = field(default="root", repr=False)
+    _names: dict = field(default_factory=dict, repr=False)  # every node's printed name
 
     def __bool__(self) -> bool:
         return self.ok
 
     def __str__(self) -> str:
+        if self.ok and not self.checked:
+            return f"derivation of {self.root_name}: no hand number given, nothing checked"
         if self.ok:
             return (f"derivation of {self.root_name} right: {self.checked} hand number"
                     f"{'' if self.checked == 1 else 's'} checked, each equal to the engine's")
@@ -126,9 +129,8 @@ class DerivationReport:
         )
 
     def name_of(self, node: Value) -> str:
+        """A node's name as the report prints it: its label if unique, else v<k>."""
         return self._names.get(node, label_text(node.label) or "?")
-
-    _names: dict = field(default_factory=dict, repr=False)
 
 
 def check_derivation(root: Value, hand: Mapping[Any, Any], *, rel: float = 1e-6
@@ -343,25 +345,38 @@ class _Graph:
     def edge_report(self, consumer: Value, node: Value, given: float, checked: int
                     ) -> DerivationReport:
         expected = self.edge_local(consumer, node)
-        j = self.first_use(consumer, node)
-        kind, says, text = "wrong_local", None, ""
-        for mistake, wrong in _mistakes(consumer, j, self.space):
-            if self.close(given, wrong) and not self.close(wrong, expected):
-                says = mistake.says
-                text = f"you used {self.formula(consumer, j, mistake)} ({says})."
-                break
-        else:
-            if self.close(given, -expected):
-                kind, text = "sign", "the negative of the right local derivative: a lost minus."
-            else:
-                text = "a local derivative taken wrongly (none of the op's known mistakes)."
+        kind, says, text = self.edge_mistake(consumer, node, given, expected)
+        symbol = " + ".join(self.symbol(consumer, j) for j, p in enumerate(consumer.parents)
+                            if p is node)
         where = (f"d{self.names[consumer]}/d{self.names[node]}, the local derivative of the "
                  f"{consumer.op} node {self.names[consumer]} with respect to its input "
-                 f"{self.describe(node)}: {self.symbol(consumer, j)} = {number(expected, '.6g')}"
+                 f"{self.describe(node)}: {symbol} = {number(expected, '.6g')}"
                  f", you gave {number(given, '.6g')}: ")
         return DerivationReport(False, node, expected, given, kind, where + text,
                                 self.names[node], says, (consumer, node), checked,
                                 self.names[self.root], self.names)
+
+    def edge_mistake(self, consumer: Value, node: Value, given: float, expected: float
+                     ) -> tuple[str, str | None, str]:
+        """(code, the table's phrase, words) for a wrong local derivative given on an edge.
+        A node the consumer uses twice (x * x) has one edge of two uses: their sum."""
+        uses = [(j, lg) for j, (p, lg) in enumerate(zip(consumer.parents, consumer.local_grads))
+                if p is node]
+        for tol in (None, _typed_tolerance(given, self.rel)):
+            for k, (j, local) in enumerate(uses):
+                rest = math.fsum(lg for i, (_, lg) in enumerate(uses) if i != k)
+                for mistake, wrong in _mistakes(consumer, j, self.space):
+                    if self.close(given, rest + wrong, tol) and not self.close(wrong, local):
+                        return ("wrong_local", mistake.says, f"you used "
+                                f"{self.formula(consumer, j, mistake)} ({mistake.says}).")
+            if len(uses) > 1 and any(self.close(given, lg, tol) for _, lg in uses):
+                return ("missed_path", None, f"{self.names[node]} is used {len(uses)} times "
+                        f"by {self.names[consumer]}; the local derivative is the sum over its "
+                        "uses, and you gave one use's.")
+            if self.close(given, -expected, tol):
+                return "sign", None, "the negative of the right local derivative: a lost minus."
+        return ("wrong_local", None,
+                "a local derivative taken wrongly (none of the op's known ones).")
 
     def split_text(self, node: Value, nodes: dict[Value, float]) -> str:
         """For a weight (a leaf that only '*' or 'dot' nodes use): its gradient as δ × q."""

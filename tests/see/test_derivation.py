@@ -576,3 +576,20 @@ def test_the_teaching_doc_shows_the_table_as_it_is():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "teaching.md").read_text()
     assert catalogue() in doc, "docs/teaching.md: paste autograd.see.derivation.catalogue()"
     assert all(m.says in catalogue() for p in OPS.values() for m in p.mistakes)
+
+
+def test_an_edge_of_a_node_used_twice_by_one_consumer():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    assert check_derivation(y, {("y", "x"): 6.0}).ok  # the edge's total: x + x
+    r = check_derivation(y, {("y", "x"): 3.0})
+    assert (r.mistake, r.edge) == ("missed_path", (y, x)) and "x + x = 6" in r.diagnosis
+    a = Value(2.0, label="a")
+    t = a.tanh()
+    t.label = "t"
+    r = check_derivation(t, {("t", "a"): -0.0706508})
+    assert r.mistake == "sign"
+    r = check_derivation(t, {("t", "a"): 0.3})
+    assert r.mistake == "wrong_local" and r.says is None and "none of the op's" in r.diagnosis
+    assert str(check_derivation(t, {})) == "derivation of t: no hand number given, nothing checked"
