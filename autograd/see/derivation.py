@@ -51,6 +51,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -313,17 +314,35 @@ class _Graph:
         op = f"op {node.op!r}" if node.op else "a leaf"
         return f"{self.names[node]} ({op}, data {number(node.data)})"
 
-    def formula(self, consumer: Value, j: int, mistake: Mistake) -> str:
-        """The wrong local derivative written with the node's names: ``1 - p₂·p₂``."""
+    def formula(self, consumer: Value, j: int, template: str) -> str:
+        """A local derivative's code template written with the node's names:
+        ``1.0 - {0} * {0}`` over p₂ is ``1 - p₂²``."""
         texts = [self.names[a] if isinstance(a, Value) else number(a) for a in consumer.args]
         prim = OPS[consumer.op]
         if prim.nary:
             _, own, partner = _nary_place(prim.name, len(texts), arg_positions(consumer)[j])
             texts = [texts[own], "0" if partner is None else texts[partner]]
-        text = mistake.code.format(*texts, out=self.names[consumer])
-        for a, b in ((" * ", "·"), ("1.0", "1"), ("0.0", "0"), (" ** ", "^")):
+        text = template.format(*texts, out=self.names[consumer])
+        text = re.sub(r"(?<![\w.])(\w+) \* \1(?![\w.])", r"\1²", text)  # q * q → q²
+        text = re.sub(r"pow\(([^,()]+), ([^()]+)\)",
+                      lambda m: f"{m[1]}^{m[2] if ' ' not in m[2] else f'({m[2]})'}", text)
+        for a, b in ((" * ", "·"), (" ** ", "^")):
             text = text.replace(a, b)
-        return text
+        return re.sub(r"(?<![\w.])(\d+)\.0(?![\d])", r"\1", text)  # 1.0 → 1
+
+    def right_formula(self, consumer: Value, j: int) -> str:
+        """The table's symbol for the right local derivative, with the op's code written
+        out when it says more: ``tanh'(p₂) = 1 - q₂²``."""
+        symbol = self.symbol(consumer, j)
+        prim = OPS.get(consumer.op)
+        if prim is None or prim.nary or not prim.code:
+            return symbol
+        template = prim.code[1 + arg_positions(consumer)[j]]
+        if not isinstance(template, str) or " if " in template:
+            return symbol
+        written = self.formula(consumer, j, template)
+        same = written.replace(" ", "") == symbol.replace(" ", "")
+        return symbol if same else f"{symbol} = {written}"
 
     def symbol(self, consumer: Value, j: int) -> str:
         if consumer not in self._symbols:
@@ -368,7 +387,7 @@ class _Graph:
                 for mistake, wrong in _mistakes(consumer, j, self.space):
                     if self.close(given, rest + wrong, tol) and not self.close(wrong, local):
                         return ("wrong_local", mistake.says, f"you used "
-                                f"{self.formula(consumer, j, mistake)} ({mistake.says}).")
+                                f"{self.formula(consumer, j, mistake.code)} ({mistake.says}).")
             if len(uses) > 1 and any(self.close(given, lg, tol) for _, lg in uses):
                 return ("missed_path", None, f"{self.names[node]} is used {len(uses)} times "
                         f"by {self.names[consumer]}; the local derivative is the sum over its "
@@ -503,8 +522,8 @@ class _Graph:
         consumer, j, local, delta = edge
         c = self.names[consumer]
         return (f"For d{c}/d{self.names[node]}, the {consumer.op} node {c}'s local "
-                f"derivative, you used {self.formula(consumer, j, mistake)} = {number(wrong)} "
-                f"({mistake.says}); the right one is {self.symbol(consumer, j)} = "
+                f"derivative, you used {self.formula(consumer, j, mistake.code)} = {number(wrong)} "
+                f"({mistake.says}); the right one is {self.right_formula(consumer, j)} = "
                 f"{number(local)}. The share through {c} is {number(local)} × δ({c}) "
                 f"{number(delta)} = {number(local * delta)}.")
 
