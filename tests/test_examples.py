@@ -57,8 +57,8 @@ def test_every_module_with_examples_is_collected_without_torch_and_sklearn():
     done = _pytest("--collect-only", "-q", *PACKAGES, hide=("torch", "sklearn"))
     assert done.returncode == 0, done.stdout + done.stderr
     collected = {line.split("::")[0] for line in done.stdout.splitlines() if "::" in line}
-    with_examples = {f"{package}/{path.name}" for package in PACKAGES
-                     for path in (ROOT / package).glob("*.py")
+    with_examples = {path.relative_to(ROOT).as_posix() for package in PACKAGES
+                     for path in (ROOT / package).rglob("*.py")
                      if ">>>" in path.read_text("utf-8")}
     assert "nn/bridge.py" in with_examples and "autograd/torch_replay.py" in with_examples
     assert collected == with_examples
