@@ -93,7 +93,7 @@ classics = {
     "no chain": {"p3": 1 - Q[3] ** 2},
     "a sign": {"q3": y - Q[3]},
     "the ½ forgotten": {"q3": 2 * (Q[3] - y)},
-    "σ' as σ, unwritten": {"w23": d0 * Q[2], "w12": d0 * W[2] * Q[2] * Q[1]},
+    "tanh' as tanh, unwritten": {"w23": d0 * Q[2], "w12": d0 * W[2] * Q[2] * Q[1]},
 }
 found = {}
 for name, hand in classics.items():
@@ -108,7 +108,7 @@ assert found == {
     "no chain": ("p3", "no_chain"),
     "a sign": ("q3", "sign"),
     "the ½ forgotten": ("q3", "factor"),
-    "σ' as σ, unwritten": ("w12", "wrong_local"),
+    "tanh' as tanh, unwritten": ("w12", "wrong_local"),
 }
 
 # %% [markdown]
