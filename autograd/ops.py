@@ -635,6 +635,7 @@ _ENTRIES = [
         mistakes=(
             Mistake(0, "{0}", "p: exp' is exp itself, read off the output, q = exp(p)"),
             Mistake(0, "{0} * exp({0} - 1.0)", "p·e^(p-1): eˣ is no power of x; exp' = exp"),
+            Mistake(0, "1.0", "1: the inner derivative dropped; exp' = exp(p), not 1"),
         ),
         text="exp({0})",
         latex={"exp": r"\exp"},

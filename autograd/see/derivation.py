@@ -595,8 +595,7 @@ class _Graph:
                            f"{self.names[twice[0]]} once more: a share counted twice, as when "
                            "a node sends its gradient on before it is whole (no topological "
                            "order).")
-        return text + (f" It is off by {number(extra, '+.4g')}: a gradient left over from "
-                       "another pass (not zeroed) adds a constant like this.")
+        return text + f" It is off by {number(extra, '+.4g')} from the right number."
 
 
 # -- helpers ----------------------------------------------------------------------------

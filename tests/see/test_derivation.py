@@ -340,7 +340,7 @@ def test_sigmoid_then_cross_entropy_by_hand():
 
 def test_nn_binary_cross_entropy_unwritten_softplus_mistake():
     """nn's stable BCE for z < 0 is log(1 + eᶻ) − y·z; a learner who drops the inner eᶻ
-    of the chain rule gets 1/(1 + eᶻ) − y for dL/dz (softplus' mistaken)."""
+    of the chain rule gets 1/(1 + eᶻ) − y for dL/dz: exp' taken as 1."""
     from nn import binary_cross_entropy
 
     z = Value(-0.6, label="z")
@@ -348,7 +348,8 @@ def test_nn_binary_cross_entropy_unwritten_softplus_mistake():
     y = 1.0
     assert check_derivation(L, {z: 1 / (1 + math.exp(0.6)) - y}).ok  # σ(z) − y
     r = check_derivation(L, {z: 1 / (1 + math.exp(-0.6)) - y})
-    assert r.mistake in ("wrong_local", "unknown") and r.first_wrong is z
+    assert (r.mistake, r.first_wrong) == ("wrong_local", z)
+    assert r.says == OPS["exp"].mistakes[2].says and "exp node" in r.diagnosis
 
 
 # -- a small MLP ----------------------------------------------------------------------------
