@@ -80,7 +80,7 @@ bench: $(BENCH) graphviz chromium
 	$(BIN)/python benchmarks/pages.py
 
 lint: $(LINT)
-	$(BIN)/ruff check autograd nn tests benchmarks notebooks conftest.py
+	$(BIN)/ruff check autograd nn tests benchmarks notebooks docs conftest.py
 
 notebook: $(NOTEBOOKS) $(TORCH) graphviz
 	$(BIN)/jupyter lab notebooks/

@@ -18,7 +18,15 @@ from .forward_mode import hessian, hvp, jacobian, jvp
 from .functional import grad, gradients, value_and_grad
 from .graph import forward_order, topo_order
 from .ops import OPS, Primitive, register
-from .see import draw, explain, step_through, trace_text  # a wing
+from .see import (  # a wing
+    DerivationError,
+    assert_derivation,
+    check_derivation,
+    draw,
+    explain,
+    step_through,
+    trace_text,
+)
 from .torch_replay import replay_in_torch  # a wing
 from .value import (
     Value,
@@ -48,6 +56,7 @@ __all__ = [
     "numerical_grad", "gradcheck", "check_grads", "check_graph", "GradcheckError",
     # seeing (autograd.see)
     "explain", "trace_text", "draw", "step_through",
+    "check_derivation", "assert_derivation", "DerivationError",
     # compiling (autograd.compiler) and a second opinion from PyTorch (autograd.torch_replay)
     "compile", "CompileError", "replay_in_torch",
 ]
@@ -60,7 +69,7 @@ _MOVED = {
     "leaves": "graph",
     "Explanation": "see", "Path": "see", "Page": "see", "StepThrough": "see",
     "Trace": "see", "edge_symbol": "see", "node_names": "see", "render": "see",
-    "Compiled": "compiler",
+    "Compiled": "compiler", "DerivationReport": "see",
     "TORCH_OPS": "torch_replay", "ReplayRow": "torch_replay",
     "TorchReplay": "torch_replay", "import_torch": "torch_replay",
 }

@@ -14,13 +14,26 @@ page, its tour).
 """
 
 from .anatomy import NeuronGroup, find_neurons
-from .chains import Explanation, Path, explain
+from .chains import Explanation, Path, explain, why_zero
+from .derivation import (
+    DerivationError,
+    DerivationReport,
+    assert_derivation,
+    catalogue,
+    check_derivation,
+)
 from .page import Page, static_text
 from .step_page import StepThrough, step_through
 from .trace import Trace, edge_symbol, node_names, trace_text
 from .viz import draw, render
 
 __all__ = [
+    "DerivationError",
+    "DerivationReport",
+    "assert_derivation",
+    "catalogue",
+    "check_derivation",
+    "why_zero",
     "Explanation",
     "NeuronGroup",
     "Page",
