@@ -42,17 +42,17 @@ False) every sum stays the chain Python built, and every number is the same.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import Any
 
 from .ops import OPS
 
-if TYPE_CHECKING:
-    from .value import Value
+# Nodes are Values; this module never imports value.py (which imports it), so the
+# hints say Any and the class is read off the node in hand.
 
 _SUM = OPS["sum"]
 
 
-def merge_sum_chain(node: Value) -> None:
+def merge_sum_chain(node: Any) -> None:
     """Merge the sums below ``node`` into one 'sum' node, when nobody holds them (see above)."""
 
     # 4 references to node: sum()'s running total (or the expression's), __add__'s
@@ -84,7 +84,7 @@ def merge_sum_chain(node: Value) -> None:
     mid._l1 = 0.0
 
 
-def _first_terms(low: Value) -> list:
+def _first_terms(low: Any) -> list:
     """The terms a merged sum starts with: the operands of low, the chain's first '+',
     when low holds the only reference to each (a start of 0 dropped: sum() starts
     at 0); else low itself, kept as a term."""
@@ -102,7 +102,7 @@ def _first_terms(low: Value) -> list:
 _refs = getattr(sys, "getrefcount", None)  # CPython's; other Pythons may have none
 
 
-def ops_down(node: Value) -> list[str]:
+def ops_down(node: Any) -> list[str]:
     """The ops met going down the first parents from node (a sum's list ends it)."""
     ops = []
     cls = node.__class__
