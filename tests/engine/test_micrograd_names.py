@@ -507,3 +507,95 @@ def test_init_micrograd_reproduces_micrograds_demo_from_the_same_seed():
     random.seed(1337)
     default = MLP(2, [16, 16, 1])  # chaingrad's own initialisation draws other weights
     assert [p.data for p in default.parameters()] != [p.data for p in theirs.parameters()]
+
+
+# -- the lecture's second half, its exercises, micrograd's own engine tests -------------
+
+
+def lecture_mlp_losses(V, tanh, steps=5):
+    """The lecture's MLP(3, [4, 4, 1]) of tanh neurons, sum(..., b) per neuron, squared
+    error, SGD with p.data += -0.1 * p.grad after zeroing p.grad by hand."""
+    rng = random.Random(42)
+
+    def layer(nin, nout):
+        return [([V(rng.uniform(-1, 1)) for _ in range(nin)], V(rng.uniform(-1, 1)))
+                for _ in range(nout)]
+
+    layers = [layer(3, 4), layer(4, 4), layer(4, 1)]
+    params = [p for lay in layers for w, b in lay for p in (*w, b)]
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    ys = [1.0, -1.0, -1.0, 1.0]
+    history = []
+    for _ in range(steps):
+        ypred = []
+        for x in xs:
+            q = x
+            for lay in layers:
+                q = [tanh(sum((wi * qi for wi, qi in zip(w, q)), b)) for w, b in lay]
+            ypred.append(q[0])
+        loss = sum((yout - ygt) ** 2 for ygt, yout in zip(ys, ypred))
+        for p in params:
+            p.grad = 0.0
+        loss.backward()
+        for p in params:
+            p.data += -0.1 * p.grad
+        history.append(loss.data)
+    return history
+
+
+def test_the_lectures_mlp_trains_as_on_micrograds_engine():
+    ours = lecture_mlp_losses(Value, Value.tanh)
+    theirs = lecture_mlp_losses(micro.Value, _micro_tanh)
+    assert ours == pytest.approx(theirs, rel=1e-12)
+    assert ours[-1] < ours[0]
+
+
+def test_the_exercises_softmax_and_negative_log_likelihood():
+    """The exercise: softmax by exp, sum and division, then -log p[3]; its gradient with
+    respect to the logits is p - onehot(3) (derived by hand)."""
+    logits = [Value(0.0), Value(3.0), Value(-2.0), Value(1.0)]
+    counts = [v.exp() for v in logits]
+    denominator = sum(counts)
+    probs = [c / denominator for c in counts]
+    loss = -probs[3].log()
+    loss.backward()
+    es = [math.exp(v.data) for v in logits]
+    p = [e / sum(es) for e in es]
+    assert loss.data == pytest.approx(-math.log(p[3]), rel=1e-14)
+    want = [pk - (k == 3) for k, pk in enumerate(p)]
+    assert [v.grad for v in logits] == pytest.approx(want, rel=1e-12, abs=1e-15)
+
+
+def micrograd_test_expressions(V):
+    """Expressions of the kind micrograd's own test_engine.py checks: numbers on both
+    sides, in-place +=, powers, relu, division by and of numbers."""
+    x = V(-4.0)
+    z = 2 * x + 2 + x
+    q = z.relu() + z * x
+    h = (z * z).relu()
+    y = h + q + q * x
+    a, b = V(-4.0), V(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    return (x, y), (a, b, g)
+
+
+def test_micrograds_own_engine_test_expressions_agree_with_micrograd():
+    (x, y), (a, b, g) = micrograd_test_expressions(Value)
+    (mx, my), (ma, mb, mg) = micrograd_test_expressions(micro.Value)
+    y.backward()
+    my.backward()
+    g.backward()
+    mg.backward()
+    assert (y.data, x.grad) == pytest.approx((my.data, mx.grad), rel=1e-14)
+    assert (g.data, a.grad, b.grad) == pytest.approx((mg.data, ma.grad, mb.grad), rel=1e-12)
+    # by hand, at x = -4 (z = 3x + 2 = -10 < 0, so relu(z) = 0): y = z² + z·x + z·x²
+    assert y.data == -20.0 and x.grad == 46.0  # dy/dx = 6z + (6x + 2) + (9x² + 4x)
