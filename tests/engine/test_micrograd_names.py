@@ -599,3 +599,24 @@ def test_micrograds_own_engine_test_expressions_agree_with_micrograd():
     assert (g.data, a.grad, b.grad) == pytest.approx((mg.data, ma.grad, mb.grad), rel=1e-12)
     # by hand, at x = -4 (z = 3x + 2 = -10 < 0, so relu(z) = 0): y = z² + z·x + z·x²
     assert y.data == -20.0 and x.grad == 46.0  # dy/dx = 6z + (6x + 2) + (9x² + 4x)
+
+
+def test_the_replay_recipe_compile_gives_what_rebuilding_the_graph_gives():
+    """For code that would build a graph once and run it again on new numbers: write the
+    loss as a function and compile it; every call equals a graph built afresh."""
+
+    def loss(w, x, y):
+        p = w[0] * x[0] + w[1] * x[1] + w[2]
+        return (p.tanh() - y) ** 2
+
+    step = autograd.compile(loss)
+    w = [0.5, -1.0, 0.1]
+    rng = random.Random(1)
+    for _ in range(20):
+        x, y = [rng.uniform(-2, 2), rng.uniform(-2, 2)], rng.choice((-1.0, 1.0))
+        value, grads = step(w, x, y)
+        ws = [Value(v) for v in w]
+        rebuilt = loss(ws, [Value(v) for v in x], y)
+        rebuilt.backward()
+        assert value == rebuilt.data and grads == [v.grad for v in ws]
+        w = [wi - 0.1 * gi for wi, gi in zip(w, grads)]
