@@ -61,7 +61,7 @@ def merge_sum_chain(node: Any) -> None:
         return
     mid = node._p0
     # 3 references to mid: node's slot, the local `mid`, getrefcount's argument
-    if mid.__class__ is not node.__class__ or mid.op != "+" or _refs(mid) != 3:
+    if mid.__class__ is not node.__class__ or mid._op_name != "+" or _refs(mid) != 3:
         return
     low, term = mid._p0, mid._p1
     # 3 references each to low and term: mid's slots, the locals, the argument
@@ -77,11 +77,11 @@ def merge_sum_chain(node: Any) -> None:
         terms.append(term)
     # mid becomes one 'sum' node: its terms in a list (no other node has one), each
     # with local derivative 1.0, kept once in _l0
-    mid.op = "sum"
+    mid._op_name = "sum"
     mid._p0 = terms
     mid._l0 = 1.0
     mid._p1 = None
-    mid._l1 = 0.0
+    mid._l1 = None
 
 
 def _first_terms(low: Any) -> list:
@@ -89,7 +89,10 @@ def _first_terms(low: Any) -> list:
     when low holds the only reference to each (a start of 0 dropped: sum() starts
     at 0); else low itself, kept as a term."""
     first, second = low._p0, low._p1
-    if low.op != "+" or (low._folded is not None and low._folded != 0.0):
+    if low._op_name != "+":
+        return [low]
+    folded = low._l0 if first is None else low._l1 if second is None else None
+    if folded is not None and folded != 0.0:
         return [low]
     # 3 references to each operand held by low alone: low's slot, the local, the argument
     if first is None:  # 0 + p₁
@@ -107,6 +110,6 @@ def ops_down(node: Any) -> list[str]:
     ops = []
     cls = node.__class__
     while node.__class__ is cls:
-        ops.append(node.op)
+        ops.append(node._op_name)
         node = node._p0
     return ops[:-1] if ops and ops[-1] == "" else ops

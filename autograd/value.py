@@ -14,16 +14,26 @@ that is dropped is freed by reference counting alone.
 
 How a node stores its edges. Most nodes have one or two operands, so operand
 i keeps its edge in slots of its own: ``_pi`` the parent and ``_li`` the local
-derivative d(node)/d(parent). A slot pair with no parent (None) is an operand
-that is not there (a unary op's second, a leaf's both) or a plain number, which
-is then kept in ``_folded``. A binary node takes 128 bytes this way, where two
-tuples would make it 224. A node of any number of inputs (``sum``, ``dot``)
-keeps its parents and local derivatives as two aligned tuples in ``_p0`` and
-``_l0``, and its arguments in ``_folded`` when numbers are among them. A
-'sum' merged from a chain of ``+`` (Python's ``sum()``, see
-``sums.py``) keeps its terms in a list in ``_p0`` and their one local
-derivative, 1.0, in ``_l0``. ``.parents``, ``.local_grads`` and ``.args`` give
-every kind back as tuples.
+derivative d(node)/d(parent). A slot pair with no parent (``_pi`` None) keeps
+in ``_li`` the plain number folded in at that place, or None when there is no
+operand there (a unary op's second, a leaf's both). A binary node takes 144
+bytes this way, its float included, where two tuples would make it 240. A node
+of any number of inputs (``sum``, ``dot``) keeps its parents and local
+derivatives as two aligned tuples in ``_p0`` and ``_l0``, and in ``_l1`` all its
+arguments when numbers are among them (else None). A 'sum' merged from a chain
+of ``+`` (Python's ``sum()``, see
+``sums.py``) keeps its terms in a
+list in ``_p0`` and their one local derivative, 1.0, in ``_l0``. ``.parents``,
+``.local_grads`` and ``.args`` give every kind back as tuples.
+
+A node also takes attributes of the user's own (``p.m = 0.0`` in an
+optimizer, ``n._vis_color = 'red'`` in a drawing), as micrograd's Values do:
+they live in the node's ``__dict__``, made only when the first one is set. The
+engine's own attributes are read-only (``op``, ``parents``, ``local_grads``,
+``args``, ``primitive`` and micrograd's names for them, ``_op``, ``_prev``,
+``_backward``); ``data``, ``grad`` and ``label`` are the user's to set. A label
+given is kept in that ``__dict__`` too (most nodes have none: the class's ``''``
+is read then), which is what keeps a node within 144 bytes.
 """
 
 from __future__ import annotations
@@ -32,7 +42,8 @@ import builtins
 import html
 import math
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import compress
@@ -77,17 +88,24 @@ class Value:
         4.0
     """
 
-    # The edges: operand i's parent in _pi and d(self)/d(parent) in _li (see the
-    # module docstring); the numbers folded into the node, if any, in _folded.
-    __slots__ = ("data", "grad", "label", "op", "_p0", "_p1", "_l0", "_l1", "_folded")
+    # The edges: operand i's parent in _pi and d(self)/d(parent), or the number
+    # folded in, in _li (see the module docstring); the op's name in _op_name,
+    # read through the read-only .op. __dict__ holds the user's own attributes.
+    __slots__ = ("data", "grad", "_op_name", "_p0", "_p1", "_l0", "_l1", "__dict__")
+    label = ""  # a node's own label, when it has one, is in its __dict__
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = as_float(data, "Value", label)
         self.grad = 0.0
-        self.label = check_label(label)
-        self.op = ""
-        self._p0 = self._p1 = self._folded = None
-        self._l0 = self._l1 = 0.0
+        if check_label(label):
+            self.label = label
+        self._op_name = ""
+        self._p0 = self._p1 = self._l0 = self._l1 = None
+
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node (a key of ``ops.OPS``); '' for a leaf."""
+        return self._op_name
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -114,12 +132,77 @@ class Value:
     @property
     def args(self) -> tuple:
         """Everything the op was called with: the parents and any folded-in numbers."""
-        first, folded = self._p0, self._folded
-        if folded is None:
-            return self.parents
+        first, second = self._p0, self._p1
         if first.__class__ is tuple or first.__class__ is list:
-            return folded
-        return (folded, self._p1) if first is None else (first, folded)
+            return tuple(first) if self._l1 is None else self._l1
+        # an operand slot pair without a parent holds the number folded in there, or None
+        a = first if first is not None else self._l0
+        b = second if second is not None else self._l1
+        if a is None:
+            return () if b is None else (b,)
+        return (a,) if b is None else (a, b)
+
+    # -- micrograd's names: its lecture's draw_dot reads _prev and _op, and its
+    # cells call o._backward() by hand, one node at a time. Views, not slots: a
+    # node costs no more for having them.
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for ``.parents``: the parents as a set (a new set each time,
+        so changing it changes no graph; a parent used twice is in it once).
+
+            >>> a = Value(2.0, label='a'); b = a * a + 1
+            >>> b._prev == {b.parents[0]}, b._prev.pop()._prev == {a}, a._prev
+            (True, True, set())
+        """
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for ``.op``: the op that made this node, '' for a leaf.
+
+            >>> (Value(2.0) * 3)._op, Value(2.0)._op
+            ('*', '')
+        """
+        return self._op_name
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's name for one step of ``backward``: ``node._backward()`` applies the
+        chain rule at this node only, ``parent.grad += local * node.grad`` for each of
+        its edges (a parent used twice gets both), and touches nothing else. Called on
+        every node from the root down, in ``topo_order``, after ``root.grad = 1.0``, it
+        adds what one ``root.backward()`` adds.
+
+            >>> x = Value(3.0, label='x'); y = x * x; o = y.tanh()
+            >>> o.grad = 1.0; o._backward(); y._backward(); x._backward()  # a leaf: nothing
+            >>> x.grad == 2 * 3.0 * (1 - o.data ** 2)
+            True
+
+        Unlike micrograd's, it is read-only: the step is computed from the node's
+        local derivatives, so there is no closure to replace (see ``autograd.register``).
+        """
+        return self._chain_rule_step
+
+    def _chain_rule_step(self) -> None:
+        # Every new .grad is computed and checked before any is written: an error
+        # leaves all of them as they were. A .grad of None counts as 0 (backward's rule).
+        parents = self.parents
+        if not parents:
+            return
+        with _step_lock:  # steps run in threads into shared parents lose no update
+            grad = _grad_or_zero(self, "_backward")
+            new: dict[Value, float] = {}
+            for parent, local in zip(parents, self.local_grads):
+                before = new[parent] if parent in new else _grad_or_zero(parent, "_backward")
+                new[parent] = before + local * grad
+            for parent, total in new.items():
+                if not _isfinite(total):
+                    raise OverflowError(
+                        f"_backward of {describe(self)} (op {self._op_name!r}): the gradient "
+                        f"of {describe(parent)} would become {total}; no .grad was changed"
+                    )
+            for parent, total in new.items():
+                parent.grad = total
 
     # -- arithmetic: each operator is one node of one primitive --------------
     # + - * / and neg take a fast path in their common case: recording, the
@@ -138,13 +221,13 @@ class Value:
             if other.__class__ is Value:  # fast path: _binary(_ADD, self, other)
                 out = self.data + other.data
                 if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
-                    if self.op == "+" and _MERGE_SUMS:  # perhaps a running sum, as sum() makes
+                    if self._op_name == "+" and _MERGE_SUMS:  # a running sum, as sum() makes?
                         merge_sum_chain(self)
-                    return _node(out, "+", self, other, 1.0, 1.0, None)
+                    return _node(out, "+", self, other, 1.0, 1.0)
             elif other.__class__ is float:  # fast path: _binary(_ADD, self, other)
                 out = self.data + other
                 if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
-                    return _node(out, "+", self, None, 1.0, 0.0, other)
+                    return _node(out, "+", self, None, 1.0, other)
         except (TypeError, ValueError):  # no number in a .data: see above
             pass
         return _binary(OPS["+"], self, other)
@@ -154,7 +237,7 @@ class Value:
             if other.__class__ is float:  # fast path: _binary(_ADD, other, self)
                 out = other + self.data
                 if out - out == 0.0 and _recording() and OPS["+"] is _ADD:
-                    return _node(out, "+", None, self, 0.0, 1.0, other)
+                    return _node(out, "+", None, self, other, 1.0)
         except (TypeError, ValueError):  # no number in a .data: see above
             pass
         return _binary(OPS["+"], other, self)
@@ -164,11 +247,11 @@ class Value:
             if other.__class__ is Value:  # fast path: _binary(_SUB, self, other)
                 out = self.data - other.data
                 if out - out == 0.0 and _recording() and OPS["-"] is _SUB:
-                    return _node(out, "-", self, other, 1.0, -1.0, None)
+                    return _node(out, "-", self, other, 1.0, -1.0)
             elif other.__class__ is float:  # fast path: _binary(_SUB, self, other)
                 out = self.data - other
                 if out - out == 0.0 and _recording() and OPS["-"] is _SUB:
-                    return _node(out, "-", self, None, 1.0, 0.0, other)
+                    return _node(out, "-", self, None, 1.0, other)
         except (TypeError, ValueError):  # no number in a .data: see above
             pass
         return _binary(OPS["-"], self, other)
@@ -178,7 +261,7 @@ class Value:
             if other.__class__ is float:  # fast path: _binary(_SUB, other, self)
                 out = other - self.data
                 if out - out == 0.0 and _recording() and OPS["-"] is _SUB:
-                    return _node(out, "-", None, self, 0.0, -1.0, other)
+                    return _node(out, "-", None, self, other, -1.0)
         except (TypeError, ValueError):  # no number in a .data: see above
             pass
         return _binary(OPS["-"], other, self)
@@ -189,11 +272,11 @@ class Value:
                 a, b = self.data, other.data
                 out = a * b
                 if out - out == 0.0 and _recording() and OPS["*"] is _MUL:
-                    return _node(out, "*", self, other, b, a, None)  # d(a·b)/da = b, /db = a
+                    return _node(out, "*", self, other, b, a)  # d(a·b)/da = b, /db = a
             elif other.__class__ is float:  # fast path: _binary(_MUL, self, other)
                 out = self.data * other
                 if out - out == 0.0 and _recording() and OPS["*"] is _MUL:
-                    return _node(out, "*", self, None, other, 0.0, other)
+                    return _node(out, "*", self, None, other, other)
         except (TypeError, ValueError):  # no number in a .data: see above
             pass
         return _binary(OPS["*"], self, other)
@@ -203,7 +286,7 @@ class Value:
             if other.__class__ is float:  # fast path: _binary(_MUL, other, self)
                 out = other * self.data
                 if out - out == 0.0 and _recording() and OPS["*"] is _MUL:
-                    return _node(out, "*", None, self, 0.0, other, other)
+                    return _node(out, "*", None, self, other, other)
         except (TypeError, ValueError):  # no number in a .data: see above
             pass
         return _binary(OPS["*"], other, self)
@@ -220,8 +303,8 @@ class Value:
                 if (out - out == 0.0 and d_a - d_a == 0.0 and d_b - d_b == 0.0 and _recording()
                         and OPS["/"] is _DIV):
                     if b is other:
-                        return _node(out, "/", self, None, d_a, 0.0, other)
-                    return _node(out, "/", self, other, d_a, d_b, None)
+                        return _node(out, "/", self, None, d_a, other)
+                    return _node(out, "/", self, other, d_a, d_b)
         except (TypeError, ValueError):  # no number in a .data: see above
             pass
         return _binary(OPS["/"], self, other)
@@ -239,7 +322,7 @@ class Value:
         try:
             out = -self.data  # fast path: _unary(_NEG, self); -x is finite when x is
             if out - out == 0.0 and _recording() and OPS["neg"] is _NEG:
-                return _node(out, "neg", self, None, -1.0, 0.0, None)
+                return _node(out, "neg", self, None, -1.0, None)
         except (TypeError, ValueError):  # no number in a .data: see above
             pass
         return _unary(OPS["neg"], self)
@@ -267,7 +350,7 @@ class Value:
             if _recording() and OPS["relu"] is _RELU:  # fast path: _unary(_RELU, self)
                 x = self.data  # relu(x) and relu'(x) (0 at the kink) are finite with x
                 on = x > 0
-                return _node(x if on else 0.0, "relu", self, None, 1.0 if on else 0.0, 0.0, None)
+                return _node(x if on else 0.0, "relu", self, None, 1.0 if on else 0.0, None)
         except (TypeError, ValueError):  # no number in a .data: see above
             pass
         return _unary(OPS["relu"], self)
@@ -400,7 +483,7 @@ class Value:
     @property
     def primitive(self) -> Primitive | None:
         """This node's entry in the primitive table (None for a leaf)."""
-        return OPS.get(self.op)
+        return OPS.get(self._op_name)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -422,6 +505,51 @@ class Value:
         cells = "".join(f"<tr><td style='text-align:left;color:#666'>{k}</td>"
                         f"<td style='text-align:left'><code>{v}</code></td></tr>" for k, v in rows)
         return f"<table style='display:inline-table;font-size:90%'>{cells}</table>"
+
+
+_step_lock = threading.Lock()
+
+
+def _grad_or_zero(node: Value, who: str) -> float:
+    """A node's .grad as a float: None counts as 0; anything but a finite number is refused."""
+    g = node.grad
+    if g is None:
+        return 0.0
+    if isinstance(g, (int, float)) and not isinstance(g, bool) and _isfinite(g):
+        return float(g)
+    raise TypeError(
+        f"{who}: the .grad of {describe(node)} is {type(g).__name__} {g!r}; it must be a "
+        "finite number (or None, counted as 0); no .grad was changed"
+    )
+
+
+def _read_only(name: str, why: str) -> Callable[..., None]:
+    def refuse(self: Value, value: Any = None) -> None:
+        raise AttributeError(f"Value.{name} is read-only ({describe(self)}): {why}")
+
+    return refuse
+
+
+# The engine's own attributes: a write would make the graph say one thing and
+# backward do another, so each refuses, saying why (data, grad, label stay free).
+_FIXED = "fixed when the node is made; build a new expression instead"
+for _name, _why in {
+    "op": f"the op is {_FIXED}",
+    "_op": f"micrograd's name for .op; the op is {_FIXED}",
+    "parents": f"the parents are {_FIXED}",
+    "_prev": f"micrograd's name for .parents; the parents are {_FIXED}",
+    "args": f"the operands are {_FIXED}",
+    "local_grads": "the local derivatives are computed once, at the forward values, by the "
+                   "op's rule; for a rule of your own, autograd.register a Primitive",
+    "primitive": "it is the op's entry in autograd.OPS",
+    "_backward": "chaingrad computes each node's step from its local derivatives (micrograd "
+                 "keeps a closure there); for a derivative of your own, autograd.register a "
+                 "Primitive",
+}.items():
+    _view = Value.__dict__[_name]
+    setattr(Value, _name, property(_view.fget, _read_only(_name, _why),
+                                   _read_only(_name, _why), _view.__doc__))
+del _name, _why, _view
 
 
 # -- making nodes --------------------------------------------------------------
@@ -475,24 +603,23 @@ _ADD, _SUB, _MUL, _DIV, _NEG = OPS["+"], OPS["-"], OPS["*"], OPS["/"], OPS["neg"
 _RELU, _SUM, _DOT = OPS["relu"], OPS["sum"], OPS["dot"]
 
 
-def _node(data: float, op: str, p0: Any, p1: Any, l0: Any, l1: float, folded: Any) -> Value:
-    """A node with its edges in slots (see Value); no checks: the callers did them."""
+def _node(data: float, op: str, p0: Any, p1: Any, l0: Any, l1: Any) -> Value:
+    """A node with its edges in slots (see Value); no checks: the callers did them.
+    A parent slot that is None has in its ``l`` the number folded in there, or None."""
     v = _new(Value)
     v.data = data
     v.grad = 0.0
-    v.label = ""
-    v.op = op
+    v._op_name = op
     v._p0 = p0
     v._p1 = p1
     v._l0 = l0
     v._l1 = l1
-    v._folded = folded
     return v
 
 
 def _constant(data: float) -> Value:
     """What an op makes under no_grad(): a leaf, nothing to differentiate through."""
-    return _node(data, "", None, None, 0.0, 0.0, None)
+    return _node(data, "", None, None, None, None)
 
 
 # The three builders below are one path written three times for speed: read the
@@ -516,7 +643,7 @@ def _unary(prim: Primitive, x: Value) -> Value:
         raise local_error(prim, (x,), out, error)  # noqa: B904
     if not finite:
         raise op_error(prim, (x,), non_finite(out, (local,)))
-    return _node(out, prim.name, x, None, local, 0.0, None)
+    return _node(out, prim.name, x, None, local, None)
 
 
 def _binary(prim: Primitive, a: Any, b: Any) -> Value:
@@ -542,10 +669,10 @@ def _binary(prim: Primitive, a: Any, b: Any) -> Value:
         local = tuple(d for d, is_value in ((local_a, a_is), (local_b, b_is)) if is_value)
         raise op_error(prim, (a, b), non_finite(out, local))
     if a_is and b_is:
-        return _node(out, prim.name, a, b, local_a, local_b, None)
+        return _node(out, prim.name, a, b, local_a, local_b)
     if a_is:  # the number is folded as the float it was read as (not a Fraction, say)
-        return _node(out, prim.name, a, None, local_a, 0.0, bd)
-    return _node(out, prim.name, None, b, 0.0, local_b, ad)
+        return _node(out, prim.name, a, None, local_a, bd)
+    return _node(out, prim.name, None, b, ad, local_b)
 
 
 def _merging_is_sound() -> bool:
@@ -563,7 +690,7 @@ def _merging_is_sound() -> bool:
     global _MERGE_SUMS
     shipped, _MERGE_SUMS = _MERGE_SUMS, True
     try:
-        xs = [_node(1.0, "", None, None, 0.0, 0.0, None) for _ in range(6)]
+        xs = [_node(1.0, "", None, None, None, None) for _ in range(6)]
         free = builtins.sum(x * 1.0 for x in xs)
         held = xs[0]
         for x in xs[1:]:
@@ -608,7 +735,7 @@ def _nary(prim: Primitive, args: tuple) -> Value:
         every = compress(every, is_value)  # only the Values are parents
     # with numbers among the Values, .args needs them all (not so for subclasses only)
     folded = None if is_value is None or all(is_value) else args
-    return _node(out, prim.name, parents, None, tuple(every), 0.0, folded)
+    return _node(out, prim.name, parents, None, tuple(every), folded)
 
 
 def _mixed_operands(prim: Primitive, args: tuple) -> tuple[list, tuple, list, tuple]:
@@ -712,12 +839,12 @@ def dot(ws: Sequence[Any], xs: Sequence[Any], bias: Any = None) -> Value:
         try:
             out = builtins.sum(map(_mul, w_data, q_data), 0.0)
             if bias is None and out - out == 0.0 and _recording():
-                return _node(out, "dot", (*ws, *xs), None, (*q_data, *w_data), 0.0, None)
+                return _node(out, "dot", (*ws, *xs), None, (*q_data, *w_data), None)
             if bias.__class__ is Value:
                 out += bias.data
                 if out - out == 0.0 and _recording():
                     return _node(out, "dot", (*ws, *xs, bias), None, (*q_data, *w_data, 1.0),
-                                 0.0, None)
+                                 None)
         except (TypeError, ValueError):
             pass
     return _nary(OPS["dot"], (*ws, *xs) if bias is None else (*ws, *xs, bias))

@@ -157,6 +157,72 @@ print(f"loss {history['loss'][0]:.3f} -> {history['loss'][-1]:.3f}")
 assert history["loss"][-1] < history["loss"][0]
 
 # %% [markdown]
+# ## Coming from micrograd
+#
+# micrograd's lecture builds one neuron, $o = \tanh(x_1 w_1 + x_2 w_2 + b)$,
+# and runs backpropagation by hand: it sets `o.grad = 1.0`, then calls
+# each node's `_backward()`, from the output down. chaingrad's Values
+# answer to micrograd's names: `_prev` (the parents, as a set), `_op`
+# (the op's name) and `_backward()` (this node's one chain-rule step:
+# for each parent, `parent.grad += local * node.grad`). First by hand:
+
+# %%
+x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+b = Value(6.8813735870195432, label="b")
+x1w1, x2w2 = x1 * w1, x2 * w2
+x1w1.label, x2w2.label = "x1*w1", "x2*w2"
+x1w1x2w2 = x1w1 + x2w2
+x1w1x2w2.label = "x1*w1 + x2*w2"
+n = x1w1x2w2 + b
+n.label = "n"
+o = n.tanh()
+o.label = "o"
+print(o._op, sorted(v.label for v in o._prev), n._op, sorted(v.label for v in n._prev))
+
+# %% [markdown]
+# Each call sends one node's gradient one step back. The order matters:
+# a node must have all of its gradient before it sends it on, so the
+# output goes first and every node goes before its parents.
+
+# %%
+o.grad = 1.0
+o._backward()           # n.grad = (1 - o²) · o.grad = 0.5
+n._backward()           # b and x1*w1 + x2*w2 get n.grad (d(u+v)/du = 1)
+x1w1x2w2._backward()    # x1*w1 and x2*w2 get it too
+x2w2._backward()        # x2.grad = w2 · 0.5, w2.grad = x2 · 0.5 = 0
+x1w1._backward()        # x1.grad = w1 · 0.5, w1.grad = x1 · 0.5
+by_hand = {v.label: v.grad for v in (x1, x2, w1, w2, b, n)}
+print(by_hand)
+
+# %% [markdown]
+# `backward()` does the same steps in that order (`topo_order(o)`), on
+# the whole graph at once. Reset the gradients and let it:
+
+# %%
+from autograd import topo_order
+
+for v in topo_order(o):
+    v.grad = 0.0
+o.backward()
+print({v.label: v.grad for v in (x1, x2, w1, w2, b, n)})
+
+# %% [markdown]
+# And the page, where each reverse step is one `_backward()`, with its
+# arithmetic shown:
+
+# %%
+neuron_page = step_through(o, highlight=w1)
+neuron_page
+
+# %%
+assert by_hand == {v.label: v.grad for v in (x1, x2, w1, w2, b, n)}
+assert math.isclose(n.grad, 1 - math.tanh(n.data) ** 2) and math.isclose(n.grad, 0.5)
+assert math.isclose(w1.grad, x1.data * n.grad) and math.isclose(x1.grad, w1.data * n.grad)
+assert w2.grad == 0.0 and o._prev == {n} and o._op == "tanh"
+assert [s.node for s in reverse_steps(o)] == topo_order(o)  # the page's reverse steps: backward's order
+
+# %% [markdown]
 # ## The map
 #
 # Each notebook follows one derivation from the project's source
