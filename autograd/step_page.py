@@ -125,7 +125,8 @@ def step_through(
     body = _body(heading, svg, links)
     height = 64 + max(460, min(int(size[1]) + 40, 640))
     page = Page.build(heading, body, data, script=static_text("autograd", "step_through.js"),
-                      style=static_text("autograd", "step_through.css"), height=height)
+                      style=static_text("autograd", "step_through.css"), height=height,
+                      player=True)
     return StepThrough(page.html, title=heading, height=height, data=data)
 
 
@@ -466,17 +467,7 @@ def _body(heading: str, svg: str, links: Sequence[tuple[str, str]]) -> str:
     return f"""
 <div class="bar" role="toolbar" aria-label="steps">
   <h1>{html.escape(heading)}</h1>
-  <button id="cg-first" title="First (Home)">|◀ First</button>
-  <button id="cg-prev" title="Previous (←)">◀ Prev</button>
-  <button id="cg-next" title="Next (→)">Next ▶</button>
-  <button id="cg-last" title="Last (End)">Last ▶|</button>
-  <button id="cg-play" aria-pressed="false" title="Play / pause (space)">▶ Play</button>
-  <label>speed <select id="cg-speed" aria-label="speed">
-    <option value="1200">slow</option><option value="600" selected>normal</option>
-    <option value="250">fast</option><option value="80">very fast</option></select></label>
-  <label><span class="sr-only">step</span><input id="cg-slider" type="range" min="0" value="0"
-    aria-label="step"></label>
-  <span id="cg-status" class="status" aria-live="polite"></span>
+  <span id="cg-player"></span>
   <button id="cg-symbols" aria-pressed="false" title="Edge labels as symbols or numbers">
     Symbols</button>
   <button id="cg-fit" aria-pressed="false" title="Shrink the drawing to the window">Fit</button>

@@ -28,9 +28,8 @@
   var localText = edgeEl.map(function (g, j) { return E[j].svg && E[j].svg.charAt(0) === "e" ? textOf(g, "t-local") : null; });
   var contribText = edgeEl.map(function (g, j) { return E[j].svg && E[j].svg.charAt(0) === "e" ? textOf(g, "t-contrib") : null; });
 
-  var pos = 0, symbols = false, selected = null, timer = null, carried = [], explained = {};
-  var slider = $("cg-slider"), graph = $("cg-graph");
-  slider.max = String(TOTAL);
+  var pos = 0, symbols = false, selected = null, carried = [], explained = {};
+  var graph = $("cg-graph"), player = null;
 
   function name(n) { return nodes[n].n; }
   function active(p) { return p === 0 ? -1 : (p <= F ? D.fsteps[p - 1] : D.bsteps[p - F - 1].n); }
@@ -93,7 +92,6 @@
     else if (pos <= F) carry(ins[act].map(function (x) { return edgeEl[x]; }).concat([opEdgeEl[act]]), "cg-carry-fwd");
     else carry(D.bsteps[pos - F - 1].cs.map(function (c) { return edgeEl[c[0]]; }), "cg-carry");
     marker(act);
-    controls();
     stepPanel(act);
     if (selected) detail();
   }
@@ -120,14 +118,6 @@
     var r = box.getBoundingClientRect(), c = graph.getBoundingClientRect();  // out of view: centre it
     if (r.left < c.left + 16 || r.right > c.right - 16) graph.scrollLeft += (r.left + r.right - c.left - c.right) / 2;
     if (r.top < c.top + 16 || r.bottom > c.bottom - 16) graph.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
-  }
-
-  function controls() {
-    slider.value = String(pos);
-    slider.setAttribute("aria-valuetext", statusText());
-    setText($("cg-status"), statusText());
-    $("cg-first").disabled = $("cg-prev").disabled = pos === 0;
-    $("cg-next").disabled = $("cg-last").disabled = pos === TOTAL;
   }
 
   function statusText() {
@@ -320,21 +310,6 @@
   }
 
   // -- input -------------------------------------------------------------------------
-  function go(p) { pos = Math.max(0, Math.min(TOTAL, p)); render(); }
-  function stop() { if (timer) { clearInterval(timer); timer = null; } $("cg-play").setAttribute("aria-pressed", "false"); setText($("cg-play"), "▶ Play"); }
-  function play() {
-    if (timer) { stop(); return; }
-    if (pos === TOTAL) go(0);
-    $("cg-play").setAttribute("aria-pressed", "true"); setText($("cg-play"), "⏸ Pause");
-    timer = setInterval(function () { if (pos >= TOTAL) stop(); else go(pos + 1); }, Number($("cg-speed").value));
-  }
-  $("cg-first").addEventListener("click", function () { stop(); go(0); });
-  $("cg-prev").addEventListener("click", function () { stop(); go(pos - 1); });
-  $("cg-next").addEventListener("click", function () { stop(); go(pos + 1); });
-  $("cg-last").addEventListener("click", function () { stop(); go(TOTAL); });
-  $("cg-play").addEventListener("click", play);
-  $("cg-speed").addEventListener("change", function () { if (timer) { stop(); play(); } });
-  slider.addEventListener("input", function () { stop(); go(Number(slider.value)); });
   $("cg-fit").addEventListener("click", function () {
     var on = this.getAttribute("aria-pressed") !== "true", svg = $("cg-svg");
     this.setAttribute("aria-pressed", String(on));
@@ -344,11 +319,6 @@
   $("cg-symbols").addEventListener("click", function () {
     symbols = !symbols; this.setAttribute("aria-pressed", String(symbols)); render();
   });
-  cg.keys({
-    ArrowRight: function () { stop(); go(pos + 1); }, ArrowLeft: function () { stop(); go(pos - 1); },
-    Home: function () { stop(); go(0); }, End: function () { stop(); go(TOTAL); }, " ": play
-  });
-
   function choose(target) {
     var g = target.closest ? target.closest("[data-node], [data-neuron]") : null;
     if (!g) return false;
@@ -388,5 +358,7 @@
   graph.addEventListener("mouseleave", function () { tip.hidden = true; });
 
   if (D.highlight !== null) selected = {node: D.highlight};
-  render();
+  player = ChaingradPlayer($("cg-player"), {
+    steps: TOTAL, status: statusText, render: function (k) { pos = k; render(); }
+  });
 })();
