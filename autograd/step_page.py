@@ -39,9 +39,10 @@ from .anatomy import NeuronGroup, find_neurons
 from .backward import Step, reverse_steps
 from .chains import delta_node
 from .graph import forward_order
-from .ops import dot_parts
+from .js import op_key, ops_js
+from .ops import Primitive, dot_parts
 from .page import Page, static_text
-from .trace import edge_symbol, node_names, node_text, number
+from .trace import arg_positions, edge_symbol, node_names, node_text
 from .value import Value
 from .viz import INSTALL_HINT, GraphvizMissing, draw
 
@@ -124,7 +125,8 @@ def step_through(
     data["title"] = heading
     body = _body(heading, svg, links)
     height = 64 + max(460, min(int(size[1]) + 40, 640))
-    page = Page.build(heading, body, data, script=static_text("autograd", "step_through.js"),
+    script = _live_script(forward, data) + static_text("autograd", "step_through.js")
+    page = Page.build(heading, body, data, script=script,
                       style=static_text("autograd", "step_through.css"), height=height,
                       player=True)
     return StepThrough(page.html, title=heading, height=height, data=data)
@@ -234,21 +236,33 @@ def _delta_nodes(forward: list[Value]) -> dict[Value, Value]:
     return {node: delta_node(node, uses.get(node, [])) for node in forward}
 
 
+def _node_entry(node: Value, names: dict[Value, str], index: dict[Value, int],
+                holes: dict[Value, str], grad: float) -> dict[str, Any]:
+    """What the page keeps of a node: name, label, op, data, grad, its op's text (with holes
+    the page fills with numbers), and for an op node its op's key and arguments (a node's
+    index, or [number] for a number folded into it) to compute it again."""
+    entry = {"n": names[node], "l": node.label, "op": node.op, "d": node.data, "g": grad,
+             "rhs": node_text(node, names) if node.parents else "",
+             "rt": node_text(node, holes) if node.parents else ""}
+    if node.parents:
+        prim = node.primitive
+        entry["k"] = op_key(prim, len(node.args)) if prim is not None else None
+        entry["a"] = [index[a] if isinstance(a, Value) else [float(a)] for a in node.args]
+    return entry
+
+
 def _data(root: Value, forward: list[Value], index: dict[Value, int], names: dict[Value, str],
           steps: list[Step], neurons: list[NeuronGroup], highlight: Value | None) -> dict[str, Any]:
     grads = {s.node: s.grad for s in steps}
     delta = _delta_nodes(forward)
-    values = {node: number(node.data) for node in forward}
+    holes = {node: f"\u0000{k}\u0000" for k, node in enumerate(forward)}
     nodes, edges, slot = [], [], {}
     for k, node in enumerate(forward):
-        nodes.append({
-            "n": names[node], "l": node.label, "op": node.op, "d": node.data,
-            "g": grads[node], "rhs": node_text(node, names) if node.parents else "",
-            "rhsn": node_text(node, values) if node.parents else "",
-        })
+        nodes.append(_node_entry(node, names, index, holes, grads[node]))
+        positions = arg_positions(node)
         for j, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             slot[(k, j)] = len(edges)
-            edges.append({"p": index[parent], "c": k, "j": j, "v": local,
+            edges.append({"p": index[parent], "c": k, "j": j, "i": positions[j], "v": local,
                           "s": edge_symbol(node, j, names), "dn": index[delta[node]]})
     bsteps = [{"n": index[s.node], "g": s.grad,
                "cs": [[slot[(index[c.consumer], c.index)], c.local, c.consumer_grad, c.amount]
@@ -265,9 +279,32 @@ def _data(root: Value, forward: list[Value], index: dict[Value, int], names: dic
         })
     return {
         "root": index[root], "nodes": nodes, "edges": edges, "bsteps": bsteps,
+        "ops": _op_facts(forward),
         "fsteps": [k for k, node in enumerate(forward) if node.parents],
         "neurons": units, "highlight": index[highlight] if highlight is not None else None,
     }
+
+
+def _op_keys(forward: list[Value]) -> set[tuple[Primitive, int]]:
+    return {(node.primitive, len(node.args)) for node in forward
+            if node.parents and node.primitive is not None}
+
+
+def _op_facts(forward: list[Value]) -> dict[str, dict[str, Any]]:
+    """What the page says when an op refuses a value: its name, domain and rules."""
+    return {op_key(prim, n): {"name": prim.name, "domain": prim.domain,
+                              "rules": "; ".join(prim.formulas)}
+            for prim, n in _op_keys(forward)}
+
+
+def _live_script(forward: list[Value], data: dict[str, Any]) -> str:
+    """The JS of the graph's ops (``CG_OPS``); ops it cannot translate are listed in the data
+    (``live``: key -> why), and the page refuses to edit a leaf that feeds them."""
+    script, failed = ops_js(_op_keys(forward))
+    unknown = {node.op for node in forward if node.parents and node.primitive is None}
+    failed.update({op: f"the op {op!r} is not in the op table" for op in unknown})
+    data["live"] = failed
+    return script
 
 
 # -- the drawing: Graphviz's SVG with our ids -------------------------------------------------
@@ -476,7 +513,9 @@ def _body(heading: str, svg: str, links: Sequence[tuple[str, str]]) -> str:
 <div class="main">
   <div class="graph" id="cg-graph">{svg}</div>
   <div class="panel">
+    <p id="cg-problem" role="alert" hidden></p>
     <section id="cg-step" aria-live="polite"></section>
+    <section id="cg-edit" hidden></section>
     <section id="cg-detail"></section>
     <section class="legend muted">
       <b>Reading it.</b> A box is a value (name, data, grad); a circle its op. Dashed outline:

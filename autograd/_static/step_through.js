@@ -28,6 +28,7 @@
   var localText = edgeEl.map(function (g, j) { return E[j].svg && E[j].svg.charAt(0) === "e" ? textOf(g, "t-local") : null; });
   var contribText = edgeEl.map(function (g, j) { return E[j].svg && E[j].svg.charAt(0) === "e" ? textOf(g, "t-contrib") : null; });
 
+  var quiz = null;
   var pos = 0, symbols = false, selected = null, carried = [], explained = {};
   var graph = $("cg-graph"), player = null;
 
@@ -94,6 +95,7 @@
     marker(act);
     stepPanel(act);
     if (selected) detail();
+    nudgeTable();
   }
 
   function boxOf(n) { return n < 0 ? null : (valueEl[n] || (unitOf[n] >= 0 ? unitEl[unitOf[n]] : null)); }
@@ -148,7 +150,7 @@
       box.appendChild(el("p", null, "Compute ", el("b", null, name(act)), inside, " from its inputs:"));
       box.appendChild(el("div", {class: "calc"},
         el("code", null, name(act) + " = " + nodes[act].rhs), el("br"),
-        el("code", null, "= " + nodes[act].rhsn), el("br"),
+        el("code", null, "= " + numbersIn(act)), el("br"),
         el("code", null, "= "), el("b", {class: "result"}, num(nodes[act].d))));
       return;
     }
@@ -180,6 +182,11 @@
         el("th", null, "× its grad"), el("th", null, "= contribution"), el("th", null, "sum so far"))),
       el("tbody", null, rows)));
     box.appendChild(el("p", {class: "calc"}, el("code", null, name(act) + ".grad = "), el("b", {class: "result"}, num(s.g))));
+  }
+
+  // The op's text with its arguments' numbers (holes \u0000k\u0000 in the data, filled here).
+  function numbersIn(k) {
+    return nodes[k].rt.replace(/\u0000(\d+)\u0000/g, function (m, i) { return fmt(nodes[Number(i)].d); });
   }
 
   function wrap(sym) { return /^[\w.'₀-₉]+(\([\w.'₀-₉ ]*\))?$/.test(sym) ? sym : "(" + sym + ")"; }
@@ -258,6 +265,182 @@
     return el("div", null, el("h3", null, "As backward chain × forward chain (δ × q)"), el("ul", {class: "splits"}, rows));
   }
 
+
+  // -- live: a leaf gets a new value, the page computes the graph again ------------------------
+  // Forward in forward order with each op's JS (CG_OPS, generated from the op table), only the
+  // nodes downstream of the leaf; then the reverse pass as backward_steps walks it: a node's grad
+  // is 0 (the root's the seed 1) plus its contributions, local derivative × consumer's grad, in
+  // the order they arrive. Nothing is kept unless all of it is finite.
+  var byName = {}, original = nodes.map(function (v) { return v.d; }), problem = null, editing = null;
+  nodes.forEach(function (v, k) { byName[v.n] = k; });
+  function argsOf(k, vals) { return nodes[k].a.map(function (x) { return typeof x === "number" ? vals[x] : x[0]; }); }
+  function operandText(k, a) {
+    return nodes[k].a.map(function (x, i) {
+      return typeof x === "number" ? "node '" + name(x) + "' = " + fmt(a[i], 6) : fmt(a[i], 6);
+    }).join(", ");
+  }
+  function opFacts(k) { return D.ops[nodes[k].k] || {name: nodes[k].op, domain: "", rules: ""}; }
+  function forwardError(k, a) {
+    var o = opFacts(k);
+    return o.name + ": input outside the domain, with operands " + operandText(k, a) +
+      (o.domain ? "; " + o.name + " needs " + o.domain : "") + " (node " + name(k) + ")";
+  }
+  function derivativeError(k, a, out) {
+    var o = opFacts(k);
+    return o.name + ": the value " + fmt(out, 6) + " is defined but a local derivative is not (it is infinite here), " +
+      "with operands " + operandText(k, a) + "; the rule: " + o.rules + " (node " + name(k) + ")";
+  }
+
+  function forwardPass(leaf, value) {
+    var vals = nodes.map(function (v) { return v.d; }), locs = E.map(function (e) { return e.v; });
+    var dirty = new Uint8Array(N), k, j;
+    vals[leaf] = value; dirty[leaf] = 1;
+    for (k = leaf + 1; k < N; k++) {
+      var v = nodes[k], moved = false;
+      if (!v.a) continue;
+      for (j = 0; j < v.a.length; j++) if (typeof v.a[j] === "number" && dirty[v.a[j]]) { moved = true; break; }
+      if (!moved) continue;
+      dirty[k] = 1;
+      var op = v.k ? CG_OPS[v.k] : undefined;
+      if (!op) return {error: name(leaf) + " cannot be edited live here: node " + name(k) + " is made by the op " +
+        JSON.stringify(v.op) + ", which the page cannot compute (" + (D.live[v.k || v.op] || "no JavaScript for it") + ")"};
+      var a = argsOf(k, vals), out = op.f(a);
+      if (!isFinite(out)) return {error: forwardError(k, a)};
+      vals[k] = out;
+      var ds = op.d(out, a);
+      for (j = 0; j < ins[k].length; j++) {
+        var x = ins[k][j], local = ds[E[x].i];
+        if (!isFinite(local)) return {error: derivativeError(k, a, out)};
+        locs[x] = local;
+      }
+    }
+    return {vals: vals, locs: locs};
+  }
+
+  function reversePass(r) {
+    var grads = new Float64Array(N), amounts = new Float64Array(E.length);
+    for (var t = 0; t < B; t++) {
+      var s = D.bsteps[t], g = s.n === D.root ? 1 : 0;
+      for (var j = 0; j < s.cs.length; j++) {
+        var x = s.cs[j][0], amount = r.locs[x] * grads[E[x].c];
+        amounts[x] = amount; g += amount;
+      }
+      if (!isFinite(g)) return {error: "the gradient of " + name(s.n) + " (op " + JSON.stringify(nodes[s.n].op || "leaf") +
+        ") is " + g + "; a page cannot show a pass that overflows"};
+      grads[s.n] = g;
+    }
+    r.grads = grads; r.amounts = amounts;
+    return r;
+  }
+
+  function commit(r) {
+    var k, t, j;
+    for (k = 0; k < N; k++) { nodes[k].d = r.vals[k]; nodes[k].g = r.grads[k]; }
+    for (j = 0; j < E.length; j++) { E[j].v = r.locs[j]; amountOf[j] = r.amounts[j]; }
+    for (t = 0; t < B; t++) {
+      var s = D.bsteps[t];
+      s.g = r.grads[s.n];
+      s.cs.forEach(function (c) { c[1] = r.locs[c[0]]; c[2] = r.grads[E[c[0]].c]; c[3] = r.amounts[c[0]]; });
+    }
+    explained = {};
+    if (quiz) quiz.reset();
+  }
+
+  function showProblem(text) {
+    problem = text;
+    var box = $("cg-problem");
+    box.hidden = !text;
+    setText(box, text || "");
+  }
+
+  function leafOf(label) {
+    var k = byName[String(label)];
+    if (k === undefined) throw new Error("chaingrad: no node is named " + JSON.stringify(String(label)));
+    return k;
+  }
+
+  function setLeaf(k, value) {
+    if (nodes[k].a) throw new Error("chaingrad.set: " + name(k) + " is made by an op (" + nodes[k].op + "), not a leaf; set a leaf");
+    if (typeof value !== "number" || !isFinite(value)) {
+      var bad = name(k) + ": " + String(value) + " is not a finite number; the value stays " + fmt(nodes[k].d, 6);
+      showProblem(bad);
+      return {ok: false, error: bad};
+    }
+    var r = forwardPass(k, value);
+    if (!r.error) r = reversePass(r);
+    if (r.error) {
+      var text = r.error + ". " + name(k) + " stays " + fmt(nodes[k].d, 6) + ".";
+      showProblem(text);
+      return {ok: false, error: text};
+    }
+    showProblem(null);
+    commit(r);
+    render();
+    return {ok: true, error: null};
+  }
+
+  // C after x moves by h (the forward pass only), beside the gradient: the lecture's check.
+  function nudge(k, h) {
+    var before = nodes[D.root].d, r = forwardPass(k, nodes[k].d + h);
+    if (r.error) return {h: h, error: r.error};
+    var after = r.vals[D.root];
+    return {h: h, before: before, after: after, slope: (after - before) / h, grad: nodes[k].g};
+  }
+
+  var NUDGES = [0.1, 0.01, 0.001];
+  function editor(k) {
+    var box = cg.clear($("cg-edit")), v = nodes[k].d;
+    box.hidden = false;
+    var field = el("input", {id: "cg-value", type: "number", step: "any", value: String(v), "aria-label": "new value of " + name(k)});
+    var span = Math.max(1, Math.abs(v));
+    var drag = el("input", {id: "cg-drag", type: "range", min: String(v - 2 * span), max: String(v + 2 * span),
+      step: String(span / 200), value: String(v), "aria-label": "drag the value of " + name(k)});
+    var reset = el("button", {id: "cg-reset", type: "button"}, "reset to " + fmt(original[k]));
+    field.addEventListener("change", function () { if (field.value !== "") setLeaf(k, Number(field.value)); });
+    drag.addEventListener("input", function () { if (setLeaf(k, Number(drag.value)).ok) field.value = String(nodes[k].d); });
+    reset.addEventListener("click", function () { setLeaf(k, original[k]); field.value = String(nodes[k].d); editor(k); });
+    box.appendChild(el("h3", null, "Change " + name(k)));
+    box.appendChild(el("p", null, el("label", null, "value ", field), " ", drag, " ", reset));
+    box.appendChild(el("p", {class: "muted"}, "Type a number (Enter) or drag: the page computes every node again, forward and reverse."));
+    box.appendChild(el("h3", null, "Nudge by h: does ΔC/h approach the gradient?"));
+    box.appendChild(el("div", {id: "cg-nudge"}));
+    editing = k;
+    nudgeTable();
+  }
+
+  function nudgeTable() {
+    var box = $("cg-nudge");
+    if (!box || editing === null) return;
+    var k = editing, R = D.root, rows = NUDGES.map(function (h) {
+      var r = nudge(k, h);
+      if (r.error) return el("tr", {class: "nudge"}, el("td", null, String(h)), el("td", {colspan: "4"}, r.error));
+      return el("tr", {class: "nudge", "data-h": String(h), "data-after": String(r.after), "data-slope": String(r.slope)},
+        el("td", null, String(h)), el("td", null, num(r.after)), el("td", null, num(r.after - r.before)),
+        el("td", null, num(r.slope)), el("td", null, num(Math.abs(r.slope - r.grad))));
+    });
+    cg.clear(box);
+    box.appendChild(el("p", null, name(R) + " = ", num(nodes[R].d), " now; d" + name(R) + "/d" + name(k) + " = ", num(nodes[k].g, "grad"),
+      " (the reverse pass)"));
+    box.appendChild(el("table", {class: "arith"}, el("thead", null, el("tr", null, el("th", null, "h"),
+      el("th", null, name(R) + " after"), el("th", null, "Δ" + name(R)), el("th", null, "Δ" + name(R) + "/h"),
+      el("th", null, "|Δ/h − grad|"))), el("tbody", null, rows)));
+  }
+
+  function labelOf(k) { return k < 0 ? null : name(k); }
+  function phase() { return pos === 0 ? "start" : (pos <= F ? "forward" : "reverse"); }
+  window.chaingrad = {
+    set: function (label, value) { return setLeaf(leafOf(label), value); },
+    data: function (label) { return nodes[leafOf(label)].d; },
+    grad: function (label) { return nodes[leafOf(label)].g; },
+    step: function (k) { player.go(k); return pos; },
+    steps: function () { return TOTAL; },
+    current: function () { return {phase: phase(), label: labelOf(active(pos))}; },
+    nudge: function (label, h) { return nudge(leafOf(label), Number(h)); },
+    labels: function () { return nodes.map(function (v) { return v.n; }); },
+    error: function () { return problem; },
+    answer: function (value) { return quiz ? quiz.answer(value) : {correct: false, mistake: null, message: "this page has no quiz: build it with step_through(root, quiz=True)"}; }
+  };
+
   // -- the detail panel: a node, or an opened neuron ------------------------------------
   function detail() {
     var box = cg.clear($("cg-detail"));
@@ -268,8 +451,11 @@
     cls(boxOf(n), "cg-selected", true);
     box.appendChild(el("h2", null, name(n) + (v.l && v.l !== name(n) ? " (label " + v.l + ")" : "")));
     box.appendChild(el("p", null, v.op ? el("code", null, name(n) + " = " + v.rhs) : "a leaf (an input or a parameter)"));
-    box.appendChild(el("p", null, "data ", num(v.d), ", grad ", num(v.g, "grad"),
-      pos >= bpos[n] ? "" : el("span", {class: "muted"}, " (the reverse pass reaches it at step " + (bpos[n] - F) + ")")));
+    var reached = pos >= bpos[n];
+    box.appendChild(el("p", {class: "values"}, "data ", pos >= fpos[n] ? num(v.d) : "?", ", grad ",
+      reached ? num(v.g, "grad") : "?",
+      reached ? "" : el("span", {class: "muted"}, " (the reverse pass reaches it at reverse step " + (bpos[n] - F) + ")")));
+    if (D.why && D.why[n]) box.appendChild(el("p", {class: "why-zero"}, D.why[n]));
     if (ins[n].length) {
       box.appendChild(el("h3", null, "Local derivatives of its inputs"));
       box.appendChild(el("ul", null, ins[n].map(function (x) {
@@ -277,7 +463,10 @@
       })));
     }
     if (!explained[n]) explained[n] = explainNode(n);  // paths do not change with the step
-    box.appendChild(explained[n]);
+    if (reached) { box.appendChild(explained[n]); return; }
+    var peek = el("details", {class: "peek"}, el("summary", null, "Its gradient as a sum over paths (ahead of the pass)"));
+    peek.appendChild(explained[n]);
+    box.appendChild(peek);
   }
 
   function memberButton(n) {
@@ -324,6 +513,8 @@
     if (!g) return false;
     if (g.hasAttribute("data-neuron")) selected = {unit: Number(g.getAttribute("data-neuron"))};
     else selected = {node: Number(g.getAttribute("data-node"))};
+    if (selected.node !== undefined && !nodes[selected.node].a) editor(selected.node);
+    else { editing = null; cg.clear($("cg-edit")).hidden = true; }
     detail();
     return true;
   }
@@ -358,6 +549,7 @@
   graph.addEventListener("mouseleave", function () { tip.hidden = true; });
 
   if (D.highlight !== null) selected = {node: D.highlight};
+  if (selected && !nodes[selected.node].a) editor(selected.node);
   player = ChaingradPlayer($("cg-player"), {
     steps: TOTAL, status: statusText, render: function (k) { pos = k; render(); }
   });
