@@ -44,7 +44,8 @@ def _operands(name: str, pick: Callable[[], Value], rnd: random.Random) -> list:
     if name == "/":
         return [pick(), _positive(pick())]
     if name == "**":
-        return [_positive(pick()), pick().tanh() * 2.0 if rnd.random() < 0.5 else rnd.choice([2, 3, -1, 0.5])]
+        exponent = pick().tanh() * 2.0 if rnd.random() < 0.5 else rnd.choice([2, 3, -1, 0.5])
+        return [_positive(pick()), exponent]
     if name in ("atan2", "hypot"):
         return [pick(), _positive(pick())]
     if name in ("leaky_relu", "elu"):
@@ -63,7 +64,8 @@ def random_graph(seed: int, leaves: dict[str, float]) -> Value:
     def pick() -> Value:
         if rnd.random() < 0.35:
             return xs[0]  # one leaf with many consumers
-        return rnd.choice(made[-8:] + xs).tanh() if rnd.random() < 0.2 else rnd.choice(made[-8:] + xs)
+        chosen = rnd.choice(made[-8:] + xs)
+        return chosen.tanh() if rnd.random() < 0.2 else chosen
 
     names = sorted(OPS)
     rnd.shuffle(names)
