@@ -15,6 +15,7 @@ from .functional import grad, gradients, value_and_grad
 from .graph import forward_order, leaves, topo_order
 from .ops import OPS, Primitive, register
 from .page import Page
+from .see.derivation import DerivationError, DerivationReport, assert_derivation, check_derivation
 from .step_page import StepThrough, step_through
 from .torch_replay import TORCH_OPS, ReplayRow, TorchReplay, import_torch, replay_in_torch
 from .trace import Trace, edge_symbol, node_names, trace_text
@@ -88,4 +89,5 @@ __all__ = [
     "topo_order",
     "trace_text",
     "value_and_grad",
+    "DerivationError", "DerivationReport", "assert_derivation", "check_derivation",
 ]

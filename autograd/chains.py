@@ -33,10 +33,15 @@ from .ops import dot_parts, latex_words
 from .trace import edge_symbols, node_names
 from .value import Value
 
-__all__ = ["explain", "Explanation", "Path", "Split", "count_paths", "PATH_COUNT_CAP"]
+__all__ = ["explain", "Explanation", "Path", "Split", "count_paths", "why_zero", "PATH_COUNT_CAP",
+           "PASSES_NOTHING"]
 
 PATH_COUNT_CAP = 2**64
 """Paths are counted exactly up to this number; more are reported as ``PATH_COUNT_CAP + 1``."""
+
+PASSES_NOTHING = 1e-3
+"""A local derivative below this (in size) passes (almost) nothing back: a ReLU that is
+off, a saturated tanh or σ, a zero input multiplying a weight."""
 
 
 @dataclass
@@ -135,7 +140,10 @@ class Explanation:
     ``paths`` is empty when asked for the delta form only (``paths=False``).
     ``total`` equals ``wrt.grad`` after ``root.backward()`` (one pass, grads
     starting at 0) to rounding; it is computed from the local derivatives, so
-    backward need not have run.
+    backward need not have run. ``why_zero`` says, when the gradient is zero or
+    vanishing (below ``PASSES_NOTHING`` in size), which edge kills it (a ReLU
+    that is off, a saturated tanh or σ, a zero input multiplying a weight, no
+    path at all, paths that cancel); None otherwise.
     """
 
     root: Value
@@ -145,6 +153,7 @@ class Explanation:
     split: list[Split]
     n_paths: int
     names: dict[Value, str] = field(repr=False, default_factory=dict)
+    why_zero: str | None = None
 
     @property
     def delta(self) -> float:
@@ -206,6 +215,8 @@ class Explanation:
         if self.split:
             terms = " + ".join(str(s) for s in self.split)
             lines.append(f"  as backward chain × forward chain: {head} = {terms}")
+        if self.why_zero:
+            lines.append(f"  why: {self.why_zero}")
         return "\n".join(lines)
 
     def _repr_latex_(self) -> str:
@@ -241,6 +252,8 @@ class Explanation:
         for s in self.split:
             out.append(f"- δ(`{s.delta_name}`) × `{s.forward_symbol}` = {number(s.delta)} × "
                        f"{number(s.forward)} = {number(s.product)} (backward × forward chain)")
+        if self.why_zero:
+            out += ["", f"Why: {self.why_zero}"]
         return "\n".join(out)
 
 
@@ -311,7 +324,80 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 10_000, paths: bool = T
     grads = _grads(root, order)
     listed = _enumerate(root, wrt, order, names) if paths and n_paths else []
     split = _split(wrt, order, grads, names)
-    return Explanation(root, wrt, listed, grads.get(wrt, 0.0), split, n_paths, names)
+    total = grads.get(wrt, 0.0)
+    why = _why_zero(root, wrt, order, names, n_paths, total)
+    return Explanation(root, wrt, listed, total, split, n_paths, names, why)
+
+
+def why_zero(root: Value, wrt: Value) -> str | None:
+    """Why d root / d wrt is zero or vanishing: the edge that kills it; None when it is not.
+
+        >>> w = Value(0.5, label='w'); x = Value(-2.0, label='x'); h = (w * x).relu()
+        >>> why_zero(h, w)  # doctest: +ELLIPSIS
+        "...the relu v3 is off: its input v2 = -1 ≤ 0, so relu'(v2) = 0..."
+
+    ``explain(root, wrt).why_zero`` is the same sentence. Linear in the graph.
+    """
+    if not isinstance(root, Value) or not isinstance(wrt, Value):
+        raise TypeError("why_zero: root and wrt must be Values")
+    order = topo_order(root)
+    names = node_names(order[::-1])
+    total = _grads(root, order).get(wrt, 0.0)
+    return _why_zero(root, wrt, order, names, count_paths(root, wrt, order=order), total)
+
+
+def _why_zero(root: Value, wrt: Value, order: list[Value], names: dict[Value, str],
+              n_paths: int, total: float) -> str | None:
+    """The sentence for ``Explanation.why_zero``: the edges where the flow back stops."""
+    if abs(total) >= PASSES_NOTHING:
+        return None  # a gradient of this size is not vanishing: no pass spent on it
+    head = f"d{names.get(root, 'root')}/d{_name_of(wrt, names)}"
+    if n_paths == 0:
+        return (f"{head} is 0: no path leads from {_name_of(wrt, names)} up to "
+                f"{names.get(root, 'root')}, which does not depend on it")
+    alive = {wrt}  # reached from wrt through edges that pass something back
+    blocked = []
+    for node in reversed(order):  # inputs first
+        if node is wrt:
+            continue
+        dead = []
+        for j, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            if parent in alive:
+                if abs(local) >= PASSES_NOTHING:
+                    alive.add(node)
+                else:
+                    dead.append((node, j, parent, local))
+        if node not in alive:
+            blocked += dead
+    size = "0" if total == 0 else f"{number(total, '.3g')}, vanishing"
+    if root in alive:
+        if total != 0:
+            return None
+        return (f"{head} is 0 although a path passes something back: its "
+                f"{n_paths:,} paths' products cancel (they sum to 0)")
+    edges = "; ".join(_killer(c, j, p, local, names) for c, j, p, local in blocked[:5])
+    more = f" (and {len(blocked) - 5} more)" if len(blocked) > 5 else ""
+    return (f"{head} is {size}: every path from {_name_of(wrt, names)} up to "
+            f"{names.get(root, 'root')} crosses an edge that passes (almost) nothing back: "
+            f"{edges}{more}")
+
+
+def _killer(consumer: Value, j: int, parent: Value, local: float,
+            names: dict[Value, str]) -> str:
+    """One edge that stops the flow back, in the words of its op."""
+    c, p = names[consumer], names[parent]
+    symbol = edge_symbols(consumer, names)[j]
+    if consumer.op == "relu":
+        return (f"the relu {c} is off: its input {p} = {number(parent.data)} ≤ 0, so "
+                f"{symbol} = 0 and nothing flows back through it")
+    if consumer.op in ("tanh", "sigmoid"):
+        return (f"the {consumer.op} {c} is saturated: its input {p} = {number(parent.data)} "
+                f"puts it at {number(consumer.data, '.6g')}, where {symbol} = "
+                f"{number(local, '.2g')}")
+    if consumer.op in ("*", "dot") and local == 0:
+        return (f"{p} multiplies {symbol} = 0 in {c}: d{c}/d{p} = {symbol} = 0, so a zero "
+                "input passes no gradient to its weight")
+    return f"the edge {c} ← {p} has local derivative {symbol} = {number(local, '.2g')}"
 
 
 def _name_of(node: Value, names: dict[Value, str]) -> str:

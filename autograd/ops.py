@@ -40,6 +40,40 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class Mistake:
+    """A typical wrong local derivative of an op, as learners take it.
+
+    input  which input's derivative is taken wrongly (0, 1; for ``dot``: 0 a
+           weight wᵢ, 1 an input qᵢ, 2 the bias)
+    code   the WRONG d out/d input as a Python expression template over ``{0}``,
+           ``{1}`` (the inputs) and ``{out}``, written as ``Primitive.code`` is:
+           arithmetic, ``**``, calls of the names in ``CODE_NAMES`` or of an op's
+           forward by its name, and conditional expressions (the live page
+           translates it to JavaScript the same way). For ``dot``, ``{0}`` is the
+           argument itself and ``{1}`` its partner (the qᵢ of a weight wᵢ)
+    says   what the mistake is, in a few words: the wrong factor, then the rule
+
+        >>> m = OPS['tanh'].mistakes[0]; m.code, m.says
+        ('1.0 - {0} * {0}', "1 - p²: tanh' reads the output, 1 - q²")
+
+    ``autograd.check_derivation`` tries every one of an op's mistakes on the
+    edges into a wrong node and names the one that gives the learner's number.
+    """
+
+    input: int
+    code: str
+    says: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.input, bool) or not isinstance(self.input, int) or self.input < 0:
+            raise ValueError(f"Mistake: input must be an int >= 0, got {self.input!r}")
+        if not isinstance(self.code, str) or not self.code.strip():
+            raise TypeError(f"Mistake: code must be a template string, got {self.code!r}")
+        if not isinstance(self.says, str) or not self.says.strip():
+            raise TypeError(f"Mistake: says must be a short phrase, got {self.says!r}")
+
+
 @dataclass(frozen=True, eq=False, kw_only=True)
 class Primitive:
     """One op: forward, local derivative rules, and how it prints. Keywords only.
@@ -82,6 +116,9 @@ class Primitive:
                  of (input names, out name) for the list of its derivatives, one per
                  input (as its rule returns them all). Left empty, a compiled graph
                  calls ``forward`` and the rules themselves
+    mistakes     the typical WRONG local derivatives learners take, each a
+                 ``Mistake`` (which input, the wrong derivative as a ``code``
+                 template, what it says); ``check_derivation`` names them
 
     Equality is identity: the table keeps one object per op.
     """
@@ -98,6 +135,7 @@ class Primitive:
     nary: bool = False
     finite_derivatives: bool = False
     code: tuple[str | Callable[..., str], ...] = ()
+    mistakes: tuple[Mistake, ...] = ()
 
     def __post_init__(self) -> None:
         # A learner's own entry is checked here, where it is written, rather
@@ -134,8 +172,18 @@ class Primitive:
                 f"{where}: code needs the forward and one derivative per input "
                 f"({2 if self.nary else 1 + arity} items); got {len(self.code)}"
             )
+        self._check_mistakes(where, arity)
         if not self.glyph:
             object.__setattr__(self, "glyph", self.name)
+
+    def _check_mistakes(self, where: str, arity: int) -> None:
+        if not isinstance(self.mistakes, tuple) or not all(
+            isinstance(m, Mistake) for m in self.mistakes
+        ):
+            raise TypeError(f"{where}: mistakes must be a tuple of Mistake")
+        for m in self.mistakes:
+            if not self.nary and m.input >= arity:
+                raise ValueError(f"{where}: a mistake names input {m.input}; the op has {arity}")
 
 
 # --- helpers that work on floats and on Values alike ------------------------
@@ -503,6 +551,9 @@ _ENTRIES = [
         derivatives=(lambda out, a, b: 1.0, lambda out, a, b: -1.0),
         symbols=("1", "-1"),
         formulas=("d(a - b)/da = 1", "d(a - b)/db = -1"),
+        mistakes=(
+            Mistake(1, "1.0", "+1: the minus of d(a - b)/db = -1 dropped"),
+        ),
         text="{0} - {1}",
         glyph="−",
         finite_derivatives=True,
@@ -514,6 +565,10 @@ _ENTRIES = [
         derivatives=(lambda out, a, b: b, lambda out, a, b: a),
         symbols=("{1}", "{0}"),
         formulas=("d(a·b)/da = b", "d(a·b)/db = a"),
+        mistakes=(
+            Mistake(0, "{0}", "a: d(a·b)/da is the other operand, b"),
+            Mistake(1, "{1}", "b: d(a·b)/db is the other operand, a"),
+        ),
         text="{0} * {1}",
         glyph="×",
         finite_derivatives=True,
@@ -525,6 +580,12 @@ _ENTRIES = [
         derivatives=(lambda out, a, b: 1.0 / b, lambda out, a, b: -out / b),
         symbols=("1/{1}", "-{0}/{1}²"),
         formulas=("d(a/b)/da = 1/b", "d(a/b)/db = -a/b² = -(a/b)/b"),
+        mistakes=(
+            Mistake(0, "{1}", "b: d(a/b)/da is 1/b"),
+            Mistake(1, "1.0 / {1}", "1/b: d(a/b)/db is -a/b²"),
+            Mistake(1, "{0} / ({1} * {1})", "a/b²: the minus of d(a/b)/db = -a/b² dropped"),
+            Mistake(1, "-1.0 / ({1} * {1})", "-1/b²: the a of d(a/b)/db = -a/b² forgotten"),
+        ),
         text="{0} / {1}",
         glyph="÷",
         domain="a nonzero divisor",
@@ -536,6 +597,9 @@ _ENTRIES = [
         derivatives=(lambda out, x: -1.0,),
         symbols=("-1",),
         formulas=("d(-x)/dx = -1",),
+        mistakes=(
+            Mistake(0, "1.0", "+1: d(-x)/dx is -1"),
+        ),
         text="-{0}",
         glyph="−x",
         finite_derivatives=True,
@@ -547,6 +611,14 @@ _ENTRIES = [
         derivatives=(_d_pow_base, _d_pow_exponent),
         symbols=(_pow_base_symbol, "{out}·log {0}"),
         formulas=("d(xⁿ)/dx = n·xⁿ⁻¹", "d(xⁿ)/dn = xⁿ·log x"),
+        mistakes=(
+            Mistake(0, "{1} * pow({0}, {1})", "n·xⁿ: the power rule lowers the exponent, n·xⁿ⁻¹"),
+            Mistake(0, "pow({0}, {1} - 1.0)", "xⁿ⁻¹: the factor n of n·xⁿ⁻¹ forgotten"),
+            Mistake(
+                1, "{1} * pow({0}, {1} - 1.0)",
+                "n·xⁿ⁻¹: the power rule is for a constant exponent; d(xⁿ)/dn = xⁿ·log x",
+            ),
+        ),
         text="{0} ** {1}",
         glyph="xⁿ",
         latex={"log": r"\log"},
@@ -560,6 +632,10 @@ _ENTRIES = [
         derivatives=(lambda out, x: out,),
         symbols=("exp({0})",),
         formulas=("exp'(x) = exp(x)",),
+        mistakes=(
+            Mistake(0, "{0}", "p: exp' is exp itself, read off the output, q = exp(p)"),
+            Mistake(0, "{0} * exp({0} - 1.0)", "p·e^(p-1): eˣ is no power of x; exp' = exp"),
+        ),
         text="exp({0})",
         latex={"exp": r"\exp"},
         domain="x ≤ 709.78 (exp overflows a float beyond that)",
@@ -584,6 +660,10 @@ _ENTRIES = [
         derivatives=(lambda out, x: 1.0 / x,),
         symbols=("1/{0}",),
         formulas=("log'(x) = 1/x",),
+        mistakes=(
+            Mistake(0, "1.0 / {out}", "1/log x: log' is 1/x, over the input, not the output"),
+            Mistake(0, "{out}", "log x: log' is 1/x, not log itself"),
+        ),
         text="log({0})",
         latex={"log": r"\log"},
         domain="x > 0",
@@ -606,6 +686,9 @@ _ENTRIES = [
         derivatives=(lambda out, x: 1.0 / (x * _LN2),),
         symbols=("1/({0}·log 2)",),
         formulas=("log₂'(x) = 1/(x·log 2)",),
+        mistakes=(
+            Mistake(0, "1.0 / {0}", "1/x: log₂' is 1/(x·log 2), the log 2 forgotten"),
+        ),
         text="log2({0})",
         glyph="log₂",
         latex={"log": r"\log", "log2": r"\log_2"},
@@ -618,6 +701,9 @@ _ENTRIES = [
         derivatives=(lambda out, x: 1.0 / (x * _LN10),),
         symbols=("1/({0}·log 10)",),
         formulas=("log₁₀'(x) = 1/(x·log 10)",),
+        mistakes=(
+            Mistake(0, "1.0 / {0}", "1/x: log₁₀' is 1/(x·log 10), the log 10 forgotten"),
+        ),
         text="log10({0})",
         glyph="log₁₀",
         latex={"log": r"\log", "log10": r"\log_{10}"},
@@ -630,6 +716,11 @@ _ENTRIES = [
         derivatives=(lambda out, x: 0.5 / out,),
         symbols=("1/(2√{0})",),
         formulas=("(√x)' = 1/(2√x)",),
+        mistakes=(
+            Mistake(0, "0.5 / {0}", "1/(2x): (√x)' is 1/(2√x), the root forgotten"),
+            Mistake(0, "1.0 / {out}", "1/√x: (√x)' is 1/(2√x), the ½ forgotten"),
+            Mistake(0, "0.5 * {out}", "½√x: (√x)' = ½·x^(-½), the exponent not lowered"),
+        ),
         text="√{0}",
         glyph="√",
         domain="x ≥ 0 (and x > 0 for a derivative: 1/(2√x) is infinite at 0)",
@@ -642,6 +733,10 @@ _ENTRIES = [
         derivatives=(lambda out, x: 1.0 - out * out,),
         symbols=("tanh'({0})",),
         formulas=("tanh'(x) = 1 - tanh(x)²",),
+        mistakes=(
+            Mistake(0, "1.0 - {0} * {0}", "1 - p²: tanh' reads the output, 1 - q²"),
+            Mistake(0, "1.0 - {out}", "1 - q: tanh' is 1 - q², squared"),
+        ),
         text="tanh({0})",
         latex={"tanh": r"\tanh"},
         finite_derivatives=True,
@@ -653,6 +748,11 @@ _ENTRIES = [
         derivatives=(lambda out, x: out * (1.0 - out),),
         symbols=("σ'({0})",),
         formulas=("σ'(x) = σ(x)·(1 - σ(x))",),
+        mistakes=(
+            Mistake(0, "sigmoid({0})", "σ(p): that is σ itself; σ'(p) = σ(p)(1 - σ(p))"),
+            Mistake(0, "{0} * (1.0 - {0})", "p(1 - p): σ' reads the output, q(1 - q)"),
+            Mistake(0, "1.0 - {out} * {out}", "1 - q²: that is tanh'; σ' = q(1 - q)"),
+        ),
         text="σ({0})",
         glyph="σ",
         finite_derivatives=True,
@@ -664,6 +764,13 @@ _ENTRIES = [
         derivatives=(_d_relu,),
         symbols=("relu'({0})",),
         formulas=("relu'(x) = 1 if x > 0 else 0",),
+        mistakes=(
+            Mistake(
+                0, "1.0 if {0} < 0.0 else 0.0",
+                "the step on the wrong side: relu' is 1 where p > 0, 0 where p < 0",
+            ),
+            Mistake(0, "{out}", "relu(p): relu' is the step (1 if p > 0 else 0), not relu itself"),
+        ),
         text="relu({0})",
         latex={"relu": r"\operatorname{relu}"},
         finite_derivatives=True,
@@ -675,6 +782,12 @@ _ENTRIES = [
         derivatives=(_d_gelu,),
         symbols=("gelu'({0})",),
         formulas=("gelu'(x) = Φ(x) + x·φ(x), Φ(x) = (1 + erf(x/√2))/2, φ(x) = exp(-x²/2)/√(2π)",),
+        mistakes=(
+            Mistake(
+                0, "0.5 * (1.0 + erf({0} * SQRT1_2))",
+                "Φ(x): gelu = x·Φ(x) needs the product rule, Φ(x) + x·φ(x)",
+            ),
+        ),
         text="gelu({0})",
         latex={"gelu": r"\operatorname{gelu}"},
         finite_derivatives=True,
@@ -689,6 +802,12 @@ _ENTRIES = [
         derivatives=(_d_silu,),
         symbols=("silu'({0})",),
         formulas=("silu'(x) = σ(x)·(1 + x·(1 - σ(x))), with silu(x) = x·σ(x)",),
+        mistakes=(
+            Mistake(
+                0, "sigmoid({0})",
+                "σ(x): silu = x·σ(x) needs the product rule, σ(x) + x·σ'(x)",
+            ),
+        ),
         text="silu({0})",
         latex={"silu": r"\operatorname{silu}"},
         finite_derivatives=True,
@@ -700,6 +819,12 @@ _ENTRIES = [
         derivatives=(lambda out, x: _sig(x),),
         symbols=("σ({0})",),
         formulas=("softplus'(x) = σ(x), with softplus(x) = log(1 + exp(x))",),
+        mistakes=(
+            Mistake(
+                0, "1.0 / (1.0 + exp({0}))",
+                "1/(1 + eˣ): the chain rule inside log(1 + eˣ) lost its eˣ; softplus' = σ(x)",
+            ),
+        ),
         text="softplus({0})",
         latex={"softplus": r"\operatorname{softplus}"},
         finite_derivatives=True,
@@ -713,6 +838,12 @@ _ENTRIES = [
         formulas=(
             "d leaky_relu(x, a)/dx = 1 if x > 0 else a (a at x = 0, as PyTorch)",
             "d leaky_relu(x, a)/da = x if x ≤ 0 else 0",
+        ),
+        mistakes=(
+            Mistake(
+                0, "1.0 if {0} > 0.0 else 0.0",
+                "the step of relu: leaky_relu' is the slope, not 0, where p ≤ 0",
+            ),
         ),
         text="leaky_relu({0}, {1})",
         glyph="leaky relu",
@@ -748,6 +879,9 @@ _ENTRIES = [
         derivatives=(_d_abs,),
         symbols=("sign({0})",),
         formulas=("|x|' = sign(x) (0 at x = 0)",),
+        mistakes=(
+            Mistake(0, "1.0", "+1: |x|' is sign(x), -1 for x < 0"),
+        ),
         text="|{0}|",
         latex={"sign": r"\operatorname{sign}"},
         finite_derivatives=True,
@@ -771,6 +905,9 @@ _ENTRIES = [
         derivatives=(lambda out, x: _cos(x),),
         symbols=("cos({0})",),
         formulas=("sin'(x) = cos(x)",),
+        mistakes=(
+            Mistake(0, "-cos({0})", "-cos x: sin' = cos, no minus"),
+        ),
         text="sin({0})",
         latex={"sin": r"\sin", "cos": r"\cos"},
         finite_derivatives=True,
@@ -782,6 +919,9 @@ _ENTRIES = [
         derivatives=(lambda out, x: -_sin(x),),
         symbols=("-sin({0})",),
         formulas=("cos'(x) = -sin(x)",),
+        mistakes=(
+            Mistake(0, "sin({0})", "sin x: the minus of cos' = -sin x dropped"),
+        ),
         text="cos({0})",
         latex={"sin": r"\sin", "cos": r"\cos"},
         finite_derivatives=True,
@@ -793,6 +933,9 @@ _ENTRIES = [
         derivatives=(lambda out, x: 1.0 + out * out,),
         symbols=("1 + {out}²",),
         formulas=("tan'(x) = 1 + tan(x)²",),
+        mistakes=(
+            Mistake(0, "1.0 + {0} * {0}", "1 + x²: tan' reads the output, 1 + tan²x"),
+        ),
         text="tan({0})",
         latex={"tan": r"\tan"},
         # no domain to state: a float never lands on a pole π/2 + kπ, where tan
@@ -828,6 +971,9 @@ _ENTRIES = [
         derivatives=(_d_atan,),
         symbols=("1/(1 + {0}²)",),
         formulas=("atan'(x) = 1/(1 + x²)",),
+        mistakes=(
+            Mistake(0, "1.0 / (1.0 - {0} * {0})", "1/(1 - x²): atan' is 1/(1 + x²)"),
+        ),
         text="atan({0})",
         latex={"atan": r"\arctan"},
         finite_derivatives=True,
@@ -878,6 +1024,9 @@ _ENTRIES = [
         derivatives=(lambda out, x: _sinh(x),),
         symbols=("sinh({0})",),
         formulas=("cosh'(x) = sinh(x)",),
+        mistakes=(
+            Mistake(0, "-sinh({0})", "-sinh x: cosh' = sinh x, no minus (unlike cos)"),
+        ),
         text="cosh({0})",
         latex={"sinh": r"\sinh", "cosh": r"\cosh"},
         domain="|x| ≤ 710.47 (cosh overflows a float beyond that)",
@@ -927,6 +1076,10 @@ _ENTRIES = [
             "d max(a, b)/da = 1 if a > b, 0 if a < b, ½ at a tie (as torch.maximum)",
             "d max(a, b)/db = 1 if b > a, 0 if b < a, ½ at a tie (as torch.maximum)",
         ),
+        mistakes=(
+            Mistake(0, "1.0", "1: only the larger input gets the gradient of max"),
+            Mistake(1, "1.0", "1: only the larger input gets the gradient of max"),
+        ),
         text="max({0}, {1})",
         glyph="max",
         latex={"max": r"\max"},
@@ -945,6 +1098,10 @@ _ENTRIES = [
         formulas=(
             "d min(a, b)/da = 1 if a < b, 0 if a > b, ½ at a tie (as torch.minimum)",
             "d min(a, b)/db = 1 if b < a, 0 if b > a, ½ at a tie (as torch.minimum)",
+        ),
+        mistakes=(
+            Mistake(0, "1.0", "1: only the smaller input gets the gradient of min"),
+            Mistake(1, "1.0", "1: only the smaller input gets the gradient of min"),
         ),
         text="min({0}, {1})",
         glyph="min",
@@ -977,6 +1134,11 @@ _ENTRIES = [
         symbols=(_dot_symbol,),
         formulas=(
             "d(w·q + b)/dwᵢ = qᵢ (forward chain), d(w·q + b)/dqᵢ = wᵢ, d(w·q + b)/db = 1",
+        ),
+        mistakes=(
+            Mistake(0, "{0}", "w: d(w·q + b)/dw is the input q the weight multiplies"),
+            Mistake(1, "{0}", "q: d(w·q + b)/dq is the weight w"),
+            Mistake(2, "{0}", "b: d(w·q + b)/db is 1"),
         ),
         text=_dot_text,
         glyph="w·q",
