@@ -36,7 +36,7 @@ from typing import Any
 
 from .ops import CODE_NAMES, OPS, Primitive
 
-__all__ = ["Untranslatable", "expression_js", "function_js", "ops_js", "op_key", "mistakes_js"]
+__all__ = ["Untranslatable", "expression_js", "function_js", "ops_js", "op_key"]
 
 _MATH = {"exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "tanh", "sin", "cos", "tan",
          "asin", "acos", "atan", "atan2", "hypot", "sinh", "cosh", "asinh", "acosh", "atanh",
@@ -277,21 +277,27 @@ def _op_entry(prim: Primitive, arity: int, used: set[str]) -> str:
             f"   d: function (out, a) {{ return [{d}]; }}}}")
 
 
-def ops_js(keys: Iterable[tuple[Primitive, int]]) -> tuple[str, dict[str, str]]:
-    """One script defining ``CG_OPS`` for the (op, arity) pairs, and what could not be made."""
+def ops_js(keys: Iterable[tuple[Primitive, int]], *, mistakes: bool = False
+           ) -> tuple[str, dict[str, str], dict[str, list[dict]]]:
+    """One script defining ``CG_OPS`` for the (op, arity) pairs (and, with ``mistakes``,
+    ``CG_MISTAKES``, see ``_mistake_entries``); what could not be made, key -> why; and
+    what the page says of each mistake."""
     used: set[str] = set()
     entries, failed = [], {}
-    for prim, arity in sorted(set(keys), key=lambda k: (k[0].name, k[1])):
+    keys = sorted(set(keys), key=lambda k: (k[0].name, k[1]))
+    for prim, arity in keys:
         key = op_key(prim, arity)
         try:
             entries.append(f"  {_string(key)}: {_op_entry(prim, arity, used)}")
         except Untranslatable as error:
             failed[key] = str(error)
-    helpers = _helpers(used)
-    script = ("var CG_OPS = (function () {\n  \"use strict\";\n"
-              f"  var H = {{}}, COMPENSATED = {str(_COMPENSATED).lower()};\n{_RUNTIME}{helpers}"
-              "  return {\n" + ",\n".join(entries) + "\n  };\n})();\n")
-    return script, failed
+    wrong, facts = _mistake_entries(keys, used) if mistakes else ([], {})
+    script = ("var CG_OPS, CG_MISTAKES;\n(function () {\n  \"use strict\";\n"
+              f"  var H = {{}}, COMPENSATED = {str(_COMPENSATED).lower()};\n{_RUNTIME}"
+              f"{_helpers(used)}"
+              "  CG_OPS = {\n" + ",\n".join(entries) + "\n  };\n"
+              "  CG_MISTAKES = {\n" + ",\n".join(wrong) + "\n  };\n})();\n")
+    return script, failed, facts
 
 
 def _helpers(used: set[str]) -> str:
@@ -319,13 +325,35 @@ def _helpers(used: set[str]) -> str:
     return "".join(out)
 
 
-def mistakes_js(prim: Primitive, arity: int, used: set[str]) -> list[str]:
-    """The table's typical wrong local derivatives of an op as JS, where it has them."""
-    out = []
-    raw = [f"a{i}" for i in range(arity)]
-    mapping = {**{r: f"a[{i}]" for i, r in enumerate(raw)}, "out": "out"}
-    for mistake in getattr(prim, "mistakes", ()):
-        code = mistake.code
-        text = code(raw, "out") if callable(code) else code.format(*raw, out="out")
-        out.append(expression_js(text, mapping, used=used))
-    return out
+def _mistake_show(code: str) -> str:
+    """A mistake's template as the checker prints it, with holes \\u0000i\\u0000 for the names."""
+    text = code.format("\u00000\u0000", "\u00001\u0000", out="\u0000o\u0000")
+    for a, b in ((" * ", "·"), ("1.0", "1"), ("0.0", "0"), (" ** ", "^")):
+        text = text.replace(a, b)
+    return text
+
+
+def _mistake_entries(keys: list[tuple[Primitive, int]], used: set[str]
+                     ) -> tuple[list[str], dict[str, list[dict]]]:
+    """For each op key, its table mistakes as JS ``function (out, a)`` (``a`` the consumer's
+    arguments; for an n-ary op [the argument, its partner]), and what the page says of each
+    (input, says, how it prints). A mistake whose code does not translate is left out (the
+    quiz then cannot name it)."""
+    lines, facts = [], {}
+    for prim, arity in keys:
+        key, found, fns = op_key(prim, arity), [], []
+        width = 2 if prim.nary else arity
+        mapping = {**{f"a{i}": f"a[{i}]" for i in range(width)}, "out": "out"}
+        for mistake in getattr(prim, "mistakes", ()):
+            try:
+                text = mistake.code.format(*[f"a{i}" for i in range(width)], out="out")
+                body = expression_js(text, mapping, used=used)
+            except (Untranslatable, IndexError, KeyError):
+                continue
+            fns.append(f"function (out, a) {{ return {body}; }}")
+            found.append({"input": mistake.input, "says": mistake.says,
+                          "show": _mistake_show(mistake.code)})
+        if found:
+            facts[key] = found
+            lines.append(f"  {_string(key)}: [{', '.join(fns)}]")
+    return lines, facts

@@ -91,6 +91,7 @@ def step_through(
     title: str | None = None,
     links: Sequence[tuple[str, str]] = (),
     max_nodes: int = MAX_NODES,
+    quiz: bool = False,
 ) -> StepThrough:
     """An interactive page that steps through the forward and the reverse pass of ``root``.
 
@@ -106,11 +107,14 @@ def step_through(
     links      (text, relative href) pairs listed under the heading, such as the
                tour's SVG files (links are followed only when clicked)
     max_nodes  refuse graphs with more nodes than this (default ``MAX_NODES``)
+    quiz       at each reverse step, ask for the node's gradient before showing it,
+               and answer with the derivation checker's mistake codes
+               (``window.chaingrad.answer(number)``); a score at the end
 
     The reverse pass is seeded with 1 at ``root``, as ``backward_steps(root)``;
     no ``.grad`` is read or changed. Needs Graphviz's ``dot`` for the layout.
     """
-    forward, index = _checked_graph(root, highlight, collapse, max_nodes)
+    forward, index = _checked_graph(root, highlight, collapse, max_nodes, quiz)
     n = len(forward)
     names = node_names(forward)
     _check_labels(forward, names)
@@ -125,7 +129,7 @@ def step_through(
     data["title"] = heading
     body = _body(heading, svg, links)
     height = 64 + max(460, min(int(size[1]) + 40, 640))
-    script = _live_script(forward, data) + static_text("autograd", "step_through.js")
+    script = _live_script(forward, data, quiz) + static_text("autograd", "step_through.js")
     page = Page.build(heading, body, data, script=script,
                       style=static_text("autograd", "step_through.css"), height=height,
                       player=True)
@@ -133,10 +137,12 @@ def step_through(
 
 
 def _checked_graph(root: Value, highlight: Value | None, collapse: bool | str,
-                   max_nodes: int) -> tuple[list[Value], dict[Value, int]]:
+                   max_nodes: int, quiz: bool = False) -> tuple[list[Value], dict[Value, int]]:
     """step_through's arguments checked before any work: the graph in forward order, indexed."""
     if not isinstance(root, Value):
         raise TypeError(f"step_through: root must be a Value, got {type(root).__name__}")
+    if quiz not in (True, False):
+        raise TypeError(f"step_through: quiz must be True or False, got {quiz!r}")
     if collapse not in ("auto", True, False):
         raise ValueError(f"step_through: collapse must be 'auto', True or False, got {collapse!r}")
     forward = forward_order(root)
@@ -297,10 +303,12 @@ def _op_facts(forward: list[Value]) -> dict[str, dict[str, Any]]:
             for prim, n in _op_keys(forward)}
 
 
-def _live_script(forward: list[Value], data: dict[str, Any]) -> str:
+def _live_script(forward: list[Value], data: dict[str, Any], quiz: bool) -> str:
     """The JS of the graph's ops (``CG_OPS``); ops it cannot translate are listed in the data
-    (``live``: key -> why), and the page refuses to edit a leaf that feeds them."""
-    script, failed = ops_js(_op_keys(forward))
+    (``live``: key -> why), and the page refuses to edit a leaf that feeds them. With a quiz,
+    the table's typical wrong local derivatives too (``CG_MISTAKES``)."""
+    script, failed, data["mistakes"] = ops_js(_op_keys(forward), mistakes=quiz)
+    data["quiz"] = bool(quiz)
     unknown = {node.op for node in forward if node.parents and node.primitive is None}
     failed.update({op: f"the op {op!r} is not in the op table" for op in unknown})
     data["live"] = failed

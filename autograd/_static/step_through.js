@@ -49,7 +49,11 @@
     return {sum: sum, count: count, all: s.cs.length};
   }
 
+  // In a quiz, the node asked about shows no gradient (nor its parts) until answered.
+  function asked(n) { return quiz !== null && pos > F && pos === bpos[n] && quiz.open(); }
+
   function gradLine(n, p, word) {
+    if (asked(n)) return word + " ?";
     if (p >= bpos[n]) return word + " " + fmt(nodes[n].g);
     var a = arrived(n, p);
     return word + " " + (a.count ? fmt(a.sum) + "+…" : "?");
@@ -68,6 +72,7 @@
       setText(dataText[n], "data " + (known ? fmt(nodes[n].d) : "?"));
       setText(gradText[n], gradLine(n, pos, "grad"));
       cls(gradText[n], "partial", pos < bpos[n] && arrived(n, pos).count > 0);
+      cls(valueEl[n], "cg-asked", asked(n));
       [valueEl[n], opEl[n], opEdgeEl[n]].forEach(function (g) {
         cls(g, "cg-unknown", !known); cls(g, "cg-active", n === act && g !== opEdgeEl[n]);
       });
@@ -77,7 +82,7 @@
       if (!localText[j]) continue;
       var e = E[j], ready = pos >= fpos[e.c];
       setText(localText[j], ready ? (symbols ? e.s : fmt(e.v)) : "?");
-      setText(contribText[j], "→ " + (pos >= bpos[e.c] ? fmt(amountOf[j]) : "?"));
+      setText(contribText[j], "→ " + (pos >= bpos[e.c] && !asked(e.p) ? fmt(amountOf[j]) : "?"));
       cls(edgeEl[j], "cg-unknown", !ready);
     }
     D.neurons.forEach(function (u, j) {
@@ -156,8 +161,9 @@
     }
     var s = D.bsteps[pos - F - 1];
     box.setAttribute("data-phase", "reverse");
-    box.setAttribute("data-grad", String(s.g));
     box.appendChild(el("h2", null, "Reverse step " + (pos - F) + " of " + B));
+    if (quiz && !quizPanel(box, s, act)) return;
+    box.setAttribute("data-grad", String(s.g));
     if (!s.cs.length) {
       box.appendChild(el("p", null, el("b", null, name(act)), " is the output: its gradient is the seed, d",
         name(act), "/d", name(act), " = ", num(s.g, "result"), "."));
@@ -441,6 +447,187 @@
     answer: function (value) { return quiz ? quiz.answer(value) : {correct: false, mistake: null, message: "this page has no quiz: build it with step_through(root, quiz=True)"}; }
   };
 
+
+  // -- the quiz: at each reverse step, the learner's number first, then the diagnosis --------
+  // The candidates and their order are the derivation checker's (autograd.check_derivation):
+  // a table mistake in a local derivative (wrong_local), a consumer's share missed
+  // (missed_path, `=` for `+=`), the negative (sign), ×2 or ×½ (factor), a local derivative
+  // not multiplied by its consumer's grad (no_chain); else unknown.
+  var REL = 1e-6, ABS = 1e-12, CAP = 0.05, MAX_SUBSETS = 12;
+  var FACTORS = [[2, "2 (a ½ forgotten, as the ½ of a squared error)"], [0.5, "½ (a 2 forgotten, as the 2 of a square's 2x)"]];
+  function close(a, b, tol) {
+    if (tol === undefined) return Math.abs(a - b) <= Math.max(REL * Math.max(Math.abs(a), Math.abs(b)), ABS);
+    return Math.abs(a - b) <= tol;
+  }
+  function typedTolerance(given, typed) {  // half a unit in the last digit typed, at most 5%
+    var m = /\.(\d+)(?:e([+-]?\d+))?$/i.exec(typed || ""), e = /e([+-]?\d+)$/i.exec(typed || "");
+    var exp = (e ? Number(e[1]) : 0) - (m ? m[1].length : 0);
+    return Math.max(Math.min(0.5 * Math.pow(10, exp), CAP * Math.abs(given)), REL * Math.abs(given), ABS);
+  }
+  function fsum(xs) { var s = 0; xs.forEach(function (x) { s += x; }); return s; }
+  function subsets(n) {
+    var out = [], size, k;
+    if (n > MAX_SUBSETS) {
+      for (k = 0; k < n; k++) out.push([k]);
+      for (k = 0; k < n; k++) out.push(range(n).filter(function (i) { return i !== k; }));
+      return out;
+    }
+    for (var mask = 1; mask < (1 << n) - 1; mask++) {
+      var set = [];
+      for (k = 0; k < n; k++) if (mask & (1 << k)) set.push(k);
+      out.push(set);
+    }
+    out.sort(function (a, b) { return a.length - b.length; });
+    return out;
+  }
+  function range(n) { var r = []; for (var i = 0; i < n; i++) r.push(i); return r; }
+
+  // The consumer's typical wrong local derivatives for its argument i, evaluated.
+  function wrongLocals(c, i) {
+    var v = nodes[c], fns = CG_MISTAKES[v.k] || [], facts = (D.mistakes || {})[v.k] || [];
+    var a = argsOf(c, nodes.map(function (x) { return x.d; })), which = i, own = i, partner = null, out = [];
+    if (/^(dot|sum)\//.test(v.k)) {
+      var n = Math.floor(a.length / 2);
+      which = 0;
+      if (v.k.indexOf("dot/") === 0) {
+        if (i < n) partner = n + i; else if (i < 2 * n) { which = 1; partner = i - n; } else which = 2;
+      }
+      a = [a[own], partner === null ? 0 : a[partner]];
+    }
+    facts.forEach(function (m, t) {
+      if (m.input !== which) return;
+      var wrong = fns[t](v.d, a);
+      if (isFinite(wrong)) out.push({value: wrong, says: m.says, show: showMistake(m.show, c, own, partner)});
+    });
+    return out;
+  }
+  function showMistake(text, c, own, partner) {
+    var v = nodes[c], names = v.a.map(function (x) { return typeof x === "number" ? name(x) : fmt(x[0]); });
+    if (/^(dot|sum)\//.test(v.k)) names = [names[own], partner === null ? "0" : names[partner]];
+    return text.replace(/\u0000(\d|o)\u0000/g, function (m, i) { return i === "o" ? name(c) : names[Number(i)]; });
+  }
+
+  function candidates(s) {
+    var n = s.n, cs = s.cs, shares = cs.map(function (c) { return c[3]; }), out = [];
+    var rest = function (k) { return fsum(shares.filter(function (x, i) { return i !== k; })); };
+    cs.forEach(function (c, k) {
+      var e = E[c[0]], cn = name(e.c);
+      wrongLocals(e.c, e.i).forEach(function (w) {
+        if (close(w.value, c[1])) return;
+        out.push({kind: "wrong_local", value: rest(k) + w.value * c[2], says: w.says, text:
+          "For d" + cn + "/d" + name(n) + ", the " + nodes[e.c].op + " node " + cn + "'s local derivative, you used " +
+          w.show + " = " + fmt(w.value) + " (" + w.says + "); the right one is " + e.s + " = " + fmt(c[1]) +
+          ". The share through " + cn + " is " + fmt(c[1]) + " × δ(" + cn + ") " + fmt(c[2]) + " = " + fmt(c[3]) + "."});
+      });
+    });
+    if (cs.length > 1) {
+      var terms = cs.map(function (c) { var e = E[c[0]]; return name(e.c) + ": " + e.s + " × δ(" + name(e.c) + ") = " +
+        fmt(c[1]) + " × " + fmt(c[2]) + " = " + fmt(c[3]); }).join("; ");
+      subsets(cs.length).forEach(function (set) {
+        out.push({kind: "missed_path", value: fsum(set.map(function (i) { return shares[i]; })), text:
+          name(n) + " is used " + cs.length + " times; its gradient is the sum of the shares of all its uses (" + terms +
+          "). You kept the share of " + set.map(function (i) { return name(E[cs[i][0]].c); }).join(", ") +
+          " only: `=` where backward has `+=`."});
+      });
+    }
+    out.push({kind: "sign", value: -s.g, text: "That is the negative of the right number: a minus lost on the way."});
+    FACTORS.forEach(function (f) {
+      out.push({kind: "factor", value: f[0] * s.g, text: "That is " + f[1] + " times the right number: off by a constant factor."});
+    });
+    cs.forEach(function (c, k) {
+      var e = E[c[0]];
+      if (close(c[2], 1)) return;  // × 1 changes nothing
+      out.push({kind: "no_chain", value: rest(k) + c[1], text: "You gave the local derivative d" + name(e.c) + "/d" + name(n) +
+        " = " + e.s + " = " + fmt(c[1]) + " alone; the chain rule multiplies it by δ(" + name(e.c) + ") = " + fmt(c[2]) +
+        ": " + fmt(c[1]) + " × " + fmt(c[2]) + " = " + fmt(c[3]) + "."});
+    });
+    if (cs.length > 1) out.push({kind: "no_chain", value: fsum(cs.map(function (c) { return c[1]; })),
+      text: "You summed the local derivatives of its uses alone; the chain rule multiplies each by its consumer's δ."});
+    return out;
+  }
+
+  var KINDS = ["wrong_local", "missed_path", "sign", "factor", "no_chain"];
+  function diagnose(s, given, typed) {
+    if (close(given, s.g)) return null;
+    var cands = candidates(s), tols = [undefined, typedTolerance(given, typed)];
+    for (var t = 0; t < tols.length; t++) {
+      if (t === 1 && close(given, s.g, tols[1])) return null;  // the right number, rounded as typed
+      for (var q = 0; q < KINDS.length; q++) {
+        for (var j = 0; j < cands.length; j++) {
+          if (cands[j].kind === KINDS[q] && close(given, cands[j].value, tols[t])) return cands[j];
+        }
+      }
+    }
+    var terms = s.cs.map(function (c) { var e = E[c[0]]; return e.s + " × δ(" + name(e.c) + ") [" + fmt(c[1]) + " × " + fmt(c[2]) + "]"; });
+    return {kind: "unknown", text: s.cs.length ? "It is " + terms.join(" + ") + "; none of the known mistakes (a wrong local " +
+      "derivative, a missed path, no chain, a sign, a constant factor) gives your number." : "The seed d root/d root is 1."};
+  }
+
+  function Quiz() {
+    var answers = {};  // reverse step -> {given, correct, mistake, message}, the first answer counts
+    function step() { return pos > F ? pos - F : 0; }
+    return {
+      open: function () { var k = step(); return k > 0 && !answers[k]; },
+      answered: function (k) { return answers[k]; },
+      score: function () {
+        var right = 0, asked = 0;
+        Object.keys(answers).forEach(function (k) { asked++; if (answers[k].correct) right++; });
+        return {right: right, asked: asked, steps: B};
+      },
+      reset: function () { answers = {}; },
+      reveal: function () {
+        var k = step();
+        if (k && !answers[k]) answers[k] = {correct: false, mistake: null, message: "Shown without an answer."};
+        render();
+      },
+      answer: function (value, typed) {
+        var k = step();
+        if (!k) return {correct: false, mistake: null, message: "No question now: the quiz asks at each reverse step."};
+        var given = Number(value), s = D.bsteps[k - 1];
+        if (typeof value === "string" && value.trim() === "" || !isFinite(given)) {
+          return {correct: false, mistake: null, message: "Type a number: the gradient of " + name(s.n) + "."};
+        }
+        var found = diagnose(s, given, typed === undefined ? String(value) : typed);
+        var head = "d" + name(D.root) + "/d" + name(s.n) + ": you gave " + fmt(given, 6) + ", the engine " + fmt(s.g, 6) + ". ";
+        var result = found === null ?
+          {correct: true, mistake: null, message: "Right: " + head} :
+          {correct: false, mistake: found.kind, message: head + found.text};
+        if (!answers[k]) answers[k] = result;
+        render();
+        return result;
+      }
+    };
+  }
+  if (D.quiz) quiz = Quiz();
+
+  function quizPanel(box, s, act) {
+    var k = pos - F, done = quiz.answered(k);
+    if (!done) {
+      box.appendChild(el("p", null, "What is the gradient of ", el("b", null, name(act)), "? The sum, over its consumers, of local derivative × consumer's grad."));
+      if (s.cs.length) box.appendChild(el("p", null, el("code", null, name(act) + ".grad = " + s.cs.map(function (c) {
+        return wrap(E[c[0]].s) + " · " + name(E[c[0]].c) + ".grad"; }).join(" + "))));
+      box.setAttribute("data-asking", "true");
+      var field = el("input", {id: "cg-answer", type: "text", inputmode: "decimal", "aria-label": "your d" + name(D.root) + "/d" + name(act)});
+      var check = el("button", {id: "cg-check", type: "button"}, "Check");
+      var reveal = el("button", {id: "cg-reveal", type: "button"}, "Show me");
+      function submit() { quiz.answer(field.value, field.value); }
+      check.addEventListener("click", submit);
+      field.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); submit(); } });
+      reveal.addEventListener("click", function () { quiz.reveal(); });
+      box.appendChild(el("p", {class: "quiz"}, el("label", null, "Your d" + name(D.root) + "/d" + name(act) + " = ", field), " ", check, " ", reveal));
+      setTimeout(function () { if (document.activeElement === document.body) field.focus(); }, 0);
+      return false;
+    }
+    box.appendChild(el("p", {class: "verdict " + (done.correct ? "right" : "wrong"), "data-mistake": done.mistake || ""},
+      done.correct ? "✔ " : (done.mistake ? "✘ " + done.mistake.replace("_", " ") + ": " : "✘ "), done.message));
+    if (k === B) {
+      var sc = quiz.score();
+      box.appendChild(el("p", {class: "score", "data-right": sc.right, "data-asked": sc.asked}, "Score: " + sc.right + " of " + sc.steps +
+        " right the first time" + (sc.asked < sc.steps ? " (" + (sc.steps - sc.asked) + " skipped)" : "") + "."));
+    }
+    return true;
+  }
+
   // -- the detail panel: a node, or an opened neuron ------------------------------------
   function detail() {
     var box = cg.clear($("cg-detail"));
@@ -451,7 +638,7 @@
     cls(boxOf(n), "cg-selected", true);
     box.appendChild(el("h2", null, name(n) + (v.l && v.l !== name(n) ? " (label " + v.l + ")" : "")));
     box.appendChild(el("p", null, v.op ? el("code", null, name(n) + " = " + v.rhs) : "a leaf (an input or a parameter)"));
-    var reached = pos >= bpos[n];
+    var reached = pos >= bpos[n] && !asked(n);
     box.appendChild(el("p", {class: "values"}, "data ", pos >= fpos[n] ? num(v.d) : "?", ", grad ",
       reached ? num(v.g, "grad") : "?",
       reached ? "" : el("span", {class: "muted"}, " (the reverse pass reaches it at reverse step " + (bpos[n] - F) + ")")));
