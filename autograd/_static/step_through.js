@@ -136,6 +136,7 @@
   // -- the step's arithmetic --------------------------------------------------------
   function stepPanel(act) {
     var box = cg.clear($("cg-step"));
+    ["data-grad", "data-asking", "data-node", "data-phase"].forEach(function (a) { box.removeAttribute(a); });
     box.setAttribute("data-pos", String(pos));
     if (act < 0) {
       var leaves = [];
