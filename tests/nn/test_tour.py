@@ -75,6 +75,27 @@ def test_chaingrad_tour_command(tmp_path):
                                                                 flags=re.M))
 
 
+def test_tour_quiz_writes_a_quiz_page(tmp_path):
+    import json
+
+    args = argparse.Namespace(network="nonlinear-chain", out=str(tmp_path), no_svg=False,
+                              quiz=True)
+    stream = io.StringIO()
+    assert tour.run(args, out=stream) == 0
+    assert "(a quiz)" in stream.getvalue()
+    page = (tmp_path / "index.html").read_text()
+    data = json.loads(re.search(r'id="cg-data">(.*?)</script>', page, re.S).group(1))
+    assert data["quiz"] is True and data["mistakes"]  # the table's mistakes, for its ops
+    assert "CG_MISTAKES = {" in page
+    plain = tmp_path / "plain"
+    assert tour.run(argparse.Namespace(network="nonlinear-chain", out=str(plain),
+                                       no_svg=False), out=io.StringIO()) == 0
+    assert '"quiz":false' in (plain / "index.html").read_text()
+    parser = argparse.ArgumentParser()
+    tour.add_arguments(parser)
+    assert parser.parse_args(["--quiz"]).quiz and not parser.parse_args([]).quiz
+
+
 def test_add_arguments():
     parser = argparse.ArgumentParser()
     tour.add_arguments(parser)
