@@ -37,7 +37,7 @@ from typing import Any
 
 from .anatomy import NeuronGroup, find_neurons
 from .backward import Step, reverse_steps
-from .chains import delta_node
+from .chains import PASSES_NOTHING, delta_node, why_zero
 from .graph import forward_order
 from .js import op_key, ops_js
 from .ops import Primitive, dot_parts
@@ -127,6 +127,7 @@ def step_through(
     heading = title if title is not None else (
         f"{names[root]}: {n} node{'s' if n != 1 else ''}")
     data["title"] = heading
+    data["why"] = _why_zero_texts(root, forward, steps)
     body = _body(heading, svg, links)
     height = 64 + max(460, min(int(size[1]) + 40, 640))
     script = _live_script(forward, data, quiz) + static_text("autograd", "step_through.js")
@@ -289,6 +290,25 @@ def _data(root: Value, forward: list[Value], index: dict[Value, int], names: dic
         "fsteps": [k for k, node in enumerate(forward) if node.parents],
         "neurons": units, "highlight": index[highlight] if highlight is not None else None,
     }
+
+
+WHY_ZERO_MAX = 40
+"""The most leaves whose vanishing gradient the page explains (each costs a pass)."""
+
+
+def _why_zero_texts(root: Value, forward: list[Value], steps: list[Step]) -> dict[int, str]:
+    """For leaves whose gradient is zero or vanishing: why (``why_zero``), by node index."""
+    grads = {s.node: s.grad for s in steps}
+    found: dict[int, str] = {}
+    for k, node in enumerate(forward):
+        if node.parents or abs(grads[node]) >= PASSES_NOTHING or node is root:
+            continue
+        if len(found) >= WHY_ZERO_MAX:
+            break
+        text = why_zero(root, node)
+        if text:
+            found[k] = text
+    return found
 
 
 def _op_keys(forward: list[Value]) -> set[tuple[Primitive, int]]:

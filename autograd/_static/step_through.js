@@ -350,6 +350,7 @@
       s.cs.forEach(function (c) { c[1] = r.locs[c[0]]; c[2] = r.grads[E[c[0]].c]; c[3] = r.amounts[c[0]]; });
     }
     explained = {};
+    D.why = {};  // said of the values the page was built with
     if (quiz) quiz.reset();
   }
 
@@ -643,7 +644,7 @@
     box.appendChild(el("p", {class: "values"}, "data ", pos >= fpos[n] ? num(v.d) : "?", ", grad ",
       reached ? num(v.g, "grad") : "?",
       reached ? "" : el("span", {class: "muted"}, " (the reverse pass reaches it at reverse step " + (bpos[n] - F) + ")")));
-    if (D.why && D.why[n]) box.appendChild(el("p", {class: "why-zero"}, D.why[n]));
+    if (reached && D.why && D.why[n]) box.appendChild(el("p", {class: "why-zero"}, D.why[n]));
     if (ins[n].length) {
       box.appendChild(el("h3", null, "Local derivatives of its inputs"));
       box.appendChild(el("ul", null, ins[n].map(function (x) {

@@ -213,3 +213,22 @@ def test_nudge_agrees_with_the_gradient_as_h_shrinks(tmp_path, open_page):
     assert pg.evaluate("() => window.chaingrad.data(window.chaingrad.labels().slice(-1)[0])") == \
         pytest.approx(C2.data, rel=1e-12)
     opened.check_clean()
+
+
+def test_why_a_gradient_is_zero_until_the_value_changes(tmp_path, open_page):
+    from autograd.chains import why_zero
+
+    w = Value(0.5, label="w")
+    x = Value(-2.0, label="x")
+    C = (w * x).relu() + x * 0.1
+    path = step_through(C).save(tmp_path / "why.html")
+    opened = open_page(path)
+    pg = opened.page
+    pg.evaluate("() => window.chaingrad.step(window.chaingrad.steps())")
+    pg.click("#v0")
+    assert pg.locator("#cg-detail .why-zero").inner_text() == why_zero(C, w)
+    assert pg.evaluate("() => window.chaingrad.set('x', 2)")["ok"]  # the relu is on now
+    assert pg.evaluate("() => window.chaingrad.grad('w')") == 2.0
+    pg.click("#v0")
+    assert pg.locator("#cg-detail .why-zero").count() == 0
+    opened.check_clean()
