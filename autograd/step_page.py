@@ -318,7 +318,7 @@ def _op_keys(forward: list[Value]) -> set[tuple[Primitive, int]]:
 
 def _op_facts(forward: list[Value]) -> dict[str, dict[str, Any]]:
     """What the page says when an op refuses a value: its name, domain and rules."""
-    return {op_key(prim, n): {"name": prim.name, "domain": prim.domain,
+    return {op_key(prim, n): {"name": prim.name, "domain": prim.domain, "nary": prim.nary,
                               "rules": "; ".join(prim.formulas)}
             for prim, n in _op_keys(forward)}
 
@@ -535,7 +535,12 @@ def _body(heading: str, svg: str, links: Sequence[tuple[str, str]]) -> str:
   <span id="cg-player"></span>
   <button id="cg-symbols" aria-pressed="false" title="Edge labels as symbols or numbers">
     Symbols</button>
-  <button id="cg-fit" aria-pressed="false" title="Shrink the drawing to the window">Fit</button>
+  <span class="zoom" role="group" aria-label="zoom">
+    <button id="cg-zoom-out" type="button" title="Zoom out (-)">−</button>
+    <button id="cg-zoom-in" type="button" title="Zoom in (+)">+</button>
+    <button id="cg-fit" type="button" title="Fit the drawing to the pane, text kept readable (0)">Fit</button>
+    <button id="cg-actual" type="button" title="Actual size">100%</button>
+  </span>
   {listed}
 </div>
 <div class="main">
@@ -551,7 +556,8 @@ def _body(heading: str, svg: str, links: Sequence[tuple[str, str]]) -> str:
       part of its gradient has arrived, more is to come. An edge reads its local derivative
       and, once its consumer is done, <code>→</code> what it carried back (local derivative ×
       consumer's grad). Click (or Enter on) a node for its gradient as a sum over paths;
-      hover an edge for its derivative. Keys: ← → step, Home End, space plays.
+      hover an edge for its derivative. Keys: ← → step, Home End, space plays; drag or
+      Shift+arrows pan, the wheel or + − zoom, 0 fits. Click a leaf to change its value.
     </section>
   </div>
 </div>

@@ -29,7 +29,7 @@
   var contribText = edgeEl.map(function (g, j) { return E[j].svg && E[j].svg.charAt(0) === "e" ? textOf(g, "t-contrib") : null; });
 
   var quiz = null;
-  var pos = 0, symbols = false, selected = null, carried = [], explained = {};
+  var pos = 0, symbols = false, selected = null, carried = [], explained = {}, view = null;
   var graph = $("cg-graph"), player = null;
 
   function name(n) { return nodes[n].n; }
@@ -122,9 +122,7 @@
     mark.setAttribute("x", String(b.x + b.width / 2 - 6));
     mark.setAttribute("y", String(b.y - 3));
     mark.setAttribute("visibility", "visible");
-    var r = box.getBoundingClientRect(), c = graph.getBoundingClientRect();  // out of view: centre it
-    if (r.left < c.left + 16 || r.right > c.right - 16) graph.scrollLeft += (r.left + r.right - c.left - c.right) / 2;
-    if (r.top < c.top + 16 || r.bottom > c.bottom - 16) graph.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
+    if (view) view.show(box);
   }
 
   function statusText() {
@@ -446,6 +444,7 @@
     nudge: function (label, h) { return nudge(leafOf(label), Number(h)); },
     labels: function () { return nodes.map(function (v) { return v.n; }); },
     error: function () { return problem; },
+    view: function () { return view.state(); },
     answer: function (value) { return quiz ? quiz.answer(value) : {correct: false, mistake: null, message: "this page has no quiz: build it with step_through(root, quiz=True)"}; }
   };
 
@@ -488,10 +487,10 @@
   function wrongLocals(c, i) {
     var v = nodes[c], fns = CG_MISTAKES[v.k] || [], facts = (D.mistakes || {})[v.k] || [];
     var a = argsOf(c, nodes.map(function (x) { return x.d; })), which = i, own = i, partner = null, out = [];
-    if (/^(dot|sum)\//.test(v.k)) {
+    if (nary(v.k)) {
       var n = Math.floor(a.length / 2);
       which = 0;
-      if (v.k.indexOf("dot/") === 0) {
+      if (v.k.lastIndexOf("dot/", 0) === 0) {
         if (i < n) partner = n + i; else if (i < 2 * n) { which = 1; partner = i - n; } else which = 2;
       }
       a = [a[own], partner === null ? 0 : a[partner]];
@@ -503,9 +502,10 @@
     });
     return out;
   }
+  function nary(key) { return Boolean(D.ops[key] && D.ops[key].nary); }
   function showMistake(text, c, own, partner) {
     var v = nodes[c], names = v.a.map(function (x) { return typeof x === "number" ? name(x) : fmt(x[0]); });
-    if (/^(dot|sum)\//.test(v.k)) names = [names[own], partner === null ? "0" : names[partner]];
+    if (nary(v.k)) names = [names[own], partner === null ? "0" : names[partner]];
     return text.replace(/\u0000(\d|o)\u0000/g, function (m, i) { return i === "o" ? name(c) : names[Number(i)]; });
   }
 
@@ -687,13 +687,100 @@
     })));
   }
 
+
+  // -- the view: pan (drag, Shift+arrows), zoom (wheel, buttons, + - keys), fit (0 key) ---------
+  // The drawing is scaled as a whole; a text line that would be drawn under 10 px is left out
+  // instead (edge labels first, then the boxes' lines), and Fit never goes below the scale
+  // that keeps the boxes' text at 10 px: a bigger graph is panned, its current node kept in view.
+  var view = (function () {
+    var svg = $("cg-svg"), canvas = el("div", {id: "cg-canvas"}), MIN_PX = 10;
+    svg.parentNode.insertBefore(canvas, svg);
+    canvas.appendChild(svg);
+    var W = svg.width.baseVal.value, H = svg.height.baseVal.value;
+    var unit = W / (svg.viewBox.baseVal.width || W);  // px per user unit at scale 1
+    function smallest(selector) {
+      var m = Infinity;
+      svg.querySelectorAll(selector).forEach(function (t) { var f = parseFloat(t.getAttribute("font-size")); if (f < m) m = f; });
+      return m === Infinity ? 14 : m;
+    }
+    var edgeFont = smallest("g.edge text"), boxFont = smallest("g.node text"), s = 1, drag = null;
+    // The pane scrolls (so focus, find-in-page and scrollIntoView reach every box); the canvas
+    // is the drawing's size at scale s, centred in the pane when smaller.
+    function pane() { return {w: graph.clientWidth, h: graph.clientHeight}; }
+    function offsets() {
+      var p = pane();
+      return {x: Math.max(0, (p.w - W * s) / 2), y: Math.max(0, Math.min(16, (p.h - H * s) / 2))};
+    }
+    function apply() {
+      var o = offsets();
+      canvas.style.width = W * s + "px"; canvas.style.height = H * s + "px";
+      canvas.style.marginLeft = o.x + "px"; canvas.style.marginTop = o.y + "px";
+      svg.style.transform = "scale(" + s + ")";
+      cls(svg, "cg-elide-edges", s * unit * edgeFont < MIN_PX - 1e-9);
+      cls(svg, "cg-elide-boxes", s * unit * boxFont < MIN_PX - 1e-9);
+      graph.setAttribute("data-scale", String(s));
+    }
+    function zoomAt(factor, cx, cy) {  // cx, cy: the pane's point that stays put
+      var o = offsets(), px = (graph.scrollLeft + cx - o.x) / s, py = (graph.scrollTop + cy - o.y) / s;
+      s = Math.max(0.05, Math.min(4, s * factor));
+      apply();
+      o = offsets();
+      graph.scrollLeft = px * s + o.x - cx; graph.scrollTop = py * s + o.y - cy;
+    }
+    function readable() { return MIN_PX / (unit * boxFont); }
+    function fit() {
+      var p = pane(), f = Math.min((p.w - 24) / W, (p.h - 24) / H, 1);
+      s = Math.max(f, Math.min(readable(), 1));
+      apply();
+      graph.scrollLeft = 0; graph.scrollTop = 0;
+      show(boxOf(active(pos)));
+    }
+    function show(box) {  // the current box kept in the pane: centred when it is near an edge
+      if (!box) return;
+      var r = box.getBoundingClientRect(), c = graph.getBoundingClientRect(), m = 24;
+      if (r.left < c.left + m || r.right > c.right - m) graph.scrollLeft -= (c.left + c.right - r.left - r.right) / 2;
+      if (r.top < c.top + m || r.bottom > c.bottom - m) graph.scrollTop -= (c.top + c.bottom - r.top - r.bottom) / 2;
+    }
+    function centre() { var p = pane(); return [p.w / 2, p.h / 2]; }
+    graph.addEventListener("wheel", function (ev) {
+      if (ev.shiftKey) return;  // Shift+wheel scrolls sideways, as everywhere
+      ev.preventDefault();
+      var c = graph.getBoundingClientRect();
+      zoomAt(Math.exp(-ev.deltaY * (ev.deltaMode === 1 ? 0.05 : 0.0015)), ev.clientX - c.left, ev.clientY - c.top);
+    }, {passive: false});
+    graph.addEventListener("pointerdown", function (ev) {
+      if (ev.button !== 0 || ev.pointerType === "touch" || (ev.target.closest && ev.target.closest("[data-node], [data-neuron]"))) return;
+      drag = {x: ev.clientX + graph.scrollLeft, y: ev.clientY + graph.scrollTop, id: ev.pointerId};
+      graph.setPointerCapture(ev.pointerId); graph.classList.add("cg-dragging");
+    });
+    graph.addEventListener("pointermove", function (ev) {
+      if (!drag || ev.pointerId !== drag.id) return;
+      graph.scrollLeft = drag.x - ev.clientX; graph.scrollTop = drag.y - ev.clientY;
+    });
+    function end(ev) { if (drag && ev.pointerId === drag.id) { drag = null; graph.classList.remove("cg-dragging"); } }
+    graph.addEventListener("pointerup", end);
+    graph.addEventListener("pointercancel", end);
+    $("cg-zoom-in").addEventListener("click", function () { var c = centre(); zoomAt(1.25, c[0], c[1]); });
+    $("cg-zoom-out").addEventListener("click", function () { var c = centre(); zoomAt(0.8, c[0], c[1]); });
+    $("cg-fit").addEventListener("click", fit);
+    $("cg-actual").addEventListener("click", function () { var c = centre(); zoomAt(1 / s, c[0], c[1]); show(boxOf(active(pos))); });
+    document.addEventListener("keydown", function (ev) {  // before the player's keys: Shift+arrows pan
+      var t = ev.target, tag = t && t.tagName;
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") return;
+      var c = centre(), moves = {ArrowLeft: [-80, 0], ArrowRight: [80, 0], ArrowUp: [0, -80], ArrowDown: [0, 80]};
+      if (ev.shiftKey && moves[ev.key]) { graph.scrollLeft += moves[ev.key][0]; graph.scrollTop += moves[ev.key][1]; }
+      else if (ev.key === "+" || ev.key === "=") zoomAt(1.25, c[0], c[1]);
+      else if (ev.key === "-") zoomAt(0.8, c[0], c[1]);
+      else if (ev.key === "0") fit();
+      else return;
+      ev.preventDefault(); ev.stopImmediatePropagation();
+    });
+    var last = pane();
+    window.addEventListener("resize", function () { var p = pane(); if (p.w !== last.w || p.h !== last.h) { last = p; fit(); } });
+    return {fit: fit, show: show, state: function () { return {scale: s, x: graph.scrollLeft, y: graph.scrollTop}; }};
+  })();
+
   // -- input -------------------------------------------------------------------------
-  $("cg-fit").addEventListener("click", function () {
-    var on = this.getAttribute("aria-pressed") !== "true", svg = $("cg-svg");
-    this.setAttribute("aria-pressed", String(on));
-    svg.style.width = on ? "100%" : ""; svg.style.height = on ? "auto" : "";
-    svg.style.maxHeight = on ? "100%" : "";
-  });
   $("cg-symbols").addEventListener("click", function () {
     symbols = !symbols; this.setAttribute("aria-pressed", String(symbols)); render();
   });
@@ -742,4 +829,5 @@
   player = ChaingradPlayer($("cg-player"), {
     steps: TOTAL, status: statusText, render: function (k) { pos = k; render(); }
   });
+  view.fit();
 })();
