@@ -538,7 +538,8 @@ def _body(heading: str, svg: str, links: Sequence[tuple[str, str]]) -> str:
   <span class="zoom" role="group" aria-label="zoom">
     <button id="cg-zoom-out" type="button" title="Zoom out (-)">−</button>
     <button id="cg-zoom-in" type="button" title="Zoom in (+)">+</button>
-    <button id="cg-fit" type="button" title="Fit the drawing to the pane, text kept readable (0)">Fit</button>
+    <button id="cg-fit" type="button" title="Fit to the pane, text kept readable (0)">Fit
+    </button>
     <button id="cg-actual" type="button" title="Actual size">100%</button>
   </span>
   {listed}
