@@ -20,12 +20,13 @@ SMALLEST_TEXT = """() => {
 }"""
 
 IN_VIEW = """() => {
-  var c = window.chaingrad.current(), labels = window.chaingrad.labels(), k = labels.indexOf(c.label);
-  var box = document.getElementById('v' + k);
-  if (!box) { var u = document.querySelector('g.cg-neuron.cg-active'); box = u; }
+  var c = window.chaingrad.current(), k = window.chaingrad.labels().indexOf(c.label);
+  var box = document.getElementById('v' + k) || document.querySelector('g.cg-neuron.cg-active');
   if (!box) return true;
-  var r = box.getBoundingClientRect(), p = document.getElementById('cg-graph').getBoundingClientRect();
-  return r.left >= p.left - 1 && r.right <= p.right + 1 && r.top >= p.top - 1 && r.bottom <= p.bottom + 1;
+  var r = box.getBoundingClientRect();
+  var p = document.getElementById('cg-graph').getBoundingClientRect();
+  return r.left >= p.left - 1 && r.right <= p.right + 1 && r.top >= p.top - 1
+    && r.bottom <= p.bottom + 1;
 }"""
 
 
@@ -74,10 +75,12 @@ def test_pan_and_zoom(mlp_tour_page, open_page):
     pg.mouse.down()
     pg.mouse.move(box["x"] + box["width"] - 205, box["y"] + 40, steps=4)
     pg.mouse.up()
-    assert pg.evaluate("() => window.chaingrad.view()")["x"] == pytest.approx(before["x"] + 200, abs=2)
+    view = pg.evaluate("() => window.chaingrad.view()")
+    assert view["x"] == pytest.approx(before["x"] + 200, abs=2)
     pg.keyboard.press("Shift+ArrowLeft")  # pans, does not step
     assert pg.evaluate("() => window.chaingrad.current()")["phase"] == "start"
-    assert pg.evaluate("() => window.chaingrad.view()")["x"] == pytest.approx(before["x"] + 120, abs=2)
+    view = pg.evaluate("() => window.chaingrad.view()")
+    assert view["x"] == pytest.approx(before["x"] + 120, abs=2)
     pg.keyboard.press("0")
     assert pg.evaluate("() => window.chaingrad.view().scale") == pytest.approx(scale)
     opened.check_clean()
@@ -92,7 +95,8 @@ def test_inline_in_a_narrow_notebook_pane(mlp_tour_page, tmp_path, open_page):
     frame = opened.page.frames[1]
     frame.wait_for_load_state("load")
     assert frame.evaluate("window.innerWidth") <= 508
-    assert frame.evaluate("document.documentElement.scrollWidth") <= frame.evaluate("window.innerWidth")
+    width = frame.evaluate("window.innerWidth")
+    assert frame.evaluate("document.documentElement.scrollWidth") <= width
     opened.requests.clear()  # the srcdoc frame is not a request; the notebook file is
     assert opened.errors == []
 
