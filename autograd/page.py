@@ -54,6 +54,26 @@ def script_json(data: Any) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+def _write_atomically(path: Path, folder: Path, text: str) -> None:
+    """The one place a page is written: a temporary file in the same folder, flushed to
+    disk, renamed over ``path`` (the file appears whole or not at all). Meant to become a
+    call of the project's one file writer."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=folder)
+    try:
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a page is meant to be read
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 class Page:
     """One self-contained HTML document: ``.html``, ``.save(path)``, shown inline in Jupyter.
 
@@ -109,20 +129,7 @@ class Page:
                                     f"{path / 'page.html'}")
         if not folder.is_dir():
             raise FileNotFoundError(f"{path}: cannot save: folder {str(folder)!r} does not exist")
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=folder)
-        try:
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a page is meant to be read
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(self.html)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        _write_atomically(path, folder, self.html)
         return path
 
     def _repr_html_(self) -> str:

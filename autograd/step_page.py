@@ -292,20 +292,20 @@ def _data(root: Value, forward: list[Value], index: dict[Value, int], names: dic
     }
 
 
-WHY_ZERO_MAX = 40
-"""The most leaves whose vanishing gradient the page explains (each costs a pass)."""
+WHY_ZERO_MAX = 10
+"""The most leaves whose vanishing gradient the page explains (each costs a pass over the
+graph): those whose gradient is exactly 0 first, then the smallest."""
 
 
 def _why_zero_texts(root: Value, forward: list[Value], steps: list[Step]) -> dict[int, str]:
     """For leaves whose gradient is zero or vanishing: why (``why_zero``), by node index."""
     grads = {s.node: s.grad for s in steps}
+    small = sorted((abs(grads[node]), k) for k, node in enumerate(forward)
+                   if not node.parents and node is not root
+                   and abs(grads[node]) < PASSES_NOTHING)
     found: dict[int, str] = {}
-    for k, node in enumerate(forward):
-        if node.parents or abs(grads[node]) >= PASSES_NOTHING or node is root:
-            continue
-        if len(found) >= WHY_ZERO_MAX:
-            break
-        text = why_zero(root, node)
+    for _, k in small[:WHY_ZERO_MAX]:
+        text = why_zero(root, forward[k])
         if text:
             found[k] = text
     return found
@@ -388,9 +388,10 @@ def _svg(svg_bytes: bytes, data: dict[str, Any], forward: list[Value], index: di
     _mark_neurons(by_title, data["neurons"])
     group = {m: index[n.dot] for n in neurons for m in n.members}
     data["links"] = _mark_edges(by_title, data["edges"], forward, group)
+    by_id = {e.get("id"): e for e in svg.iter() if e.get("id", "").startswith("v")}
     for k, node in enumerate(forward):  # draw(step=n) marks the last step's node as current
         if not node.parents:
-            _uncurrent(svg.find(f".//*[@id='v{k}']"))
+            _uncurrent(by_id.get(f"v{k}"))
     width, height = (float(v.rstrip("pt")) * 4 / 3 for v in (svg.get("width"), svg.get("height")))
     svg.set("width", f"{width:.0f}")
     svg.set("height", f"{height:.0f}")

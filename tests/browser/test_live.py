@@ -232,3 +232,31 @@ def test_why_a_gradient_is_zero_until_the_value_changes(tmp_path, open_page):
     pg.click("#v0")
     assert pg.locator("#cg-detail .why-zero").count() == 0
     opened.check_clean()
+
+
+def test_an_op_without_code_is_said_not_to_be_live(tmp_path, open_page):
+    from autograd import Primitive, register
+    from autograd.ops import OPS as TABLE
+
+    cube = register(Primitive(name="cube_live_test", forward=lambda x: x ** 3,
+                              derivatives=(lambda out, x: 3 * x * x,), symbols=("3·{0}²",),
+                              formulas=("d x³/dx = 3x²",), text="cube({0})"))
+    try:
+        x = Value(1.5, label="x")
+        y = Value(-0.5, label="y")
+        C = apply(cube, x) + y.tanh()
+        path = step_through(C).save(tmp_path / "own.html")
+    finally:
+        del TABLE["cube_live_test"]
+    opened = open_page(path)
+    pg = opened.page
+    result = pg.evaluate("() => window.chaingrad.set('x', 2)")
+    assert not result["ok"]
+    assert "x cannot be edited live here" in result["error"]
+    assert "cube_live_test" in result["error"] and "no code entry" in result["error"]
+    assert pg.evaluate("() => window.chaingrad.data('x')") == 1.5
+    assert "NaN" not in pg.locator("body").inner_text()
+    assert pg.evaluate("() => window.chaingrad.set('y', 0.25)")["ok"]  # y does not feed it
+    grad = pg.evaluate("() => window.chaingrad.grad('y')")
+    assert grad == pytest.approx(1 - math.tanh(0.25) ** 2, rel=1e-12)
+    opened.check_clean()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from autograd import OPS, Value, check_derivation, forward_order, step_through
 from autograd.ops import CODE_NAMES
 from autograd.trace import arg_positions
@@ -35,11 +37,18 @@ def wrong_locals(consumer: Value, j: int) -> list[float]:
     i = arg_positions(consumer)[j]
     space = {**CODE_NAMES, **{p.name: p.forward for p in OPS.values() if p.name.isidentifier()}}
     out = []
+    which, texts = i, [repr(a) for a in args]
+    if prim.name == "dot":  # {0} the argument, {1} its partner (the q of a weight w)
+        n = len(args) // 2
+        which, partner = (0, n + i) if i < n else ((1, i - n) if i < 2 * n else (2, None))
+        texts = [repr(args[i]), repr(0.0 if partner is None else args[partner])]
+    elif prim.nary:
+        which, texts = 0, [repr(args[i]), "0.0"]
     for m in prim.mistakes:
-        if prim.nary or m.input != i:
+        if m.input != which:
             continue
         try:
-            out.append(float(eval(m.code.format(*(f"({a!r})" for a in args),  # noqa: S307
+            out.append(float(eval(m.code.format(*(f"({a})" for a in texts),  # noqa: S307
                                                 out=f"({consumer.data!r})"), space)))
         except (ArithmeticError, ValueError):
             continue
@@ -61,8 +70,16 @@ def givens(step) -> list[float]:
     return found
 
 
-def test_quiz_answers_as_the_derivation_checker(tmp_path, open_page):
-    C = quiz_graph()
+def mlp_graph() -> Value:
+    from nn import MLP, mse
+
+    model = MLP(2, [3, 1], seed=4)
+    return mse(model.trace([0.5, -1.0]).output, 1.0)
+
+
+@pytest.mark.parametrize("build", [quiz_graph, mlp_graph])
+def test_quiz_answers_as_the_derivation_checker(build, tmp_path, open_page):
+    C = build()
     page = step_through(C, quiz=True)
     path = page.save(tmp_path / "quiz.html")
     opened = open_page(path)
@@ -90,7 +107,9 @@ def test_quiz_answers_as_the_derivation_checker(tmp_path, open_page):
             assert got["correct"] == report.ok
             assert isinstance(got["message"], str) and got["message"]
             kinds.add(want)
-    assert kinds >= {None, "wrong_local", "missed_path", "no_chain", "sign", "factor", "unknown"}
+    assert kinds >= {None, "wrong_local", "no_chain", "sign", "factor", "unknown"}
+    if build is quiz_graph:
+        assert "missed_path" in kinds
     pg.evaluate(f"() => window.chaingrad.step({F + len(steps)})")
     score = pg.locator("#cg-step .score")
     assert score.get_attribute("data-right") == str(len(steps))  # the first answer was right
