@@ -285,9 +285,17 @@
     }).join(", ");
   }
   function opFacts(k) { return D.ops[nodes[k].k] || {name: nodes[k].op, domain: "", rules: ""}; }
-  function forwardError(k, a) {
+  // The engine's reason: NaN is a domain error; an infinity is a division by zero, a pole
+  // (an input at 0 or ±1: log 0, atanh 1) or else an overflow (exp 1000, 1e200 ** 2).
+  function reason(k, a, out) {
+    if (out !== out) return "input outside the domain";
+    if (nodes[k].op === "/" && a[1] === 0) return "division by zero";
+    var pole = a.some(function (x) { return x === 0 || Math.abs(x) === 1; });
+    return pole ? "input outside the domain" : "the result overflows a float";
+  }
+  function forwardError(k, a, out) {
     var o = opFacts(k);
-    return o.name + ": input outside the domain, with operands " + operandText(k, a) +
+    return o.name + ": " + reason(k, a, out) + ", with operands " + operandText(k, a) +
       (o.domain ? "; " + o.name + " needs " + o.domain : "") + " (node " + name(k) + ")";
   }
   function derivativeError(k, a, out) {
@@ -310,7 +318,7 @@
       if (!op) return {error: name(leaf) + " cannot be edited live here: node " + name(k) + " is made by the op " +
         JSON.stringify(v.op) + ", which the page cannot compute (" + (D.live[v.k || v.op] || "no JavaScript for it") + ")"};
       var a = argsOf(k, vals), out = op.f(a);
-      if (!isFinite(out)) return {error: forwardError(k, a)};
+      if (!isFinite(out)) return {error: forwardError(k, a, out)};
       vals[k] = out;
       var ds = op.d(out, a);
       for (j = 0; j < ins[k].length; j++) {
@@ -415,8 +423,9 @@
   }
 
   function nudgeTable() {
-    var box = $("cg-nudge");
+    var box = $("cg-nudge"), field = $("cg-value");
     if (!box || editing === null) return;
+    if (field && document.activeElement !== field && Number(field.value) !== nodes[editing].d) field.value = String(nodes[editing].d);
     var k = editing, R = D.root, rows = NUDGES.map(function (h) {
       var r = nudge(k, h);
       if (r.error) return el("tr", {class: "nudge"}, el("td", null, String(h)), el("td", {colspan: "4"}, r.error));

@@ -260,3 +260,28 @@ def test_an_op_without_code_is_said_not_to_be_live(tmp_path, open_page):
     grad = pg.evaluate("() => window.chaingrad.grad('y')")
     assert grad == pytest.approx(1 - math.tanh(0.25) ** 2, rel=1e-12)
     opened.check_clean()
+
+
+@pytest.mark.parametrize("value, reason", [
+    (1e200, "pow: the result overflows a float"),  # e ** 2 beyond a float
+    (0.0, "log: input outside the domain"),
+    (-3.0, "log: input outside the domain"),
+])
+def test_the_engines_reason(value, reason, tmp_path, open_page):
+    x = Value(2.0, label="x")
+    C = (x ** 2 + 1.0).log() + x.log()
+    path = step_through(C).save(tmp_path / "reason.html")
+    opened = open_page(path)
+    pg = opened.page
+    try:
+        Value(value, label="x").__pow__(2).__add__(1.0).log() + Value(value, label="x").log()
+    except (ValueError, ArithmeticError) as error:
+        engine_text = str(error)
+    got = pg.evaluate("(v) => window.chaingrad.set('x', v)", value)
+    op, why = reason.split(": ")
+    op = {"pow": "**"}.get(op, op)
+    assert got["error"].startswith(f"{op}: {why}, with operands"), got
+    assert engine_text.startswith(f"{op}: {why}"), engine_text
+    pg.click("#v0")
+    assert pg.locator("#cg-value").input_value() == "2"
+    opened.check_clean()
