@@ -393,7 +393,7 @@ def _reverse_section(C: Value, names: dict[Value, str], say: Callable[..., None]
             nums = " + ".join(f"{number(c.local)} × {number(c.consumer_grad)}"
                               for c in step.contributions)
             say(f"  step {k:>2}: {names[node]}.grad = {terms}")
-            say(f"           = {nums} = {number(step.grad, '.6g')}")
+            say(f"           = {nums} = {number(step.grad)}")  # one precision in a line
         drawings.save(C, f"step_{k:03d}.svg", step=k)
     say()
 
@@ -410,7 +410,7 @@ def _weights_section(net: Network, names: dict[Value, str], say: Callable[..., N
             explain(net.C, w, paths=False)
         name = names[w]
         say(f"  dC/d{name}")
-        say(f"    document 003 : {wt.doc_formula} = {number(wt.doc_number, '.6g')}")
+        say(f"    document 003 : {wt.doc_formula} = {number(wt.doc_number)}")
         for s in e.split:
             say(f"    engine δ × q : δ({s.delta_name}) × {s.forward_symbol} = "
                 f"{number(s.delta, '.6g')} × {number(s.forward, '.6g')} = "

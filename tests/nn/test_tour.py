@@ -154,3 +154,23 @@ def test_a_network_is_its_cost_its_forward_chains_and_its_finish():
         net = build()
         weights = net.finish()
         assert weights and all(isinstance(w, tour.Weight) for w in weights)
+
+
+def _significant(x: str) -> int:
+    return len(x.lstrip("-").split("e")[0].replace(".", "").lstrip("0"))
+
+
+@pytest.mark.parametrize("network", ["linear-chain", "nonlinear-chain", "mlp"])
+def test_a_line_prints_its_numbers_in_one_precision(network):
+    """'-1.2 × -1.118 = 1.34208' mixes 4 and 6 digits: a reader cannot redo the product. The
+    reverse pass's arithmetic and the document's formulas print 4 significant digits."""
+    _, text = run_tour(network, None)
+    checked = 0
+    for line in text.splitlines():
+        if not (line.startswith("           = ") or "document 003 :" in line):
+            continue
+        tail = line.split("=", 1)[1] if "document" not in line else line.rsplit(")", 1)[-1]
+        numbers = re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]\d+)?(?![\w.])", tail)
+        assert numbers and all(_significant(x) <= 4 for x in numbers), line
+        checked += 1
+    assert checked >= 5
