@@ -52,6 +52,10 @@
   // In a quiz, the node asked about shows no gradient (nor its parts) until answered.
   function asked(n) { return quiz !== null && pos > F && pos === bpos[n] && quiz.open(); }
 
+  // Whether n's gradient may be shown now: the reverse pass has reached it (and it is not
+  // the quiz's open question).
+  function shown(n) { return pos >= bpos[n] && !asked(n); }
+
   function gradLine(n, p, word) {
     if (asked(n)) return word + " ?";
     if (p >= bpos[n]) return word + " " + fmt(nodes[n].g);
@@ -431,11 +435,12 @@
       if (r.error) return el("tr", {class: "nudge"}, el("td", null, String(h)), el("td", {colspan: "4"}, r.error));
       return el("tr", {class: "nudge", "data-h": String(h), "data-after": String(r.after), "data-slope": String(r.slope)},
         el("td", null, String(h)), el("td", null, num(r.after)), el("td", null, num(r.after - r.before)),
-        el("td", null, num(r.slope)), el("td", null, num(Math.abs(r.slope - r.grad))));
+        el("td", null, num(r.slope)), el("td", null, shown(k) ? num(Math.abs(r.slope - r.grad)) : "?"));
     });
     cg.clear(box);
-    box.appendChild(el("p", null, name(R) + " = ", num(nodes[R].d), " now; d" + name(R) + "/d" + name(k) + " = ", num(nodes[k].g, "grad"),
-      " (the reverse pass)"));
+    box.appendChild(el("p", null, name(R) + " = ", num(nodes[R].d), " now; d" + name(R) + "/d" + name(k) + " = ",
+      shown(k) ? num(nodes[k].g, "grad") : "? (shown once the reverse pass reaches " + name(k) + (quiz ? " and you answer" : "") + ")",
+      shown(k) ? " (the reverse pass)" : ""));
     box.appendChild(el("table", {class: "arith"}, el("thead", null, el("tr", null, el("th", null, "h"),
       el("th", null, name(R) + " after"), el("th", null, "Δ" + name(R)), el("th", null, "Δ" + name(R) + "/h"),
       el("th", null, "|Δ/h − grad|"))), el("tbody", null, rows)));
@@ -662,6 +667,7 @@
     }
     if (!explained[n]) explained[n] = explainNode(n);  // paths do not change with the step
     if (reached) { box.appendChild(explained[n]); return; }
+    if (quiz) return;  // the quiz asks for it first
     var peek = el("details", {class: "peek"}, el("summary", null, "Its gradient as a sum over paths (ahead of the pass)"));
     peek.appendChild(explained[n]);
     box.appendChild(peek);
@@ -682,16 +688,16 @@
       return el("tr", {class: (w === act || q === act) ? "now" : null},
         el("td", null, memberButton(w)), el("td", null, num(nodes[w].d)),
         el("td", null, q === undefined ? "" : memberButton(q)), el("td", null, q === undefined ? "" : num(nodes[q].d)),
-        el("td", null, pos >= bpos[w] ? num(nodes[w].g) : "?"));
+        el("td", null, shown(w) ? num(nodes[w].g) : "?"));
     });
     if (u.b !== null) rows.push(el("tr", {class: u.b === act ? "now" : null}, el("td", null, memberButton(u.b)),
-      el("td", null, num(nodes[u.b].d)), el("td", null, "(bias)"), el("td"), el("td", null, pos >= bpos[u.b] ? num(nodes[u.b].g) : "?")));
+      el("td", null, num(nodes[u.b].d)), el("td", null, "(bias)"), el("td"), el("td", null, shown(u.b) ? num(nodes[u.b].g) : "?")));
     box.appendChild(el("table", {class: "neuron"}, el("thead", null, el("tr", null, el("th", null, "weight"),
       el("th", null, "value"), el("th", null, "input q"), el("th", null, "value"), el("th", null, "grad"))), el("tbody", null, rows)));
     var parts = [u.dot, u.pre, u.out].filter(function (x, t, all) { return all.indexOf(x) === t; });
     box.appendChild(el("ul", null, parts.map(function (x) {
       return el("li", {class: x === act ? "now" : null}, memberButton(x), " = ",
-        pos >= fpos[x] ? num(nodes[x].d) : "?", ", grad ", pos >= bpos[x] ? num(nodes[x].g) : "?",
+        pos >= fpos[x] ? num(nodes[x].d) : "?", ", grad ", shown(x) ? num(nodes[x].g) : "?",
         x === u.pre ? " (δ, the backward chain)" : "");
     })));
   }
@@ -813,7 +819,7 @@
   var tip = $("cg-tip");
   function edgeLines(x) {
     var e = E[x], lines = ["d" + name(e.c) + "/d" + name(e.p) + " = " + e.s + " = " + fmt(e.v)];
-    if (pos >= bpos[e.c]) lines.push("carried back: " + fmt(e.v) + " × " + fmt(nodes[e.c].g) + " = " + fmt(amountOf[x]));
+    if (pos >= bpos[e.c] && !asked(e.p)) lines.push("carried back: " + fmt(e.v) + " × " + fmt(nodes[e.c].g) + " = " + fmt(amountOf[x]));
     return lines;
   }
   graph.addEventListener("mousemove", function (ev) {

@@ -11,7 +11,7 @@ import pytest
 
 from autograd import OPS, Value, check_derivation, forward_order, step_through
 from autograd.ops import CODE_NAMES
-from autograd.trace import arg_positions
+from autograd.trace import arg_positions, number
 from tests.browser.test_pages import reverse_steps
 
 
@@ -144,4 +144,26 @@ def test_quiz_in_the_page(tmp_path, open_page):
     pg.evaluate(f"() => window.chaingrad.step({F + len(steps)})")
     pg.click("#cg-reveal")
     assert pg.locator("#cg-step .score").inner_text().startswith("Score: 1 of")
+    opened.check_clean()
+
+
+def test_the_quiz_gives_nothing_away(tmp_path, open_page):
+    """While a node is asked about: no grad in its box, the panel, the hover, the nudge table."""
+    C = quiz_graph()
+    page = step_through(C, quiz=True)
+    opened = open_page(page.save(tmp_path / "quiz.html"))
+    pg = opened.page
+    F = len(page.data["fsteps"])
+    steps = reverse_steps(C)
+    index = {n: k for k, n in enumerate(forward_order(C))}
+    k = next(i for i, s in enumerate(steps, 1) if not s.node.parents)  # a leaf's step
+    leaf = steps[k - 1].node
+    pg.evaluate(f"() => window.chaingrad.step({F + k})")
+    pg.click(f"#v{index[leaf]}")
+    panel = pg.locator(".panel").inner_text()
+    assert number(steps[k - 1].grad) not in panel
+    assert pg.locator("#cg-detail .explain").count() == 0
+    assert "shown once the reverse pass reaches" in pg.locator("#cg-nudge").inner_text()
+    pg.evaluate("() => window.chaingrad.answer(0)")
+    assert number(steps[k - 1].grad) in pg.locator("#cg-step").inner_text()  # revealed
     opened.check_clean()
