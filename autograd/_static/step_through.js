@@ -371,10 +371,17 @@
     setText(box, text || "");
   }
 
+  // A node by its name (its label when unique, else v<k>), or by a label that several share
+  // only when one node has it.
   function leafOf(label) {
-    var k = byName[String(label)];
-    if (k === undefined) throw new Error("chaingrad: no node is named " + JSON.stringify(String(label)));
-    return k;
+    var key = String(label), k = byName[key];
+    if (k !== undefined) return k;
+    var same = [];
+    nodes.forEach(function (v, j) { if (v.l === key) same.push(j); });
+    if (same.length === 1) return same[0];
+    if (same.length > 1) throw new Error("chaingrad: " + same.length + " nodes are labelled " + JSON.stringify(key) +
+      " (named " + same.map(name).join(", ") + "): give one of these names");
+    throw new Error("chaingrad: no node is named " + JSON.stringify(key));
   }
 
   function setLeaf(k, value) {

@@ -285,3 +285,20 @@ def test_the_engines_reason(value, reason, tmp_path, open_page):
     pg.click("#v0")
     assert pg.locator("#cg-value").input_value() == "2"
     opened.check_clean()
+
+
+def test_names_and_shared_labels(tmp_path, open_page):
+    a = Value(1.0, label="w")
+    b = Value(2.0, label="w")  # two leaves labelled w: named v0 and v1 on the page
+    C = a * b + a
+    path = step_through(C).save(tmp_path / "names.html")
+    opened = open_page(path)
+    pg = opened.page
+    names = pg.evaluate("() => window.chaingrad.labels()")
+    with pytest.raises(Exception, match="2 nodes are labelled"):
+        pg.evaluate("() => window.chaingrad.data('w')")
+    first = names[[n for n in forward_order(C)].index(a)]
+    assert pg.evaluate("(k) => window.chaingrad.set(k, 3).ok", first)
+    assert pg.evaluate("(k) => window.chaingrad.grad(k)", first) == 3.0  # b + 1
+    opened.errors.clear()  # the refusal above threw on purpose
+    opened.check_clean()
