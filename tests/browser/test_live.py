@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from autograd import OPS, Value, apply, forward_order, reverse_steps, step_through
+from autograd.trace import number
 
 REL = 1e-12
 
@@ -301,4 +302,38 @@ def test_names_and_shared_labels(tmp_path, open_page):
     assert pg.evaluate("(k) => window.chaingrad.set(k, 3).ok", first)
     assert pg.evaluate("(k) => window.chaingrad.grad(k)", first) == 3.0  # b + 1
     opened.errors.clear()  # the refusal above threw on purpose
+    opened.check_clean()
+
+
+def test_set_in_a_collapsed_mlp_page(tmp_path, open_page):
+    """An MLP 2-16-16-1 drawn as neurons: set a weight and an input, every node follows."""
+    from nn import MLP, mse
+
+    model = MLP(2, [16, 16, 1], seed=0)
+
+    def loss(x0: float) -> Value:
+        return mse(model.trace([x0, -1.0]).output, 1.0)
+
+    C = loss(0.5)
+    page = step_through(C)
+    assert page.collapsed
+    opened = open_page(page.save(tmp_path / "mlp.html"))
+    pg = opened.page
+    names = pg.evaluate("() => window.chaingrad.labels()")
+    w = model.layers[1].neurons[3].w[5]
+    k = forward_order(C).index(w)
+    w.data = 0.75
+    assert pg.evaluate("([k, v]) => window.chaingrad.set(k, v).ok", [names[k], 0.75])
+    x = next(n for n in forward_order(C) if not n.parents and n.data == 0.5)
+    assert pg.evaluate("([k, v]) => window.chaingrad.set(k, v).ok",
+                       [names[forward_order(C).index(x)], -0.3])
+    C2 = loss(-0.3)
+    grads = {s.node: s.grad for s in reverse_steps(C2)}
+    got = page_numbers(pg)
+    for name, node in zip(names, forward_order(C2)):
+        assert same(got[name][0], node.data) and same(got[name][1], grads[node]), name
+    unit = page.data["neurons"][0]  # its box shows the new numbers
+    pg.evaluate("() => window.chaingrad.step(window.chaingrad.steps())")
+    assert pg.locator(f"#u{unit['dot']} text.t-out").text_content() == \
+        f"out {number(forward_order(C2)[unit['out']].data)}"
     opened.check_clean()
