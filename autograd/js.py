@@ -153,8 +153,8 @@ class _Expr:
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             module = self.scope.get(func.value.id)
             if module is math and func.attr in _MATH:
-                return f"Math.{func.attr}" if func.attr != "erf" else self.helper("erf")
-            if module is math and func.attr == "erf":
+                return f"Math.{func.attr}"
+            if module is math and func.attr == "erf":  # Math has none: ours (the runtime)
                 return self.helper("erf")
             if module is builtins and func.attr == "sum":
                 return self.helper("sum")
@@ -313,11 +313,9 @@ def _helpers(used: set[str]) -> str:
         fn = scope.get(name)
         if fn is None:
             raise Untranslatable(f"no helper named {name!r}")
-        inner: set[str] = set()
-        if isinstance(fn, types.FunctionType):
-            target = fn
-        else:
+        if not isinstance(fn, types.FunctionType):
             raise Untranslatable(f"{name} has no Python source")
+        target, inner = fn, set()
         text = function_js(target, inner)
         out.append(f"  H[{_string(name)}] = {text};\n")
         scope.update({n: target.__globals__.get(n) for n in inner if n in target.__globals__})
