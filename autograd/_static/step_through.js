@@ -266,7 +266,8 @@
 
   // δ × q per edge out of n: backward chain (δ of the consumer, or of its bias add) × forward chain.
   function split(n) {
-    var rows = outs[n].map(function (x) {
+    var order = outs[n].slice().sort(function (a, b) { return E[b].c - E[a].c || E[a].j - E[b].j; });
+    var rows = order.map(function (x) {  // consumers output first, as explain() lists them
       var e = E[x], d = nodes[e.dn].g;
       return el("li", {class: "split", "data-delta": String(d), "data-forward": String(e.v), "data-product": String(d * e.v)},
         "δ(" + name(e.dn) + ") × " + e.s + " = ", num(d), " × ", num(e.v), " = ", num(d * e.v));

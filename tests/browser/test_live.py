@@ -337,3 +337,46 @@ def test_set_in_a_collapsed_mlp_page(tmp_path, open_page):
     assert pg.locator(f"#u{unit['dot']} text.t-out").text_content() == \
         f"out {number(forward_order(C2)[unit['out']].data)}"
     opened.check_clean()
+
+
+def test_paths_edge_labels_and_splits_follow_a_set(tmp_path, open_page):
+    from autograd import explain
+
+    def build(w0: float) -> tuple[Value, Value]:
+        w = Value(w0, label="w")
+        x = Value(1.5, label="x")
+        h = (w * x).tanh()
+        h.label = "h"
+        C = h * w + (h - 0.3) ** 2
+        C.label = "C"
+        return C, w
+
+    C, w = build(0.8)
+    page = step_through(C, collapse=False)
+    opened = open_page(page.save(tmp_path / "follow.html"))
+    pg = opened.page
+    assert pg.evaluate("() => window.chaingrad.set('w', -0.6).ok")
+    C2, w2 = build(-0.6)
+    e = explain(C2, w2)
+    pg.evaluate("() => window.chaingrad.step(window.chaingrad.steps())")
+    pg.click("#cg-actual")  # edge labels drawn at 100%
+    pg.click(f"#v{[n['n'] for n in page.data['nodes']].index('w')}")
+    box = pg.locator("#cg-detail .explain")
+    products = [float(x) for x in box.locator("li.path").evaluate_all(
+        "els => els.map(e => e.getAttribute('data-product'))")]
+    assert len(products) == len(e.paths)
+    for got, p in zip(products, e.paths):
+        assert same(got, p.product)
+    assert same(float(box.locator(".total").get_attribute("data-total")), e.total)
+    splits = box.locator("li.split")  # w feeds two consumers: listed as explain() lists them
+    assert splits.count() == len(e.split) == 2
+    for k, s in enumerate(e.split):
+        assert same(float(splits.nth(k).get_attribute("data-product")), s.product)
+        assert splits.nth(k).inner_text().startswith(f"δ({s.delta_name}) × {s.forward_symbol}")
+    edges = page.data["edges"]
+    forward2 = forward_order(C2)
+    for i, edge in enumerate(edges):  # each edge's label: the new local derivative
+        if edge.get("svg") == f"e{i}":
+            local = forward2[edge["c"]].local_grads[edge["j"]]
+            assert pg.locator(f"#e{i} .t-local").text_content() == number(local)
+    opened.check_clean()
