@@ -56,6 +56,28 @@ def open_times(browser, path: Path, rounds: int = 5) -> list[float]:
     return out
 
 
+SET_TIME = """() => {
+  var c = window.chaingrad, leaf = c.labels()[0], v = c.data(leaf), times = [];
+  for (var i = 0; i < 20; i++) {
+    var t0 = performance.now();
+    c.set(leaf, v + (i % 2 ? 0.01 : -0.01));
+    times.push(performance.now() - t0);
+  }
+  times.sort(function (a, b) { return a - b; });
+  return times[10] / 1000;
+}"""
+
+
+def set_time(browser, path: Path) -> float:
+    """Seconds for one chaingrad.set in the page: the whole graph again, forward and reverse,
+    and the page redrawn (median of 20)."""
+    pg = browser.new_page(viewport={"width": 1400, "height": 800})
+    pg.goto(path.resolve().as_uri(), wait_until="load")
+    seconds = pg.evaluate(SET_TIME)
+    pg.close()
+    return seconds
+
+
 def replay_run(record_every: int | None):
     X, y = moons(100, seed=0)
     model = MLP(2, [16, 16, 1], seed=0)
@@ -98,6 +120,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="chaingrad-pages-"))
     mlp_path = page.save(tmp / "mlp.html")
     size = mlp_path.stat().st_size
+    quiz_size = len(step_through(mlp_root(), quiz=True).html.encode())
     plain, _ = replay_run(None)
     recorded, history = replay_run(2)
     replay = history["replay"]
@@ -105,6 +128,7 @@ def main() -> int:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         opened = open_times(browser, mlp_path)
+        live = set_time(browser, mlp_path)
         opened_replay = open_times(browser, replay_path)
         if args.screenshots:
             screenshots(browser, Path(args.screenshots), tmp, replay_path)
@@ -116,6 +140,9 @@ def main() -> int:
           f"(min {min(times):.3f}, max {max(times):.3f}; target < 1 s)")
     print(f"  opened in {statistics.median(opened):.3f} s in headless Chromium, median of "
           f"{len(opened)} (max {max(opened):.3f}; target < 1 s)")
+    print(f"  a leaf set live (chaingrad.set: forward, reverse, redraw) in {live * 1e3:.1f} ms, "
+          "median of 20")
+    print(f"  with quiz=True: size {quiz_size / 1e6:.3f} MB")
     print(f"training replay, moons 100 samples, MLP 2-16-16-1, 100 epochs full batch, "
           f"record_every=2 ({replay.snapshots} snapshots):")
     print(f"  size {replay_path.stat().st_size / 1e6:.3f} MB (target < 5 MB)")

@@ -89,6 +89,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where to write one SVG per backward step (default: out/tour)")
     parser.add_argument("--no-svg", action="store_true",
                         help="print only; write no drawings")
+    parser.add_argument("--quiz", action="store_true",
+                        help="index.html asks for each node's gradient before it shows it, "
+                        "and names the mistake in a wrong answer")
 
 
 def _sig(x: float) -> float:
@@ -260,8 +263,10 @@ BUILDERS: dict[str, Callable[[], Network]] = {
 class _Drawings:
     """Writes the tour's SVGs into ``directory`` (atomically); says once why it cannot."""
 
-    def __init__(self, directory: str | None, say: Callable[[str], None]) -> None:
+    def __init__(self, directory: str | None, say: Callable[[str], None],
+                 quiz: bool = False) -> None:
         self.directory = directory
+        self.quiz = quiz
         self.say = say
         self.enabled = directory is not None
         self.written: list[str] = []
@@ -284,7 +289,7 @@ class _Drawings:
         if not self.enabled or self.directory is None:
             return
         links = [(os.path.basename(p), os.path.basename(p)) for p in self.written]
-        page = step_through(net.C, title=net.title, links=links)
+        page = step_through(net.C, title=net.title, links=links, quiz=self.quiz)
         self.page = page.save(os.path.join(self.directory, "index.html"))
 
     def summary(self) -> str | None:
@@ -292,9 +297,11 @@ class _Drawings:
             return None
         shown = printable(self.directory)
         if self.written:
+            page = ("index.html: open it in a browser and answer, at each reverse step, the "
+                    "node's gradient (a quiz)" if self.quiz else
+                    "index.html: open it in a browser to step through both passes")
             return (f"Wrote {len(self.written)} drawings into {shown}/ (step_001.svg "
-                    "... one per backward step, forward.svg, chains_<weight>.svg) and "
-                    "index.html: open it in a browser to step through both passes.")
+                    f"... one per backward step, forward.svg, chains_<weight>.svg) and {page}.")
         return f"No drawings written to {shown}/: Graphviz is missing (see above)."
 
 
@@ -326,7 +333,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             print(f"chaingrad tour: --out: {error}", file=sys.stderr)
             return 2
     net = BUILDERS[network]()
-    drawings = _Drawings(directory, say)
+    drawings = _Drawings(directory, say, bool(getattr(args, "quiz", False)))
     _forward_section(net, say, drawings)
     names = node_names(list(reversed(topo_order(net.C))))
     _reverse_section(net.C, names, say, drawings)
@@ -376,7 +383,7 @@ def _reverse_section(C: Value, names: dict[Value, str], say: Callable[..., None]
             nums = " + ".join(f"{number(c.local)} × {number(c.consumer_grad)}"
                               for c in step.contributions)
             say(f"  step {k:>2}: {names[node]}.grad = {terms}")
-            say(f"           = {nums} = {number(step.grad, '.6g')}")
+            say(f"           = {nums} = {number(step.grad)}")  # one precision in a line
         drawings.save(C, f"step_{k:03d}.svg", step=k)
     say()
 
@@ -393,7 +400,7 @@ def _weights_section(net: Network, names: dict[Value, str], say: Callable[..., N
             explain(net.C, w, paths=False)
         name = names[w]
         say(f"  dC/d{name}")
-        say(f"    document 003 : {wt.doc_formula} = {number(wt.doc_number, '.6g')}")
+        say(f"    document 003 : {wt.doc_formula} = {number(wt.doc_number)}")
         for s in e.split:
             say(f"    engine δ × q : δ({s.delta_name}) × {s.forward_symbol} = "
                 f"{number(s.delta, '.6g')} × {number(s.forward, '.6g')} = "

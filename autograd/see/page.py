@@ -54,6 +54,26 @@ def script_json(data: Any) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+def _write_atomically(path: Path, folder: Path, text: str) -> None:
+    """The one place a page is written: a temporary file in the same folder, flushed to
+    disk, renamed over ``path`` (the file appears whole or not at all). Meant to become a
+    call of the project's one file writer."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=folder)
+    try:
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a page is meant to be read
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 class Page:
     """One self-contained HTML document: ``.html``, ``.save(path)``, shown inline in Jupyter.
 
@@ -68,11 +88,16 @@ class Page:
 
     @classmethod
     def build(cls, title: str, body: str, data: Any, *, script: str = "", style: str = "",
-              height: int = 600, **kw: Any) -> Page:
+              height: int = 600, player: bool = False, **kw: Any) -> Page:
         """A page from its parts; ``body`` is trusted HTML, ``data`` any JSON-able value.
 
         The data is at ``cg.data`` when ``script`` runs (after the body is parsed).
+        ``player=True`` inlines the page player (``_static/player.js``,
+        ``ChaingradPlayer``) and its styles before ``script``.
         """
+        if player:
+            script = static_text("autograd.see", "player.js") + "\n" + script
+            style = static_text("autograd.see", "player.css") + "\n" + style
         doc = (
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -104,20 +129,7 @@ class Page:
                                     f"{path / 'page.html'}")
         if not folder.is_dir():
             raise FileNotFoundError(f"{path}: cannot save: folder {str(folder)!r} does not exist")
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=folder)
-        try:
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a page is meant to be read
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(self.html)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        _write_atomically(path, folder, self.html)
         return path
 
     def _repr_html_(self) -> str:

@@ -37,12 +37,13 @@ from typing import Any
 
 from ..backward import Step, reverse_steps
 from ..graph import forward_order
-from ..ops import dot_parts
+from ..ops import Primitive, dot_parts
 from ..value import Value
 from .anatomy import NeuronGroup, find_neurons
-from .chains import delta_node
+from .chains import PASSES_NOTHING, delta_node, why_zero
+from .js import op_key, ops_js
 from .page import Page, static_text
-from .trace import edge_symbol, node_names, node_text, number
+from .trace import arg_positions, edge_symbol, node_names, node_text
 from .viz import INSTALL_HINT, GraphvizMissing, draw
 
 __all__ = ["step_through", "StepThrough", "MAX_NODES", "MAX_BOXES", "COLLAPSE_ABOVE"]
@@ -90,6 +91,7 @@ def step_through(
     title: str | None = None,
     links: Sequence[tuple[str, str]] = (),
     max_nodes: int = MAX_NODES,
+    quiz: bool = False,
 ) -> StepThrough:
     """An interactive page that steps through the forward and the reverse pass of ``root``.
 
@@ -105,11 +107,14 @@ def step_through(
     links      (text, relative href) pairs listed under the heading, such as the
                tour's SVG files (links are followed only when clicked)
     max_nodes  refuse graphs with more nodes than this (default ``MAX_NODES``)
+    quiz       at each reverse step, ask for the node's gradient before showing it,
+               and answer with the derivation checker's mistake codes
+               (``window.chaingrad.answer(number)``); a score at the end
 
     The reverse pass is seeded with 1 at ``root``, as ``backward_steps(root)``;
     no ``.grad`` is read or changed. Needs Graphviz's ``dot`` for the layout.
     """
-    forward, index = _checked_graph(root, highlight, collapse, max_nodes)
+    forward, index = _checked_graph(root, highlight, collapse, max_nodes, quiz)
     n = len(forward)
     names = node_names(forward)
     _check_labels(forward, names)
@@ -122,18 +127,23 @@ def step_through(
     heading = title if title is not None else (
         f"{names[root]}: {n} node{'s' if n != 1 else ''}")
     data["title"] = heading
+    data["why"] = _why_zero_texts(root, forward, steps)
     body = _body(heading, svg, links)
     height = 64 + max(460, min(int(size[1]) + 40, 640))
-    page = Page.build(heading, body, data, script=static_text("autograd.see", "step_through.js"),
-                      style=static_text("autograd.see", "step_through.css"), height=height)
+    script = _live_script(forward, data, quiz) + static_text("autograd.see", "step_through.js")
+    page = Page.build(heading, body, data, script=script,
+                      style=static_text("autograd.see", "step_through.css"), height=height,
+                      player=True)
     return StepThrough(page.html, title=heading, height=height, data=data)
 
 
 def _checked_graph(root: Value, highlight: Value | None, collapse: bool | str,
-                   max_nodes: int) -> tuple[list[Value], dict[Value, int]]:
+                   max_nodes: int, quiz: bool = False) -> tuple[list[Value], dict[Value, int]]:
     """step_through's arguments checked before any work: the graph in forward order, indexed."""
     if not isinstance(root, Value):
         raise TypeError(f"step_through: root must be a Value, got {type(root).__name__}")
+    if quiz not in (True, False):
+        raise TypeError(f"step_through: quiz must be True or False, got {quiz!r}")
     if collapse not in ("auto", True, False):
         raise ValueError(f"step_through: collapse must be 'auto', True or False, got {collapse!r}")
     forward = forward_order(root)
@@ -233,21 +243,33 @@ def _delta_nodes(forward: list[Value]) -> dict[Value, Value]:
     return {node: delta_node(node, uses.get(node, [])) for node in forward}
 
 
+def _node_entry(node: Value, names: dict[Value, str], index: dict[Value, int],
+                holes: dict[Value, str], grad: float) -> dict[str, Any]:
+    """What the page keeps of a node: name, label, op, data, grad, its op's text (with holes
+    the page fills with numbers), and for an op node its op's key and arguments (a node's
+    index, or [number] for a number folded into it) to compute it again."""
+    entry = {"n": names[node], "l": node.label, "op": node.op, "d": node.data, "g": grad,
+             "rhs": node_text(node, names) if node.parents else "",
+             "rt": node_text(node, holes) if node.parents else ""}
+    if node.parents:
+        prim = node.primitive
+        entry["k"] = op_key(prim, len(node.args)) if prim is not None else None
+        entry["a"] = [index[a] if isinstance(a, Value) else [float(a)] for a in node.args]
+    return entry
+
+
 def _data(root: Value, forward: list[Value], index: dict[Value, int], names: dict[Value, str],
           steps: list[Step], neurons: list[NeuronGroup], highlight: Value | None) -> dict[str, Any]:
     grads = {s.node: s.grad for s in steps}
     delta = _delta_nodes(forward)
-    values = {node: number(node.data) for node in forward}
+    holes = {node: f"\u0000{k}\u0000" for k, node in enumerate(forward)}
     nodes, edges, slot = [], [], {}
     for k, node in enumerate(forward):
-        nodes.append({
-            "n": names[node], "l": node.label, "op": node.op, "d": node.data,
-            "g": grads[node], "rhs": node_text(node, names) if node.parents else "",
-            "rhsn": node_text(node, values) if node.parents else "",
-        })
+        nodes.append(_node_entry(node, names, index, holes, grads[node]))
+        positions = arg_positions(node)
         for j, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             slot[(k, j)] = len(edges)
-            edges.append({"p": index[parent], "c": k, "j": j, "v": local,
+            edges.append({"p": index[parent], "c": k, "j": j, "i": positions[j], "v": local,
                           "s": edge_symbol(node, j, names), "dn": index[delta[node]]})
     bsteps = [{"n": index[s.node], "g": s.grad,
                "cs": [[slot[(index[c.consumer], c.index)], c.local, c.consumer_grad, c.amount]
@@ -264,9 +286,53 @@ def _data(root: Value, forward: list[Value], index: dict[Value, int], names: dic
         })
     return {
         "root": index[root], "nodes": nodes, "edges": edges, "bsteps": bsteps,
+        "ops": _op_facts(forward),
         "fsteps": [k for k, node in enumerate(forward) if node.parents],
         "neurons": units, "highlight": index[highlight] if highlight is not None else None,
     }
+
+
+WHY_ZERO_MAX = 10
+"""The most leaves whose vanishing gradient the page explains (each costs a pass over the
+graph): those whose gradient is exactly 0 first, then the smallest."""
+
+
+def _why_zero_texts(root: Value, forward: list[Value], steps: list[Step]) -> dict[int, str]:
+    """For leaves whose gradient is zero or vanishing: why (``why_zero``), by node index."""
+    grads = {s.node: s.grad for s in steps}
+    small = sorted((abs(grads[node]), k) for k, node in enumerate(forward)
+                   if not node.parents and node is not root
+                   and abs(grads[node]) < PASSES_NOTHING)
+    found: dict[int, str] = {}
+    for _, k in small[:WHY_ZERO_MAX]:
+        text = why_zero(root, forward[k])
+        if text:
+            found[k] = text
+    return found
+
+
+def _op_keys(forward: list[Value]) -> set[tuple[Primitive, int]]:
+    return {(node.primitive, len(node.args)) for node in forward
+            if node.parents and node.primitive is not None}
+
+
+def _op_facts(forward: list[Value]) -> dict[str, dict[str, Any]]:
+    """What the page says when an op refuses a value: its name, domain and rules."""
+    return {op_key(prim, n): {"name": prim.name, "domain": prim.domain, "nary": prim.nary,
+                              "rules": "; ".join(prim.formulas)}
+            for prim, n in _op_keys(forward)}
+
+
+def _live_script(forward: list[Value], data: dict[str, Any], quiz: bool) -> str:
+    """The JS of the graph's ops (``CG_OPS``); ops it cannot translate are listed in the data
+    (``live``: key -> why), and the page refuses to edit a leaf that feeds them. With a quiz,
+    the table's typical wrong local derivatives too (``CG_MISTAKES``)."""
+    script, failed, data["mistakes"] = ops_js(_op_keys(forward), mistakes=quiz)
+    data["quiz"] = bool(quiz)
+    unknown = {node.op for node in forward if node.parents and node.primitive is None}
+    failed.update({op: f"the op {op!r} is not in the op table" for op in unknown})
+    data["live"] = failed
+    return script
 
 
 # -- the drawing: Graphviz's SVG with our ids -------------------------------------------------
@@ -322,9 +388,10 @@ def _svg(svg_bytes: bytes, data: dict[str, Any], forward: list[Value], index: di
     _mark_neurons(by_title, data["neurons"])
     group = {m: index[n.dot] for n in neurons for m in n.members}
     data["links"] = _mark_edges(by_title, data["edges"], forward, group)
+    by_id = {e.get("id"): e for e in svg.iter() if e.get("id", "").startswith("v")}
     for k, node in enumerate(forward):  # draw(step=n) marks the last step's node as current
         if not node.parents:
-            _uncurrent(svg.find(f".//*[@id='v{k}']"))
+            _uncurrent(by_id.get(f"v{k}"))
     width, height = (float(v.rstrip("pt")) * 4 / 3 for v in (svg.get("width"), svg.get("height")))
     svg.set("width", f"{width:.0f}")
     svg.set("height", f"{height:.0f}")
@@ -466,26 +533,24 @@ def _body(heading: str, svg: str, links: Sequence[tuple[str, str]]) -> str:
     return f"""
 <div class="bar" role="toolbar" aria-label="steps">
   <h1>{html.escape(heading)}</h1>
-  <button id="cg-first" title="First (Home)">|◀ First</button>
-  <button id="cg-prev" title="Previous (←)">◀ Prev</button>
-  <button id="cg-next" title="Next (→)">Next ▶</button>
-  <button id="cg-last" title="Last (End)">Last ▶|</button>
-  <button id="cg-play" aria-pressed="false" title="Play / pause (space)">▶ Play</button>
-  <label>speed <select id="cg-speed" aria-label="speed">
-    <option value="1200">slow</option><option value="600" selected>normal</option>
-    <option value="250">fast</option><option value="80">very fast</option></select></label>
-  <label><span class="sr-only">step</span><input id="cg-slider" type="range" min="0" value="0"
-    aria-label="step"></label>
-  <span id="cg-status" class="status" aria-live="polite"></span>
+  <span id="cg-player"></span>
   <button id="cg-symbols" aria-pressed="false" title="Edge labels as symbols or numbers">
     Symbols</button>
-  <button id="cg-fit" aria-pressed="false" title="Shrink the drawing to the window">Fit</button>
+  <span class="zoom" role="group" aria-label="zoom">
+    <button id="cg-zoom-out" type="button" title="Zoom out (-)">−</button>
+    <button id="cg-zoom-in" type="button" title="Zoom in (+)">+</button>
+    <button id="cg-fit" type="button" title="Fit to the pane, text kept readable (0)">Fit
+    </button>
+    <button id="cg-actual" type="button" title="Actual size">100%</button>
+  </span>
   {listed}
 </div>
 <div class="main">
   <div class="graph" id="cg-graph">{svg}</div>
   <div class="panel">
+    <p id="cg-problem" role="alert" hidden></p>
     <section id="cg-step" aria-live="polite"></section>
+    <section id="cg-edit" hidden></section>
     <section id="cg-detail"></section>
     <section class="legend muted">
       <b>Reading it.</b> A box is a value (name, data, grad); a circle its op. Dashed outline:
@@ -493,7 +558,8 @@ def _body(heading: str, svg: str, links: Sequence[tuple[str, str]]) -> str:
       part of its gradient has arrived, more is to come. An edge reads its local derivative
       and, once its consumer is done, <code>→</code> what it carried back (local derivative ×
       consumer's grad). Click (or Enter on) a node for its gradient as a sum over paths;
-      hover an edge for its derivative. Keys: ← → step, Home End, space plays.
+      hover an edge for its derivative. Keys: ← → step, Home End, space plays; drag or
+      Shift+arrows pan, the wheel or + − zoom, 0 fits. Click a leaf to change its value.
     </section>
   </div>
 </div>

@@ -106,6 +106,14 @@ def test_click_a_node_shows_its_paths(chain_page, open_page):
     opened = open_page(path)
     pg = opened.page
     index = {n: k for k, n in enumerate(forward_order(C))}
+    w01 = chain.nodes["w01"]
+    pg.click(f"#v{index[w01]}")  # at the start: a leaf's data, no gradient yet
+    at = [s.node for s in reverse_steps(C)].index(w01) + 1
+    assert pg.locator("#cg-detail p.values").inner_text() == (
+        f"data {number(w01.data)}, grad ? (the reverse pass reaches it at reverse step {at})")
+    assert not pg.locator("#cg-detail .explain").is_visible()  # behind "ahead of the pass"
+    pg.locator("body").focus()
+    pg.keyboard.press("End")
     for name in ("w01", "p1", "q0"):
         w = chain.nodes[name]
         e = explain(C, w)
@@ -141,6 +149,7 @@ def test_keyboard_and_symbols(chain_page, open_page):
     assert first == number(pg.evaluate("cg.data.edges[0].v"))
     pg.click("#cg-symbols")
     assert pg.locator("#e0 .t-local").text_content() == pg.evaluate("cg.data.edges[0].s")
+    pg.click("#cg-actual")  # at 100% every edge label is drawn (a small fit leaves them out)
     pg.hover("#e0 .t-local")
     assert "carried back" in pg.locator("#cg-tip").inner_text()
     opened.check_clean()

@@ -75,6 +75,27 @@ def test_chaingrad_tour_command(tmp_path):
                                                                 flags=re.M))
 
 
+def test_tour_quiz_writes_a_quiz_page(tmp_path):
+    import json
+
+    args = argparse.Namespace(network="nonlinear-chain", out=str(tmp_path), no_svg=False,
+                              quiz=True)
+    stream = io.StringIO()
+    assert tour.run(args, out=stream) == 0
+    assert "(a quiz)" in stream.getvalue()
+    page = (tmp_path / "index.html").read_text()
+    data = json.loads(re.search(r'id="cg-data">(.*?)</script>', page, re.S).group(1))
+    assert data["quiz"] is True and data["mistakes"]  # the table's mistakes, for its ops
+    assert "CG_MISTAKES = {" in page
+    plain = tmp_path / "plain"
+    assert tour.run(argparse.Namespace(network="nonlinear-chain", out=str(plain),
+                                       no_svg=False), out=io.StringIO()) == 0
+    assert '"quiz":false' in (plain / "index.html").read_text()
+    parser = argparse.ArgumentParser()
+    tour.add_arguments(parser)
+    assert parser.parse_args(["--quiz"]).quiz and not parser.parse_args([]).quiz
+
+
 def test_add_arguments():
     parser = argparse.ArgumentParser()
     tour.add_arguments(parser)
@@ -138,3 +159,23 @@ def test_a_network_is_its_cost_its_forward_chains_and_its_finish():
         net = build()
         weights = net.finish()
         assert weights and all(isinstance(w, tour.Weight) for w in weights)
+
+
+def _significant(x: str) -> int:
+    return len(x.lstrip("-").split("e")[0].replace(".", "").lstrip("0"))
+
+
+@pytest.mark.parametrize("network", ["linear-chain", "nonlinear-chain", "mlp"])
+def test_a_line_prints_its_numbers_in_one_precision(network):
+    """'-1.2 × -1.118 = 1.34208' mixes 4 and 6 digits: a reader cannot redo the product. The
+    reverse pass's arithmetic and the document's formulas print 4 significant digits."""
+    _, text = run_tour(network, None)
+    checked = 0
+    for line in text.splitlines():
+        if not (line.startswith("           = ") or "document 003 :" in line):
+            continue
+        tail = line.split("=", 1)[1] if "document" not in line else line.rsplit(")", 1)[-1]
+        numbers = re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]\d+)?(?![\w.])", tail)
+        assert numbers and all(_significant(x) <= 4 for x in numbers), line
+        checked += 1
+    assert checked >= 5
