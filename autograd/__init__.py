@@ -10,6 +10,7 @@ from .backward import Contribution, Step, backward, backward_steps, reverse_step
 from .chains import Explanation, Path, explain
 from .check import GradcheckError, check_grads, check_graph, gradcheck, numerical_grad
 from .compiled import Compiled, CompileError, compile
+from .errors import install_command
 from .forward import hessian, hvp, jacobian, jvp
 from .functional import grad, gradients, value_and_grad
 from .graph import forward_order, leaves, topo_order
@@ -72,6 +73,7 @@ __all__ = [
     "forward_order",
     "grad",
     "import_torch",
+    "install_command",
     "gradcheck",
     "hypot",
     "is_grad_enabled",

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from .anatomy import NeuronGroup, chain_nodes, find_neurons
 from .backward import Contribution, reverse_steps
 from .display import number
+from .errors import install_command
 from .graph import topo_order
 from .ops import OPS, dot_parts
 from .trace import edge_symbols, node_names
@@ -102,7 +103,7 @@ def _graphviz() -> Any:
         import graphviz
     except ImportError as error:  # pragma: no cover - graphviz is a dependency
         raise ImportError(
-            "drawing needs the graphviz Python package: pip install graphviz"
+            f"drawing needs the graphviz Python package: {install_command('graphviz')}"
         ) from error
     return graphviz
 

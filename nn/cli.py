@@ -9,6 +9,8 @@
 (loss and accuracy per epoch), OUT/boundary.png (the decision boundary over
 the data) and OUT/training.html (the run replayed step by step: open it in a
 browser), each atomically: a file is the old one or the new one, never half.
+The two PNGs need matplotlib (the ``plot`` extra); without it ``train`` says so
+in one line before training and writes model.json and training.html only.
 
 Before any work, ``train`` checks every number (finite; in range; see the
 ``MAX_*`` constants and ``--help``), what one step and the boundary plot would
@@ -40,7 +42,7 @@ from ._files import prepare_folder, printable, remove_empty, replacing
 from .data import DATASETS, digits
 from .layers import ACTIVATIONS, MLP, check_activation
 from .module import MAX_PARAMETERS, Module
-from .plot import plot_boundary, plot_history
+from .plot import plot_boundary, plot_history, plotting_problem
 from .train import LOSSES, accuracy, fit, make_optimizer
 
 PROG = "chaingrad"
@@ -140,11 +142,14 @@ finite_float = _float_in()
 def _add_train(sub: Any) -> None:
     p = sub.add_parser(
         "train",
-        help="train an MLP on a toy data set; write model.json, loss.png, boundary.png",
+        help="train an MLP on a toy data set; write model.json, training.html and PNG plots",
         description=(
             "Train an MLP on a toy data set made in code, with a progress bar, and write "
-            "OUT/model.json, OUT/loss.png (loss and accuracy per epoch) and "
-            "OUT/boundary.png (the decision boundary over the data). Ctrl-C saves the "
+            "OUT/model.json, OUT/training.html (the run replayed step by step), "
+            "OUT/loss.png (loss and accuracy per epoch) and OUT/boundary.png (the decision "
+            "boundary over the data). The PNGs need matplotlib, the plot extra "
+            "(python -m pip install 'chaingrad[plot]'): without it, train says so before "
+            "training and writes the other files. Ctrl-C saves the "
             "model of the last completed epoch and exits with 130 (a SIGTERM: the same, 143). "
             "Refused before any work: "
             f"more than {MAX_PARAMETERS:,} parameters, more than {MAX_STEP_WORK:,} samples x "
@@ -223,7 +228,20 @@ def _nin(args: argparse.Namespace) -> int:
 
 
 def _outputs(args: argparse.Namespace) -> tuple[str, ...]:
-    return DIGITS_OUTPUTS if args.dataset == "digits" else OUTPUTS
+    """The files this run will write, decided before any work (no PNGs without matplotlib)."""
+    names = DIGITS_OUTPUTS if args.dataset == "digits" else OUTPUTS
+    return tuple(n for n in names if args.plots or not n.endswith(".png"))
+
+
+def _decide_plots(args: argparse.Namespace) -> None:
+    """Set ``args.plots``: whether the PNGs can be drawn here; if not, say so in one line."""
+    problem = plotting_problem()
+    args.plots = problem is None
+    if problem is not None:
+        pngs = [n for n in (DIGITS_OUTPUTS if args.dataset == "digits" else OUTPUTS)
+                if n.endswith(".png")]
+        _say(f"{PROG} train: no {' or '.join(pngs)}: {problem}; writing "
+             f"{' and '.join(_outputs(args))} only")
 
 
 def _fill_defaults(args: argparse.Namespace) -> None:
@@ -373,6 +391,7 @@ def run_train(args: argparse.Namespace) -> int:
     if problem is not None:
         _say(f"{PROG} train: {problem}")
         return 2
+    _decide_plots(args)
     _load_progress_bar()
     try:
         created = prepare_folder(args.out, files=_outputs(args))
@@ -494,15 +513,17 @@ def _write_outputs(args: argparse.Namespace, model: MLP, history: dict[str, list
     try:
         model.save(paths["model.json"])
         written.append(paths["model.json"])
-        with replacing(paths["loss.png"], "plot") as tmp:
-            plot_history(history, tmp, title=f"{args.dataset}: {model!r}")
-        written.append(paths["loss.png"])
+        if args.plots:
+            with replacing(paths["loss.png"], "plot") as tmp:
+                plot_history(history, tmp, title=f"{args.dataset}: {model!r}")
+            written.append(paths["loss.png"])
         if args.dataset == "digits":  # 64 pixels: no boundary to draw
             return _report(args, history, acc, written, _digits_test(model, args))
-        with replacing(paths["boundary.png"], "plot") as tmp:
-            plot_boundary(model, X, y, tmp, grid=args.grid,
-                          title=f"{args.dataset}: decision boundary")
-        written.append(paths["boundary.png"])
+        if args.plots:
+            with replacing(paths["boundary.png"], "plot") as tmp:
+                plot_boundary(model, X, y, tmp, grid=args.grid,
+                              title=f"{args.dataset}: decision boundary")
+            written.append(paths["boundary.png"])
         replay = history["replay"].titled(f"{args.dataset}: {model!r}")  # type: ignore[attr-defined]
         replay.save(paths["training.html"])
         written.append(paths["training.html"])
