@@ -67,10 +67,17 @@ def _should_output(source: str) -> bool:
 
 
 def _output_kinds(cell: nbformat.NotebookNode) -> list[tuple[str, ...]]:
-    """What a code cell shows: each output's type and mimetypes (or stream name)."""
+    """What a code cell shows: each output's type and mimetypes (or stream name).
+
+    A drawing's or page's still (a PNG the build adds beside SVG or HTML) is not counted:
+    a run without the build's browser has none.
+    """
     kinds = []
     for out in cell.get("outputs", []):
-        detail = (out.name,) if out.output_type == "stream" else tuple(sorted(out.get("data", {})))
+        data = out.get("data", {})
+        still = any(kind in data for kind in build.SHOWN)
+        detail = (out.name,) if out.output_type == "stream" else tuple(
+            sorted(k for k in data if not (still and k == build.STILL)))
         kinds.append((out.output_type, *detail))
     return kinds
 
@@ -130,6 +137,16 @@ def test_committed_with_clean_outputs(name):
             if "image/svg+xml" in out.get("data", {}):
                 svgs += 1
     assert svgs >= 1, f"{name}: no drawing (image/svg+xml output) committed"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_drawing_and_page_committed_with_a_still(name):
+    """JupyterLab, VS Code and code hosts show an untrusted notebook's PNGs, not its SVG or
+    HTML: every such output carries a PNG of itself (notebooks/build.py takes them)."""
+    for cell in _read(name).cells:
+        for out in cell.get("outputs", []):
+            problem = build.still_problem(out)
+            assert problem is None, f"{name}, cell {cell.get('id')}: {problem}"
 
 
 @pytest.mark.parametrize("name", NAMES)
