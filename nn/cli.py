@@ -575,28 +575,18 @@ def _add_demo(sub: Any) -> None:
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("--x0", type=finite_float, default=1.5, help="the input")
-    p.add_argument("--y", type=finite_float, default=0.5, help="the target")
-    p.add_argument("--w", type=finite_float, nargs=3, default=[0.8, -1.2, 0.6],
+    chain = tour.LINEAR_CHAIN  # the tour's, notebook 01's and the tests' numbers too
+    p.add_argument("--x0", type=finite_float, default=chain.x0, help="the input")
+    p.add_argument("--y", type=finite_float, default=chain.y, help="the target")
+    p.add_argument("--w", type=finite_float, nargs=3, default=list(chain.w),
                    metavar=("W01", "W12", "W23"), help="the three weights")
     p.set_defaults(func=run_demo)
 
 
 def _chain(x0: float, y: float, w: Sequence[float]) -> tuple[Value, list[Value]]:
     """Document 003's chain as engine nodes: the cost C and [x0, x1, x2, x3, w01, w12, w23]."""
-    X0 = Value(x0, label="x0")
-    w01, w12, w23 = (Value(v, label=n) for v, n in zip(w, ("w01", "w12", "w23")))
-    xs = [X0]
-    for k, wk in enumerate((w01, w12, w23), 1):
-        xs.append(wk * xs[-1])
-        xs[-1].label = f"x{k}"
-    e = xs[3] - y
-    e.label = "e"
-    sq = e**2
-    sq.label = "e2"
-    C = sq * 0.5
-    C.label = "C"
-    return C, [*xs, w01, w12, w23]
+    n = tour.linear_chain_nodes(x0, y, tuple(w))
+    return n["C"], [n[k] for k in ("x0", "x1", "x2", "x3", "w01", "w12", "w23")]
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -615,7 +605,7 @@ def run_demo(args: argparse.Namespace) -> int:
         return 2
     print(f"document 003, section I: x1 = w01*x0, x2 = w12*x1, x3 = w23*x2, "
           f"C = (x3 - y)^2 / 2 with y = {args.y:g}")
-    print(f"engine nodes: e = x3 - {args.y:g}, e2 = e**2, C = 0.5*e2 (each one node)\n")
+    print(f"engine nodes: e = x3 - {args.y:g}, e2 = e**2, C = e2/2 (each one node)\n")
     _print_nodes(C)
     d0 = x3.data - args.y
     d1 = w23.data * d0
