@@ -82,6 +82,9 @@ class Primitive:
                  of (input names, out name) for the list of its derivatives, one per
                  input (as its rule returns them all). Left empty, a compiled graph
                  calls ``forward`` and the rules themselves
+    word         the op as a word, for the name a node without a label is given
+                 (``mul#2``: the second such ``*`` node; see ``trace.node_names``);
+                 default: the name
 
     Equality is identity: the table keeps one object per op.
     """
@@ -98,6 +101,7 @@ class Primitive:
     nary: bool = False
     finite_derivatives: bool = False
     code: tuple[str | Callable[..., str], ...] = ()
+    word: str = ""
 
     def __post_init__(self) -> None:
         # A learner's own entry is checked here, where it is written, rather
@@ -489,6 +493,7 @@ _ENTRIES = [
     # -- arithmetic ----------------------------------------------------------
     Primitive(
         name="+",
+        word="add",
         forward=operator.add,
         derivatives=(lambda out, a, b: 1.0, lambda out, a, b: 1.0),
         symbols=("1", "1"),
@@ -499,6 +504,7 @@ _ENTRIES = [
     ),
     Primitive(
         name="-",
+        word="sub",
         forward=operator.sub,
         derivatives=(lambda out, a, b: 1.0, lambda out, a, b: -1.0),
         symbols=("1", "-1"),
@@ -510,6 +516,7 @@ _ENTRIES = [
     ),
     Primitive(
         name="*",
+        word="mul",
         forward=operator.mul,
         derivatives=(lambda out, a, b: b, lambda out, a, b: a),
         symbols=("{1}", "{0}"),
@@ -521,6 +528,7 @@ _ENTRIES = [
     ),
     Primitive(
         name="/",
+        word="div",
         forward=operator.truediv,
         derivatives=(lambda out, a, b: 1.0 / b, lambda out, a, b: -out / b),
         symbols=("1/{1}", "-{0}/{1}²"),
@@ -543,6 +551,7 @@ _ENTRIES = [
     ),
     Primitive(
         name="**",
+        word="pow",
         forward=_pow,
         derivatives=(_d_pow_base, _d_pow_exponent),
         symbols=(_pow_base_symbol, "{out}·log {0}"),

@@ -15,7 +15,7 @@ from autograd import install_command
 
 from .layers import MLP
 
-__all__ = ["PLOT_EXTRA", "plot_boundary", "plot_history", "plotting_problem"]
+__all__ = ["plot_boundary", "plot_history"]  # plotting_problem: for chaingrad train
 
 PLOT_EXTRA = "chaingrad[plot]"
 """The extra that brings matplotlib, which the PNG plots need (nothing else does)."""

@@ -199,7 +199,9 @@ def nonlinear_chain(x0: float = 1.5, y: float = 0.2, w: W3 = (0.8, -1.2, 2.0)) -
             ps.append(p)
     e = qs[3] - y
     e.label = "e"
-    C = e**2 / 2
+    e2 = e**2
+    e2.label = "e2"
+    C = e2 / 2
     C.label = "C"
 
     def finish() -> list[Weight]:
@@ -249,7 +251,9 @@ def mlp(nin: int = 2, nouts: tuple[int, ...] = (3, 1), x: tuple[float, ...] = (0
     out = tr.output if isinstance(tr.output, Value) else tr.output[0]
     e = out - y
     e.label = "e"
-    C = e**2 / 2
+    e2 = e**2
+    e2.label = "e2"
+    C = e2 / 2
     C.label = "C"
     L = len(model.layers)
 
@@ -281,8 +285,10 @@ def mlp(nin: int = 2, nouts: tuple[int, ...] = (3, 1), x: tuple[float, ...] = (0
     forward = []
     for i in range(L + 1):
         for j, (pv, qv) in enumerate(zip(tr.p[i], tr.q[i])):
-            forward.append((f"p{i}_{j}" + (" (input)" if i == 0 else f" = w{i}_{j}·q{i - 1} + b"),
-                            pv))
+            if i == 0:  # the inputs: q0 (layer 1 multiplies them), one node with p0 = q0
+                forward.append((f"{pv.label} (input)", pv))
+            else:
+                forward.append((f"p{i}_{j} = w{i}_{j}·q{i - 1} + b{i}_{j}", pv))
             if qv is not pv:
                 forward.append((f"q{i}_{j} = σ{i}(p{i}_{j})", qv))
     sizes = "-".join(str(n) for n in (nin, *nouts))
