@@ -32,7 +32,11 @@ for Python; ``CHAINGRAD_CHROMIUM`` names another). JupyterLab shows SVG and
 HTML outputs of a notebook only once it is trusted (run by its reader), and
 code hosts drop scripts; a PNG is shown everywhere, untrusted. A step-through
 page's still is taken at a reverse step: the one at which its highlighted
-weight holds its whole gradient (else the middle of the reverse pass).
+weight holds its whole gradient (else the middle of the reverse pass). An
+untrusted JupyterLab still prefers the page's HTML to its PNG (it shows HTML
+cleaned of iframes and scripts), so the page's HTML carries the still too, under
+its iframe: where the iframe is dropped the still shows; where it runs, the
+page covers it.
 """
 
 from __future__ import annotations
@@ -244,8 +248,18 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def stills() -> Iterator[Any]:
-    """A headless Chromium page for taking stills; refused at once, saying what is missing."""
+def stills(browser: Any = None) -> Iterator[Any]:
+    """A headless Chromium page for taking stills; refused at once, saying what is missing.
+
+    ``browser``: a Playwright browser already running (the tests'), else one is started.
+    """
+    if browser is not None:
+        page = _still_page(browser)
+        try:
+            yield page
+        finally:
+            page.close()
+        return
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as error:
@@ -258,13 +272,17 @@ def stills() -> Iterator[Any]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
         try:
-            page = browser.new_page(viewport={"width": STILL_WIDTH, "height": 600})
-            page.route("**/*", lambda route: route.abort()
-                       if not route.request.url.startswith(("about:", "data:"))
-                       else route.continue_())  # a still fetches nothing
-            yield page
+            yield _still_page(browser)
         finally:
             browser.close()
+
+
+def _still_page(browser: Any) -> Any:
+    page = browser.new_page(viewport={"width": STILL_WIDTH, "height": 600})
+    page.route("**/*", lambda route: route.abort()
+               if not route.request.url.startswith(("about:", "data:"))
+               else route.continue_())  # a still fetches nothing
+    return page
 
 
 def add_stills(nb: nbformat.NotebookNode, page: Any) -> int:
@@ -285,18 +303,37 @@ def _still(page: Any, data: dict) -> bytes:
     """A PNG of one output as a browser shows it (a step-through: at a reverse step)."""
     framed = _SRCDOC.match(data.get("text/html", ""))
     if framed:  # a Page: its own document, at the iframe's height
-        page.set_viewport_size({"width": STILL_WIDTH, "height": int(framed.group(2))})
+        height = int(framed.group(2))
+        page.set_viewport_size({"width": STILL_WIDTH, "height": height})
         page.set_content(html.unescape(framed.group(1)), wait_until="load")
         if page.evaluate("() => typeof cg !== 'undefined' && !!cg.data && !!cg.data.bsteps"):
             page.evaluate(_STEP_JS)
             page.wait_for_timeout(100)
-        return page.screenshot(full_page=False)
+        png = page.screenshot(full_page=False)
+        data["text/html"] = framed_over_still(data["text/html"], png, height)
+        return png
     body = data.get("image/svg+xml") or data["text/html"]
     page.set_viewport_size({"width": STILL_WIDTH, "height": 600})
     page.set_content("<!DOCTYPE html><html><body style='margin:0;background:#fff'>"
                      f"<div id='still' style='display:inline-block;padding:4px'>{body}</div>"
                      "</body></html>", wait_until="load")
     return page.locator("#still").screenshot()
+
+
+def framed_over_still(fragment: str, png: bytes, height: int) -> str:
+    """A page's ``<iframe>`` laid over its still, in one HTML output.
+
+    The still is an ``<img>`` in the flow; the iframe covers it exactly, on top and opaque.
+    A viewer that removes iframes from untrusted HTML (JupyterLab, code hosts) keeps the
+    image, whose data URI its sanitizer allows; a trusted one runs the page over it.
+    """
+    iframe = re.sub(r"height:\d+px", "height:100%", fragment, count=1).replace(
+        'style="', 'style="position:absolute;top:0;left:0;z-index:1;background:#fff;'
+        "box-sizing:border-box;", 1)
+    source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return (f'<div style="position:relative;min-height:{height}px;overflow:hidden">{iframe}'
+            f'<img src="{source}" alt="a still of the page at one reverse step; run or trust '
+            'the notebook to step through it" style="display:block;width:100%"></div>')
 
 
 def _merge_streams(outputs: list) -> list:

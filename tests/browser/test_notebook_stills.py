@@ -1,12 +1,14 @@
 """notebooks/build.py gives every drawing and page output a PNG still, taken in Chromium.
 
 JupyterLab shows an untrusted notebook's SVG and HTML outputs as nothing; a PNG beside
-them is shown. These tests take stills of fresh outputs with the build's own browser.
+them is shown. These tests take stills of fresh outputs as the build does, in the suite's
+Chromium (the build starts its own: ``build.stills()``).
 """
 
 from __future__ import annotations
 
 import base64
+import re
 import struct
 
 import nbformat
@@ -41,7 +43,7 @@ def _notebook(*datas: dict) -> nbformat.NotebookNode:
     return new_notebook(cells=[cell])
 
 
-def test_every_drawing_and_page_gets_a_still_at_a_reverse_step():
+def test_every_drawing_and_page_gets_a_still_at_a_reverse_step(browser):
     q, w = _chain()
     svg = draw(q).pipe(format="svg").decode("utf-8")
     page = step_through(q, highlight=w)
@@ -52,7 +54,7 @@ def test_every_drawing_and_page_gets_a_still_at_a_reverse_step():
         {"image/png": plot, "text/plain": "<Figure>"},  # a plot: kept as it is
         {"text/plain": "3.0"},
     )
-    with build.stills() as browser_page:
+    with build.stills(browser) as browser_page:
         assert build.add_stills(nb, browser_page) == 2
         # the browser page is left at the step-through's still: the reverse step at
         # which the highlighted weight w holds its whole gradient
@@ -73,6 +75,42 @@ def test_every_drawing_and_page_gets_a_still_at_a_reverse_step():
     assert (width, height) == (build.STILL_WIDTH, page.height)
     nbformat.validate(nb)
     assert all(build.still_problem(out) is None for out in nb.cells[0].outputs)
+    assert framed.data["image/png"] in framed.data["text/html"]  # the page's HTML has it too
+
+
+def _shown(browser, body: str) -> tuple[dict, dict, str]:
+    """Where the still and the iframe land in a 900 px wide output, and what is on top."""
+    tab = browser.new_page(viewport={"width": 900, "height": 900})
+    try:
+        tab.set_content(f"<div style='width:900px'>{body}</div>", wait_until="load")
+        return tab.evaluate("""() => {
+            const box = (s) => { const e = document.querySelector(s);
+                return e ? e.getBoundingClientRect().toJSON() : null; };
+            const img = box("img");
+            const top = document.elementFromPoint(img.x + img.width / 2, img.y + img.height / 2);
+            return [img, box("iframe"), top.tagName];
+        }""")
+    finally:
+        tab.close()
+
+
+def test_the_page_covers_its_still_and_a_viewer_without_iframes_shows_it(browser):
+    q, w = _chain()
+    page = step_through(q, highlight=w)
+    nb = _notebook({"text/html": page._repr_html_(), "text/plain": repr(page)})
+    with build.stills(browser) as browser_page:
+        build.add_stills(nb, browser_page)
+        fragment = nb.cells[0].outputs[0].data["text/html"]
+        # trusted: the live page on top, as tall as it asks to be, the still under it
+        img, frame, top = _shown(browser, fragment)
+        assert top == "IFRAME" and frame["height"] == page.height
+        assert frame["width"] >= img["width"] and frame["height"] >= img["height"]
+        # untrusted JupyterLab and code hosts drop the iframe (and its scripts): the still
+        cleaned = re.sub(r"<iframe .*?</iframe>", "", fragment, flags=re.S)
+        img, frame, top = _shown(browser, cleaned)
+    assert frame is None and top == "IMG"
+    assert img["width"] == 900
+    assert abs(img["height"] - page.height * 900 / build.STILL_WIDTH) < 1
 
 
 def test_an_output_without_its_still_is_named():
