@@ -73,3 +73,16 @@ def test_make_notebook_allows_root_only_as_root(uid, allowed, tmp_path):
     words = _notebook_command(uid, tmp_path)
     assert words[:2] == ["jupyter", "lab"] and words[-1] == "notebooks/"
     assert ("--allow-root" in words) is allowed
+
+
+def test_install_hints_name_the_interpreter_not_a_bare_pip():
+    """A bare ``pip`` installs into whichever environment is first on PATH; every hint in
+    the code says ``<interpreter> -m pip`` (autograd.install_command) or ``python -m pip``."""
+    bare = re.compile(r"(?<!-m )\bpip install\b")
+    found = []
+    for tree in ("autograd", "nn", "benchmarks", "notebooks/src", "tests/browser"):
+        for path in sorted((ROOT / tree).rglob("*.py")):
+            for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+                if bare.search(line):
+                    found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert found == []
