@@ -308,8 +308,8 @@ def _still(page: Any, data: dict) -> bytes:
         page.set_content(html.unescape(framed.group(1)), wait_until="load")
         if page.evaluate("() => typeof cg !== 'undefined' && !!cg.data && !!cg.data.bsteps"):
             page.evaluate(_STEP_JS)
-            page.wait_for_timeout(100)
-        png = page.screenshot(full_page=False)
+        # transitions finished at once: the same page gives the same bytes on every build
+        png = page.screenshot(full_page=False, animations="disabled", caret="hide")
         data["text/html"] = framed_over_still(data["text/html"], png, height)
         return png
     body = data.get("image/svg+xml") or data["text/html"]
@@ -317,7 +317,7 @@ def _still(page: Any, data: dict) -> bytes:
     page.set_content("<!DOCTYPE html><html><body style='margin:0;background:#fff'>"
                      f"<div id='still' style='display:inline-block;padding:4px'>{body}</div>"
                      "</body></html>", wait_until="load")
-    return page.locator("#still").screenshot()
+    return page.locator("#still").screenshot(animations="disabled", caret="hide")
 
 
 def framed_over_still(fragment: str, png: bytes, height: int) -> str:
