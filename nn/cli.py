@@ -240,8 +240,11 @@ def _decide_plots(args: argparse.Namespace) -> None:
     if problem is not None:
         pngs = [n for n in (DIGITS_OUTPUTS if args.dataset == "digits" else OUTPUTS)
                 if n.endswith(".png")]
+        old = [n for n in pngs if os.path.exists(os.path.join(args.out, n))]
+        left = f" ({' and '.join(old)} in --out {'are' if len(old) > 1 else 'is'} from an " \
+            "earlier run, left as it was)" if old else ""
         _say(f"{PROG} train: no {' or '.join(pngs)}: {problem}; writing "
-             f"{' and '.join(_outputs(args))} only")
+             f"{' and '.join(_outputs(args))} only{left}")
 
 
 def _fill_defaults(args: argparse.Namespace) -> None:

@@ -57,6 +57,16 @@ def test_train_writes_the_model_and_the_page_and_says_why_no_pngs(tmp_path):
     assert "wrote run/training.html" in done.stdout and ".png" not in done.stdout
 
 
+def test_pngs_left_from_an_earlier_run_are_named_as_such(tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "loss.png").write_bytes(b"an earlier plot")
+    done = train_without_matplotlib("--dataset", "xor", "--epochs", "2", "--quiet",
+                                    "--out", "run", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "(loss.png in --out is from an earlier run, left as it was)" in done.stderr
+    assert (tmp_path / "run" / "loss.png").read_bytes() == b"an earlier plot"
+
+
 def test_digits_without_matplotlib_writes_the_model_only(tmp_path):
     done = train_without_matplotlib("--dataset", "digits", "--n", "40", "--epochs", "1",
                                     "--quiet", "--out", "run", cwd=tmp_path)
