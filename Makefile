@@ -82,8 +82,9 @@ bench: $(BENCH) graphviz chromium
 lint: $(LINT)
 	$(BIN)/ruff check autograd nn tests benchmarks notebooks docs conftest.py
 
+# Jupyter refuses to start as root without --allow-root: given only then (a container, sudo).
 notebook: $(NOTEBOOKS) $(TORCH) graphviz
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) notebooks/
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

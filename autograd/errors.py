@@ -11,12 +11,26 @@ from __future__ import annotations
 
 import math
 import numbers
+import shlex
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .ops import Primitive
 
 _isfinite = math.isfinite
+
+
+def install_command(requirement: str) -> str:
+    """The command that installs ``requirement`` into the environment running this Python.
+
+        >>> install_command("chaingrad[plot]").endswith(" -m pip install 'chaingrad[plot]'")
+        True
+
+    A bare ``pip`` installs into whichever environment is first on PATH, often not
+    the one running chaingrad; ``<this interpreter> -m pip`` cannot miss.
+    """
+    return f"{shlex.quote(sys.executable or 'python3')} -m pip install {shlex.quote(requirement)}"
 
 
 def describe(x: Any) -> str:

@@ -139,6 +139,9 @@ class Primitive:
     mistakes     the typical WRONG local derivatives learners take, each a
                  ``Mistake`` (which input, the wrong derivative as a ``code``
                  template, what it says); ``check_derivation`` names them
+    word         the op as a word, for the name a node without a label is given
+                 (``mul#2``: the second such ``*`` node; see ``trace.node_names``);
+                 default: the name
 
     Equality is identity: the table keeps one object per op.
     """
@@ -162,6 +165,7 @@ class Primitive:
     activation_number: tuple[str, float] | None = None
     torch_module: tuple[str, Mapping[str, Any], str] | None = None
     mistakes: tuple[Mistake, ...] = ()
+    word: str = ""
 
     def __post_init__(self) -> None:
         # A learner's own entry is checked here, where it is written, rather
@@ -589,6 +593,7 @@ _ENTRIES = [
     # -- arithmetic ----------------------------------------------------------
     Primitive(
         name="+",
+        word="add",
         forward=operator.add,
         derivatives=(lambda out, a, b: 1.0, lambda out, a, b: 1.0),
         symbols=("1", "1"),
@@ -601,6 +606,7 @@ _ENTRIES = [
     ),
     Primitive(
         name="-",
+        word="sub",
         forward=operator.sub,
         derivatives=(lambda out, a, b: 1.0, lambda out, a, b: -1.0),
         symbols=("1", "-1"),
@@ -617,6 +623,7 @@ _ENTRIES = [
     ),
     Primitive(
         name="*",
+        word="mul",
         forward=operator.mul,
         derivatives=(lambda out, a, b: b, lambda out, a, b: a),
         symbols=("{1}", "{0}"),
@@ -634,6 +641,7 @@ _ENTRIES = [
     ),
     Primitive(
         name="/",
+        word="div",
         forward=operator.truediv,
         derivatives=(lambda out, a, b: 1.0 / b, lambda out, a, b: -out / b),
         symbols=("1/{1}", "-{0}/{1}²"),
@@ -668,6 +676,7 @@ _ENTRIES = [
     ),
     Primitive(
         name="**",
+        word="pow",
         forward=_pow,
         derivatives=(_d_pow_base, _d_pow_exponent),
         symbols=(_pow_base_symbol, "{out}·log {0}"),

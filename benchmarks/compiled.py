@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         nets["micrograd"] = MicrogradNet(layers)
     except ImportError:
-        print("micrograd is not installed (pip install -e '.[bench]'): its column is empty")
+        print(f"micrograd is not installed ({sys.executable} -m pip install -e '.[bench]'): "
+              "its column is empty")
     same_gradients(nets, X, Y)
     times = time_steps(nets, X, Y, args.steps)
     rows = [[name, f"{statistics.median(r[name] for r in times) * 1000:.2f} ms",

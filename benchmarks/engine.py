@@ -16,7 +16,7 @@ repetitions), on the same workloads:
       and the same with c a plain number (micrograd wraps it in a Value).
 
 It installs nothing: micrograd comes from the ``bench`` extra
-(``pip install -e '.[bench]'``); without it only chaingrad's column is filled.
+(``python -m pip install -e '.[bench]'``); without it only chaingrad's column is filled.
 The garbage collector is left on, as a user would have it; it is run between
 measurements so one engine's garbage is not collected on the other's clock.
 """

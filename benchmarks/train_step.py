@@ -309,7 +309,8 @@ def build_engines(layers):
     try:
         nets["micrograd"] = MicrogradNet(layers)
     except ImportError:
-        print("micrograd is not installed (pip install -e '.[bench]'): its column is empty")
+        print(f"micrograd is not installed ({sys.executable} -m pip install -e '.[bench]'): "
+              "its column is empty")
     nets["plain float"] = PlainNet(layers)
     nets["tight float"] = TightFloatNet(layers)
     try:

@@ -20,6 +20,8 @@ import math
 import numbers
 import operator
 import reprlib
+import shlex
+import sys
 from typing import Any
 
 __all__ = ["ArgumentTypeError"]  # the checks themselves are private helpers
@@ -139,3 +141,10 @@ def seed(x: Any, what: str) -> int | None:
     """
     return None if x is None else integer(x, what)
 
+
+def install_command(requirement: str) -> str:
+    """The command that installs ``requirement`` into the environment running this Python
+    (a bare ``pip`` may be another environment's): ``<sys.executable> -m pip install ...``.
+    autograd's wings have the same one-line helper; nn keeps its own, as it reaches only
+    autograd's public names."""
+    return f"{shlex.quote(sys.executable or 'python3')} -m pip install {shlex.quote(requirement)}"

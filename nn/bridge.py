@@ -31,7 +31,7 @@ row, an activation whose settings differ from chaingrad's (GELU's tanh
 approximation, Softplus at its default threshold 20), weights that are not
 finite or are complex.
 
-PyTorch is an optional extra (``pip install 'chaingrad[torch]'``), imported
+PyTorch is an optional extra (``python -m pip install 'chaingrad[torch]'``), imported
 only when a conversion runs.
 """
 

@@ -9,6 +9,8 @@
 (loss and accuracy per epoch), OUT/boundary.png (the decision boundary over
 the data) and OUT/training.html (the run replayed step by step: open it in a
 browser), each atomically: a file is the old one or the new one, never half.
+The two PNGs need matplotlib (the ``plot`` extra); without it ``train`` says so
+in one line before training and writes model.json and training.html only.
 
 Before any work, ``train`` checks every number (finite; in range; see the
 ``MAX_*`` constants and ``--help``), what one step and the boundary plot would
@@ -40,7 +42,7 @@ from ._files import prepare_folder, printable, remove_empty, replacing
 from .data import DATASETS, digits
 from .layers import ACTIVATIONS, MLP, check_activation
 from .module import MAX_PARAMETERS, Module
-from .plot import plot_boundary, plot_history
+from .plot import plot_boundary, plot_history, plotting_problem
 from .train import LOSSES, accuracy, fit, make_optimizer
 
 PROG = "chaingrad"
@@ -140,11 +142,14 @@ finite_float = _float_in()
 def _add_train(sub: Any) -> None:
     p = sub.add_parser(
         "train",
-        help="train an MLP on a toy data set; write model.json, loss.png, boundary.png",
+        help="train an MLP on a toy data set; write model.json, training.html and PNG plots",
         description=(
             "Train an MLP on a toy data set made in code, with a progress bar, and write "
-            "OUT/model.json, OUT/loss.png (loss and accuracy per epoch) and "
-            "OUT/boundary.png (the decision boundary over the data). Ctrl-C saves the "
+            "OUT/model.json, OUT/training.html (the run replayed step by step), "
+            "OUT/loss.png (loss and accuracy per epoch) and OUT/boundary.png (the decision "
+            "boundary over the data). The PNGs need matplotlib, the plot extra "
+            "(python -m pip install 'chaingrad[plot]'): without it, train says so before "
+            "training and writes the other files. Ctrl-C saves the "
             "model of the last completed epoch and exits with 130 (a SIGTERM: the same, 143). "
             "Refused before any work: "
             f"more than {MAX_PARAMETERS:,} parameters, more than {MAX_STEP_WORK:,} samples x "
@@ -223,7 +228,23 @@ def _nin(args: argparse.Namespace) -> int:
 
 
 def _outputs(args: argparse.Namespace) -> tuple[str, ...]:
-    return DIGITS_OUTPUTS if args.dataset == "digits" else OUTPUTS
+    """The files this run will write, decided before any work (no PNGs without matplotlib)."""
+    names = DIGITS_OUTPUTS if args.dataset == "digits" else OUTPUTS
+    return tuple(n for n in names if args.plots or not n.endswith(".png"))
+
+
+def _decide_plots(args: argparse.Namespace) -> None:
+    """Set ``args.plots``: whether the PNGs can be drawn here; if not, say so in one line."""
+    problem = plotting_problem()
+    args.plots = problem is None
+    if problem is not None:
+        pngs = [n for n in (DIGITS_OUTPUTS if args.dataset == "digits" else OUTPUTS)
+                if n.endswith(".png")]
+        old = [n for n in pngs if os.path.exists(os.path.join(args.out, n))]
+        left = f" ({' and '.join(old)} in --out {'are' if len(old) > 1 else 'is'} from an " \
+            "earlier run, left as it was)" if old else ""
+        _say(f"{PROG} train: no {' or '.join(pngs)}: {problem}; writing "
+             f"{' and '.join(_outputs(args))} only{left}")
 
 
 def _fill_defaults(args: argparse.Namespace) -> None:
@@ -373,6 +394,7 @@ def run_train(args: argparse.Namespace) -> int:
     if problem is not None:
         _say(f"{PROG} train: {problem}")
         return 2
+    _decide_plots(args)
     _load_progress_bar()
     try:
         created = prepare_folder(args.out, files=_outputs(args))
@@ -494,15 +516,17 @@ def _write_outputs(args: argparse.Namespace, model: MLP, history: dict[str, list
     try:
         model.save(paths["model.json"])
         written.append(paths["model.json"])
-        with replacing(paths["loss.png"], "plot") as tmp:
-            plot_history(history, tmp, title=f"{args.dataset}: {model!r}")
-        written.append(paths["loss.png"])
+        if args.plots:
+            with replacing(paths["loss.png"], "plot") as tmp:
+                plot_history(history, tmp, title=f"{args.dataset}: {model!r}")
+            written.append(paths["loss.png"])
         if args.dataset == "digits":  # 64 pixels: no boundary to draw
             return _report(args, history, acc, written, _digits_test(model, args))
-        with replacing(paths["boundary.png"], "plot") as tmp:
-            plot_boundary(model, X, y, tmp, grid=args.grid,
-                          title=f"{args.dataset}: decision boundary")
-        written.append(paths["boundary.png"])
+        if args.plots:
+            with replacing(paths["boundary.png"], "plot") as tmp:
+                plot_boundary(model, X, y, tmp, grid=args.grid,
+                              title=f"{args.dataset}: decision boundary")
+            written.append(paths["boundary.png"])
         replay = history["replay"].titled(f"{args.dataset}: {model!r}")  # type: ignore[attr-defined]
         replay.save(paths["training.html"])
         written.append(paths["training.html"])
@@ -554,28 +578,18 @@ def _add_demo(sub: Any) -> None:
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("--x0", type=finite_float, default=1.5, help="the input")
-    p.add_argument("--y", type=finite_float, default=0.5, help="the target")
-    p.add_argument("--w", type=finite_float, nargs=3, default=[0.8, -1.2, 0.6],
+    chain = tour.LINEAR_CHAIN  # the tour's, notebook 01's and the tests' numbers too
+    p.add_argument("--x0", type=finite_float, default=chain.x0, help="the input")
+    p.add_argument("--y", type=finite_float, default=chain.y, help="the target")
+    p.add_argument("--w", type=finite_float, nargs=3, default=list(chain.w),
                    metavar=("W01", "W12", "W23"), help="the three weights")
     p.set_defaults(func=run_demo)
 
 
 def _chain(x0: float, y: float, w: Sequence[float]) -> tuple[Value, list[Value]]:
     """Document 003's chain as engine nodes: the cost C and [x0, x1, x2, x3, w01, w12, w23]."""
-    X0 = Value(x0, label="x0")
-    w01, w12, w23 = (Value(v, label=n) for v, n in zip(w, ("w01", "w12", "w23")))
-    xs = [X0]
-    for k, wk in enumerate((w01, w12, w23), 1):
-        xs.append(wk * xs[-1])
-        xs[-1].label = f"x{k}"
-    e = xs[3] - y
-    e.label = "e"
-    sq = e**2
-    sq.label = "e2"
-    C = sq * 0.5
-    C.label = "C"
-    return C, [*xs, w01, w12, w23]
+    n = tour.linear_chain_nodes(x0, y, tuple(w))
+    return n["C"], [n[k] for k in ("x0", "x1", "x2", "x3", "w01", "w12", "w23")]
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -594,7 +608,7 @@ def run_demo(args: argparse.Namespace) -> int:
         return 2
     print(f"document 003, section I: x1 = w01*x0, x2 = w12*x1, x3 = w23*x2, "
           f"C = (x3 - y)^2 / 2 with y = {args.y:g}")
-    print(f"engine nodes: e = x3 - {args.y:g}, e2 = e**2, C = 0.5*e2 (each one node)\n")
+    print(f"engine nodes: e = x3 - {args.y:g}, e2 = e**2, C = e2/2 (each one node)\n")
     _print_nodes(C)
     d0 = x3.data - args.y
     d1 = w23.data * d0

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import _checks
+from ._checks import install_command
 
 __all__ = [
     "DATASETS",
@@ -228,7 +229,7 @@ def _digits_raw() -> tuple[tuple[tuple[float, ...], ...], tuple[int, ...]]:
         raise ModuleNotFoundError(
             "digits needs scikit-learn, which ships the data set inside the package (nothing "
             f"is downloaded), and it does not import ({error}). Install it with: "
-            "pip install 'chaingrad[digits]'",
+            + install_command("chaingrad[digits]"),
             name="sklearn",
         ) from error
     bunch = load_digits()
@@ -264,7 +265,7 @@ def digits(split: str = "train", n: int | None = None, *, test_fraction: float =
         >>> len(X), len(Xt), len(X[0]), sorted(set(y)) == list(range(10))
         (1438, 359, 64, True)
 
-    The data comes with scikit-learn (``pip install 'chaingrad[digits]'``); nothing
+    The data comes with scikit-learn (``python -m pip install 'chaingrad[digits]'``); nothing
     is downloaded. ``split`` is "train", "test" or "all"; the split is stratified
     (each digit keeps its share in both parts), shuffled, and the same for the same
     ``seed`` and ``test_fraction``, so train and test never share an image.

@@ -13,8 +13,12 @@ chain) and with respect to b is 1: the documents' δ = dC/dp is b's gradient.
 Names and labels. Parameters are named ``layers.{l}.neurons.{j}.w.{k}`` and
 ``layers.{l}.neurons.{j}.b`` (l, j, k from 0); in graphs they carry the labels
 ``w{L}_{j}_{k}`` and ``b{L}_{j}`` with L = l + 1 the document's layer number.
-``MLP.trace`` labels the pre-activations ``p{L}_{j}`` and activations ``q{L}_{j}``
-(L = 0 is the input).
+A network's own nodes carry the document's names too, in every forward pass:
+neuron j of layer L labels its pre-activation ``p{L}_{j}`` and its activation
+``q{L}_{j}`` (one node, named p, for the identity), and the inputs are ``q0_{j}``
+(what layer 1 multiplies; with an input activation σ₀ the inputs are ``p0_{j}``
+and ``q0_{j}`` = σ₀(p0_j)). So traces, drawings and pages of ``model(x)`` read as
+document 003 does; ``MLP.trace`` keeps every p and q in lists.
 
 Activations (``ACTIVATIONS``): relu, tanh, sigmoid, identity, gelu (the exact
 erf form), silu, softplus, leaky_relu and elu, each one node of its own op, with
@@ -418,9 +422,10 @@ def _input_values(x: Any, nin: int, who: str) -> list:
     return [_input(xi, k, who) for k, xi in enumerate(_inputs(x, nin, who))]
 
 
-def _input_leaves(x: Any, nin: int, who: str) -> list[Value]:
-    """Checked inputs as Values; numbers become leaves labelled as trace() labels them."""
-    return [xi if isinstance(xi, Value) else Value(xi, label=f"p0_{k}")
+def _input_leaves(x: Any, nin: int, who: str, name: str = "q0") -> list[Value]:
+    """Checked inputs as Values; numbers become leaves labelled ``{name}_{k}`` (q0_k, the
+    document's inputs to layer 1; p0_k when an input activation makes q0 from them)."""
+    return [xi if isinstance(xi, Value) else Value(xi, label=f"{name}_{k}")
             for k, xi in enumerate(_input_values(x, nin, who))]
 
 
@@ -468,6 +473,8 @@ class Neuron(Module):
             Value(gen.uniform(-s, s), label=f"w{tag}_{k}" if tag else f"w{k}") for k in range(nin)
         ]
         self.b = Value(0.0, label=f"b{tag}" if tag else "b")
+        # a neuron of a layer of a network (tag "L_j") names its p and q as the document does
+        self._names = (f"p{tag}", f"q{tag}") if "_" in tag else None
 
     @property
     def nin(self) -> int:
@@ -484,7 +491,12 @@ class Neuron(Module):
         p = on.dot(self.w, q, self.b)
         if ps is not None:
             ps.append(p)
-        return on.activate(self.activation, p)
+        out = on.activate(self.activation, p)
+        if self._names is not None and on is _VALUES:
+            p.label = self._names[0]
+            if out is not p:  # the identity: one node, named p
+                out.label = self._names[1]
+        return out
 
     def __call__(self, x: Sequence[Any]) -> Value:
         return self._forward(_input_values(x, len(self.w), "Neuron"), _VALUES)
@@ -713,6 +725,9 @@ class MLP(Module):
         ``qs`` (lists), every layer's p and q are appended to them. No checks."""
         act = on.activate
         q = [act(self.input_activation, v) for v in p0]
+        if on is _VALUES and self.input_activation != "identity":
+            for j, qj in enumerate(q):
+                qj.label = f"q0_{j}"
         if ps is None:  # the hot path: nothing kept
             for layer in self.layers:
                 q = layer._forward(q, on)
@@ -730,8 +745,13 @@ class MLP(Module):
         # Plain numbers become leaf Values, as in trace(): the graph is the same
         # either way, d(out)/dx is there to read, and every dot takes the fast
         # all-Values path (cheaper than folding numbers into each first-layer node).
-        q = self._forward(_input_leaves(x, self.nin, "MLP"), _VALUES)
+        q = self._forward(_input_leaves(x, self.nin, "MLP", self._input_name), _VALUES)
         return q[0] if len(q) == 1 else q
+
+    @property
+    def _input_name(self) -> str:
+        """The inputs' name: q0 (layer 1 multiplies them), p0 when σ₀ makes q0 from them."""
+        return "q0" if self.input_activation == "identity" else "p0"
 
     def forward_floats(self, x: Sequence[float]) -> float | list[float]:
         """The network on plain floats, building no graph (fast: plots, predictions).
@@ -752,7 +772,7 @@ class MLP(Module):
             >>> [len(l) for l in t.p], t.p[1][0].label
             ([2, 3, 1], 'p1_0')
         """
-        p0 = _input_leaves(x, self.nin, "MLP")
+        p0 = _input_leaves(x, self.nin, "MLP", self._input_name)
         ps: list[list[Value]] = []
         qs: list[list[Value]] = []
         out = self._forward(p0, _VALUES, ps, qs)

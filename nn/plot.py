@@ -11,19 +11,40 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ._checks import install_command
 from .layers import MLP
 
-__all__ = ["plot_boundary", "plot_history"]
+__all__ = ["plot_boundary", "plot_history"]  # plotting_problem: for chaingrad train
+
+PLOT_EXTRA = "chaingrad[plot]"
+"""The extra that brings matplotlib, which the PNG plots need (nothing else does)."""
+
+
+def plotting_problem() -> str | None:
+    """Why the PNG plots cannot be drawn here (matplotlib missing or broken), or None.
+
+        >>> plotting_problem() is None   # the tests run with matplotlib installed
+        True
+
+    ``chaingrad train`` asks before any work, so that it knows which files it will write.
+    """
+    try:
+        import matplotlib  # noqa: F401 - the import is the test (pyplot waits for a plot)
+    except ImportError as error:
+        found = "is not installed" if error.name == "matplotlib" else f"does not import ({error})"
+        return f"matplotlib {found}; add the plot extra with {install_command(PLOT_EXTRA)}"
+    return None
 
 
 def _pyplot() -> Any:
     """matplotlib.pyplot on the Agg backend, imported only when a plot is drawn."""
     try:
         import matplotlib
-    except ImportError:  # pragma: no cover - depends on the install
-        raise SystemExit(
-            "chaingrad: plotting needs matplotlib: pip install 'chaingrad[plot]'"
-        ) from None
+    except ImportError as error:
+        raise ModuleNotFoundError(
+            f"plotting needs matplotlib ({error}): {install_command(PLOT_EXTRA)}",
+            name="matplotlib",
+        ) from error
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

@@ -27,7 +27,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from autograd import Value, backward_steps, draw, explain, step_through, topo_order
 from autograd.see import Trace, edge_symbol, node_names, render
@@ -37,6 +37,46 @@ from .layers import MLP
 
 NETWORKS = ("linear-chain", "nonlinear-chain", "mlp")
 W3 = tuple[float, float, float]
+
+
+class ChainNumbers(NamedTuple):
+    """The numbers of document 003's linear chain: the input, the three weights, the target."""
+
+    x0: float
+    w: W3  # w01, w12, w23
+    y: float
+
+
+LINEAR_CHAIN = ChainNumbers(x0=1.5, w=(0.8, -1.2, 0.6), y=1.0)
+"""Document 003's linear chain (section I), one set of numbers for the tour, ``chaingrad demo``,
+notebook 01 and the tests: x1 = 1.2, x2 = -1.44, x3 = -0.864, C = 1.737248;
+dC/dw01 = 2.01312, dC/dw12 = -1.34208, dC/dw23 = 2.68416."""
+
+
+def linear_chain_nodes(x0: float = LINEAR_CHAIN.x0, y: float = LINEAR_CHAIN.y,
+                       w: W3 = LINEAR_CHAIN.w) -> dict[str, Value]:
+    """Document 003's linear chain as engine nodes, each labelled as the document names it.
+
+        >>> n = linear_chain_nodes(); list(n)
+        ['x0', 'w01', 'w12', 'w23', 'x1', 'x2', 'x3', 'e', 'e2', 'C']
+        >>> round(n["x3"].data, 12), round(n["C"].data, 12)
+        (-0.864, 1.737248)
+
+    x1 = w01·x0, x2 = w12·x1, x3 = w23·x2, then the cost in three nodes: e = x3 - y,
+    e2 = e², C = e2 / 2. The one builder of this chain: the tour, the demo and the tests.
+    """
+    n = {"x0": Value(x0, label="x0")}
+    for name, v in zip(("w01", "w12", "w23"), w):
+        n[name] = Value(v, label=name)
+    n["x1"] = n["w01"] * n["x0"]
+    n["x2"] = n["w12"] * n["x1"]
+    n["x3"] = n["w23"] * n["x2"]
+    n["e"] = n["x3"] - y
+    n["e2"] = n["e"] ** 2
+    n["C"] = n["e2"] / 2
+    for name, node in n.items():
+        node.label = name
+    return n
 
 
 @dataclass
@@ -98,24 +138,16 @@ def _sig(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-def linear_chain(x0: float = 1.5, y: float = 1.0, w: W3 = (0.8, -1.2, 0.6)) -> Network:
+def linear_chain(x0: float = LINEAR_CHAIN.x0, y: float = LINEAR_CHAIN.y,
+                 w: W3 = LINEAR_CHAIN.w) -> Network:
     """Section I: x1 = w01·x0, x2 = w12·x1, x3 = w23·x2, C = (x3 - y)²/2.
 
         >>> net = linear_chain(); round(net.C.data, 4)
         1.7372
     """
-    X0 = Value(x0, label="x0")
-    w01, w12, w23 = (Value(v, label=n) for v, n in zip(w, ("w01", "w12", "w23")))
-    x1 = w01 * X0
-    x1.label = "x1"
-    x2 = w12 * x1
-    x2.label = "x2"
-    x3 = w23 * x2
-    x3.label = "x3"
-    e = x3 - y
-    e.label = "e"
-    C = e**2 / 2
-    C.label = "C"
+    n = linear_chain_nodes(x0, y, w)
+    X0, w01, w12, w23, x1, x2, x3, C = (n[k] for k in
+                                        ("x0", "w01", "w12", "w23", "x1", "x2", "x3", "C"))
 
     def finish() -> list[Weight]:
         a, b, c = w
@@ -134,7 +166,7 @@ def linear_chain(x0: float = 1.5, y: float = 1.0, w: W3 = (0.8, -1.2, 0.6)) -> N
     return Network(
         "document 003, section I: a linear chain",
         ["x1 = w01·x0", "x2 = w12·x1", "x3 = w23·x2", f"C = (x3 - y)²/2 with y = {y:g}",
-         "(the engine labels e = x3 - y)"],
+         "(the engine labels e = x3 - y and e2 = e²)"],
         C,
         [("x0", X0), ("x1 = w01·x0", x1), ("x2 = w12·w01·x0", x2), ("x3 = w23·w12·w01·x0", x3)],
         finish,
@@ -160,7 +192,9 @@ def nonlinear_chain(x0: float = 1.5, y: float = 0.2, w: W3 = (0.8, -1.2, 2.0)) -
             ps.append(p)
     e = qs[3] - y
     e.label = "e"
-    C = e**2 / 2
+    e2 = e**2
+    e2.label = "e2"
+    C = e2 / 2
     C.label = "C"
 
     def finish() -> list[Weight]:
@@ -210,7 +244,9 @@ def mlp(nin: int = 2, nouts: tuple[int, ...] = (3, 1), x: tuple[float, ...] = (0
     out = tr.output if isinstance(tr.output, Value) else tr.output[0]
     e = out - y
     e.label = "e"
-    C = e**2 / 2
+    e2 = e**2
+    e2.label = "e2"
+    C = e2 / 2
     C.label = "C"
     L = len(model.layers)
 
@@ -242,8 +278,10 @@ def mlp(nin: int = 2, nouts: tuple[int, ...] = (3, 1), x: tuple[float, ...] = (0
     forward = []
     for i in range(L + 1):
         for j, (pv, qv) in enumerate(zip(tr.p[i], tr.q[i])):
-            forward.append((f"p{i}_{j}" + (" (input)" if i == 0 else f" = w{i}_{j}·q{i - 1} + b"),
-                            pv))
+            if i == 0:  # the inputs: q0 (layer 1 multiplies them), one node with p0 = q0
+                forward.append((f"{pv.label} (input)", pv))
+            else:
+                forward.append((f"p{i}_{j} = w{i}_{j}·q{i - 1} + b{i}_{j}", pv))
             if qv is not pv:
                 forward.append((f"q{i}_{j} = σ{i}(p{i}_{j})", qv))
     sizes = "-".join(str(n) for n in (nin, *nouts))

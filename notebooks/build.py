@@ -25,17 +25,35 @@ interpreter (working directory ``notebooks/``), then saves the notebook with
 its outputs, cleaned of execution counts, timings and object addresses, so
 that a code host shows the drawings and plots. The tests import this module:
 the notebook list, the parser, the kernel and the output checks live here only.
+
+Every drawing (SVG) and page (HTML) output also gets a still: a PNG of what it
+shows, taken in headless Chromium (Debian's ``chromium``, driven by Playwright
+for Python; ``CHAINGRAD_CHROMIUM`` names another). JupyterLab shows SVG and
+HTML outputs of a notebook only once it is trusted (run by its reader), and
+code hosts drop scripts; a PNG is shown everywhere, untrusted. A step-through
+page's still is taken at a reverse step: the one at which its highlighted
+weight holds its whole gradient (else the middle of the reverse pass). An
+untrusted JupyterLab still prefers the page's HTML to its PNG (it shows HTML
+cleaned of iframes and scripts), so the page's HTML carries the still too, under
+its iframe: where the iframe is dropped the still shows; where it runs, the
+page covers it.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import html
 import json
 import os
 import re
+import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from jupyter_client.manager import KernelManager
@@ -52,6 +70,25 @@ CELL_TIMEOUT = 120  # seconds, per cell
 
 # Object addresses (``<... at 0x7f...>``) change on every run.
 ADDRESS = re.compile(r" at 0x[0-9a-fA-F]{6,}")
+# What a still is taken of, and what it is: a PNG beside every drawing and page.
+SHOWN = ("image/svg+xml", "text/html")
+STILL = "image/png"
+STILL_WIDTH = 1400  # pixels: a page's graph at its own size beside the panel (viewers scale it)
+_SRCDOC = re.compile(r'^\s*<iframe srcdoc="([^"]*)"[^>]*height:(\d+)px')
+# The reverse step a step-through's still shows (see the module docstring).
+_STEP_JS = """() => {
+  const d = cg.data, F = d.fsteps.length, B = d.bsteps.length;
+  let j = d.bsteps.findIndex((s) => s.n === d.highlight);
+  if (d.highlight === null || j < 0) j = Math.floor(B / 2);
+  const slider = document.getElementById("cg-slider");
+  slider.value = String(F + j + 1);
+  slider.dispatchEvent(new Event("input"));
+  const svg = document.getElementById("cg-svg"), panel = document.getElementById("cg-graph");
+  if (svg.getBoundingClientRect().width > panel.clientWidth) {
+    document.getElementById("cg-fit").click();  // the whole graph, scaled into its panel
+  }
+  return F + j + 1;
+}"""
 # Absolute paths of a machine, never to be committed in an output.
 MACHINE_PATH = re.compile(r"(/work/|/tmp/|/home/|/root/|/Users/|/private/var/|[A-Za-z]:\\\\Users)")
 
@@ -182,7 +219,9 @@ def output_problem(out: nbformat.NotebookNode) -> str | None:
         return f"error output {out.get('ename')}: {out.get('evalue')}"
     if out.get("execution_count") is not None:
         return "execution count in output"
-    text = json.dumps(out)  # as saved: a Windows path's backslashes come doubled
+    # as saved (a Windows path's backslashes come doubled); images are base64, not text
+    text = json.dumps({**out, "data": {k: v for k, v in out.get("data", {}).items()
+                                       if not k.startswith("image/png")}})
     found = MACHINE_PATH.search(text)
     if found:
         return f"machine path near {found.group()!r} in output"
@@ -190,6 +229,111 @@ def output_problem(out: nbformat.NotebookNode) -> str | None:
     if found:
         return f"object address {found.group().split()[-1]!r} in output"
     return None
+
+
+def still_problem(out: nbformat.NotebookNode) -> str | None:
+    """Why an output would look empty in an untrusted viewer (a drawing or page, no PNG)."""
+    data = out.get("data", {})
+    shown = [kind for kind in SHOWN if kind in data]
+    if shown and STILL not in data:
+        return (f"{' and '.join(shown)} output without a still ({STILL}): JupyterLab shows "
+                "nothing for it until the notebook is trusted; rebuild with notebooks/build.py")
+    return None
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (or ``CHAINGRAD_CHROMIUM``): never a browser Playwright downloads."""
+    return (os.environ.get("CHAINGRAD_CHROMIUM") or shutil.which("chromium")
+            or "/usr/bin/chromium")
+
+
+@contextmanager
+def stills(browser: Any = None) -> Iterator[Any]:
+    """A headless Chromium page for taking stills; refused at once, saying what is missing.
+
+    ``browser``: a Playwright browser already running (the tests'), else one is started.
+    """
+    if browser is not None:
+        page = _still_page(browser)
+        try:
+            yield page
+        finally:
+            page.close()
+        return
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        raise SystemExit(f"build.py: the stills need Playwright for Python ({error}): "
+                         f"{sys.executable} -m pip install -e '.[notebooks]'") from None
+    path = chromium_path()
+    if not Path(path).exists():
+        raise SystemExit(f"build.py: the stills need Chromium, not found at {path}: "
+                         "apt-get install chromium (make chromium), or set CHAINGRAD_CHROMIUM")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        try:
+            yield _still_page(browser)
+        finally:
+            browser.close()
+
+
+def _still_page(browser: Any) -> Any:
+    page = browser.new_page(viewport={"width": STILL_WIDTH, "height": 600})
+    page.route("**/*", lambda route: route.abort()
+               if not route.request.url.startswith(("about:", "data:"))
+               else route.continue_())  # a still fetches nothing
+    return page
+
+
+def add_stills(nb: nbformat.NotebookNode, page: Any) -> int:
+    """Give every SVG or HTML output without one a PNG still; returns how many were taken."""
+    taken = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if STILL in data or not any(kind in data for kind in SHOWN):
+                continue
+            png = _still(page, data)
+            data[STILL] = base64.b64encode(png).decode("ascii")
+            taken += 1
+    return taken
+
+
+def _still(page: Any, data: dict) -> bytes:
+    """A PNG of one output as a browser shows it (a step-through: at a reverse step)."""
+    framed = _SRCDOC.match(data.get("text/html", ""))
+    if framed:  # a Page: its own document, at the iframe's height
+        height = int(framed.group(2))
+        page.set_viewport_size({"width": STILL_WIDTH, "height": height})
+        page.set_content(html.unescape(framed.group(1)), wait_until="load")
+        if page.evaluate("() => typeof cg !== 'undefined' && !!cg.data && !!cg.data.bsteps"):
+            page.evaluate(_STEP_JS)
+        # transitions finished at once: the same page gives the same bytes on every build
+        png = page.screenshot(full_page=False, animations="disabled", caret="hide")
+        data["text/html"] = framed_over_still(data["text/html"], png, height)
+        return png
+    body = data.get("image/svg+xml") or data["text/html"]
+    page.set_viewport_size({"width": STILL_WIDTH, "height": 600})
+    page.set_content("<!DOCTYPE html><html><body style='margin:0;background:#fff'>"
+                     f"<div id='still' style='display:inline-block;padding:4px'>{body}</div>"
+                     "</body></html>", wait_until="load")
+    return page.locator("#still").screenshot(animations="disabled", caret="hide")
+
+
+def framed_over_still(fragment: str, png: bytes, height: int) -> str:
+    """A page's ``<iframe>`` laid over its still, in one HTML output.
+
+    The still is an ``<img>`` in the flow; the iframe covers it exactly, on top and opaque.
+    A viewer that removes iframes from untrusted HTML (JupyterLab, code hosts) keeps the
+    image, whose data URI its sanitizer allows; a trusted one runs the page over it.
+    """
+    iframe = re.sub(r"height:\d+px", "height:100%", fragment, count=1).replace(
+        'style="', 'style="position:absolute;top:0;left:0;z-index:1;background:#fff;'
+        "box-sizing:border-box;", 1)
+    source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return (f'<div style="position:relative;min-height:{height}px;overflow:hidden">{iframe}'
+            f'<img src="{source}" alt="a still of the page at one reverse step; run or trust '
+            'the notebook to step through it" style="display:block;width:100%"></div>')
 
 
 def _merge_streams(outputs: list) -> list:
@@ -226,15 +370,23 @@ def main(argv: list[str] | None = None) -> int:
     if not chosen:
         parser.error(f"no notebook matches {args.names}; known: {', '.join(known)}")
     notebooks = {name: build(name) for name in chosen}  # every source parses before any runs
-    for name, nb in notebooks.items():
-        took = 0.0
-        if not args.no_run:
+    if args.no_run:
+        for name, nb in notebooks.items():
+            nbformat.validate(nb)
+            _write(nb, HERE / f"{name}.ipynb")
+            print(f"{name}.ipynb: {len(nb.cells)} cells")
+        return 0
+    with stills() as page:  # Chromium and Playwright checked before any notebook runs
+        for name, nb in notebooks.items():
             took = execute(nb)
+            taken = add_stills(nb, page)
             clean(nb)
-        nbformat.validate(nb)
-        _write(nb, HERE / f"{name}.ipynb")
-        ran = "" if args.no_run else f", ran in {took:.1f} s"
-        print(f"{name}.ipynb: {len(nb.cells)} cells{ran}")
+            missing = [still_problem(o) for c in nb.cells for o in c.get("outputs", [])]
+            if any(missing):  # pragma: no cover - add_stills gives every one its still
+                raise RuntimeError(f"{name}: {next(m for m in missing if m)}")
+            nbformat.validate(nb)
+            _write(nb, HERE / f"{name}.ipynb")
+            print(f"{name}.ipynb: {len(nb.cells)} cells, ran in {took:.1f} s, {taken} stills")
     return 0
 
 

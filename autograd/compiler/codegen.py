@@ -9,15 +9,15 @@
         # inputs
         if x.__class__ is not _float: raise _Mismatch(-1)
         # forward: one line per node, inputs first
-        v1 = 2.0 * x
-        v2 = tanh(v1)
+        mul_1 = 2.0 * x
+        tanh_1 = tanh(mul_1)
         # reverse: one line per edge, output first; g_n is d(output)/dn
-        g2 = 1.0
-        g1 = (1.0 - v2 * v2) * g2   # tanh'(v1)
-        g_x = 2.0 * g1
+        g_tanh_1 = 1.0
+        g_mul_1 = (1.0 - tanh_1 * tanh_1) * g_tanh_1   # tanh'(mul_1)
+        g_x = 2.0 * g_mul_1
         # checks: every number finite, as the engine would have checked
-        if not _isfinite(_sum((v2, v1, g_x,))): raise _NotFinite
-        return v2, g_x
+        if not _isfinite(_sum((tanh_1, mul_1, g_x,))): raise _NotFinite
+        return tanh_1, g_x
     <BLANKLINE>
 
 The forward lines follow ``forward_order`` and the reverse lines the order of
@@ -25,8 +25,9 @@ The forward lines follow ``forward_order`` and the reverse lines the order of
 order), so the compiled code adds the same numbers in the same order as the
 engine: its results are the engine's to the last bit (``sum`` and ``dot`` add
 left to right, as Python's ``sum`` did before 3.12; from 3.12 it compensates).
-Names are ``trace_text``'s (a unique label, else ``v<k>``) wherever they are
-Python names; ``g_<name>`` (``g<k>`` for ``v<k>``) is the gradient of a node.
+Names are ``trace_text``'s (a unique label, else the op's ``mul#k`` written
+``mul_k``) wherever they are Python names, else ``v<k>``; ``g_<name>``
+(``g<k>`` for ``v<k>``) is the gradient of a node.
 
 Each op is written with its ``code`` templates from the op table; an op
 without them (a registered op of one's own) calls its forward and its rules.
@@ -218,7 +219,8 @@ class _Writer:
         return found
 
     def _names(self) -> dict[Value, str]:
-        """trace_text's name for each node where it is a free Python name, else v<k>."""
+        """trace_text's name for each node where it is a free Python name (``mul#2`` as
+        ``mul_2``), else v<k>."""
         wanted = node_names(self.order)
         defaults = set(self.leaves.values())
         names: dict[Value, str] = {}
@@ -230,7 +232,8 @@ class _Writer:
         for k, node in enumerate(self.order):
             if node in names:
                 continue
-            name = wanted[node] if usable(wanted[node]) else f"v{k}"
+            want = wanted[node].replace("#", "_")
+            name = want if usable(want) else f"v{k}"
             if name in self.taken:
                 name = f"v{k}"
             while name in self.taken:

@@ -10,15 +10,15 @@
         if w.__class__ is not _float: raise _Mismatch(-1)
         if x.__class__ is not _float: raise _Mismatch(-1)
         # forward: one line per node, inputs first
-        v1 = w * x
-        v2 = tanh(v1)
+        mul_1 = w * x
+        tanh_1 = tanh(mul_1)
         # reverse: one line per edge, output first; g_n is d(output)/dn
-        g2 = 1.0
-        g1 = (1.0 - v2 * v2) * g2   # tanh'(v1)
-        g_w = x * g1
+        g_tanh_1 = 1.0
+        g_mul_1 = (1.0 - tanh_1 * tanh_1) * g_tanh_1   # tanh'(mul_1)
+        g_w = x * g_mul_1
         # checks: every number finite, as the engine would have checked
-        if not _isfinite(_sum((v2, x, v1, g_w,))): raise _NotFinite
-        return v2, g_w
+        if not _isfinite(_sum((tanh_1, x, mul_1, g_w,))): raise _NotFinite
+        return tanh_1, g_w
     <BLANKLINE>
 
 The first call runs f once on traced inputs and writes the graph it builds as a

@@ -3,7 +3,7 @@
     >>> from autograd import Value
     >>> w = Value(0.5, label='w'); x = Value(2.0, label='x'); C = (w * x).tanh()
     >>> e = explain(C, w); [s for s, _ in e.paths[0].factors], round(e.total, 4)
-    (["tanh'(v2)", 'x'], 0.8399)
+    (["tanh'(mul#1)", 'x'], 0.8399)
 
 d root / d wrt is, by the chain rule, the sum over every path from ``wrt`` up
 to ``root`` of the product of the local derivatives on that path's edges.
@@ -62,7 +62,7 @@ class Path:
         return math.prod(v for _, v in self.factors)
 
     def formula(self) -> str:
-        """The factors as symbols: ``tanh'(v2) · x``."""
+        """The factors as symbols: ``tanh'(mul#1) · x``."""
         return " · ".join(s for s, _ in self.factors) or "1"
 
     def numbers(self, fmt: str = ".4g") -> str:

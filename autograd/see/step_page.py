@@ -3,7 +3,7 @@
     >>> from autograd import Value
     >>> w = Value(0.5, label='w'); x = Value(2.0, label='x'); C = (w * x).tanh()
     >>> page = step_through(C, highlight=w); page
-    StepThrough('v3: 4 nodes', 4 nodes, 6 steps)
+    StepThrough('tanh#1: 4 nodes', 4 nodes, 6 steps)
     >>> page.save('chain.html').name
     'chain.html'
 

@@ -3,17 +3,18 @@
     >>> from autograd import Value
     >>> x = Value(0.5, label='x'); y = (2 * x).tanh(); print(trace_text(y, grads=False))
     forward (inputs first):
-      x  = leaf       # 0.5
-      v1 = 2 * x      # 1
-      v2 = tanh(v1)   # 0.7616
+      x      = leaf          # 0.5
+      mul#1  = 2 * x         # 1
+      tanh#1 = tanh(mul#1)   # 0.7616
     <BLANKLINE>
     reverse (output first):
-      v2.grad  = 1
-      v1.grad += tanh'(v1) * v2.grad   # 0.42 * 1 = 0.42
-      x.grad  += 2 * v1.grad           # 2 * 0.42 = 0.8399
+      tanh#1.grad  = 1
+      mul#1.grad  += tanh'(mul#1) * tanh#1.grad   # 0.42 * 1 = 0.42
+      x.grad      += 2 * mul#1.grad               # 2 * 0.42 = 0.8399
 
-The names come from the nodes' labels where a label is unique in the graph,
-``v<k>`` otherwise (k = the node's place in the forward order). Every printed
+The names come from the nodes' labels where a label is unique in the graph;
+a node without one is named after the op that made it, counted in the forward
+order (``mul#1``, ``tanh#1``; ``leaf#1`` for a leaf). Every printed
 derivative is read off the primitive table (``ops.OPS``): the same symbols the
 drawings and the chain explanations use.
 """
@@ -32,31 +33,50 @@ from .display import label_text, number
 __all__ = ["Trace", "trace_text", "node_names", "edge_symbol", "edge_symbols", "arg_positions",
            "number"]
 
-_SIMPLE = re.compile(r"^[\w.'₀-₉]+(\([\w.'₀-₉ ]*\))?$")
+_SIMPLE = re.compile(r"^[\w.'#₀-₉]+(\([\w.'#₀-₉ ]*\))?$")  # a name, or a call of names
 _ALIGN_LIMIT = 48  # a column is padded to its longest entry up to this many characters
 
 
 def node_names(order: list[Value]) -> dict[Value, str]:
-    """A printable name for every node: its label if unique, else ``v<k>``.
+    """A printable name for every node: its label if unique, else ``<op>#<k>``.
 
-        >>> a = Value(1.0, label='a'); names = node_names(forward_order(a + 1))
-        >>> sorted(names.values())
-        ['a', 'v1']
+        >>> a = Value(1.0, label='a'); names = node_names(forward_order((a + 1).tanh() * a))
+        >>> list(names.values())
+        ['a', 'add#1', 'tanh#1', 'mul#1']
 
-    A label that is not a str is used as ``str(label)``. Linear in the nodes.
+    A name that must be made up says which op made the node, and k counts the
+    nodes so named in ``order`` (the forward order: ``add#1`` is computed before
+    ``add#2``); a leaf is ``leaf#k``. Two nodes sharing a label are named so too
+    (the traces print the label beside the name). A label that is not a str is
+    used as ``str(label)``. Linear in the nodes.
     """
     labels = [label_text(n.label) for n in order]
     counts = Counter(label for label in labels if label)
+    made: Counter[str] = Counter()
     names: dict[Value, str] = {}
-    for k, (node, label) in enumerate(zip(order, labels)):
+    for node, label in zip(order, labels):
         if label and counts[label] == 1:
             names[node] = label
-        else:
-            name = f"v{k}"
-            while name in counts:
-                name += "'"
-            names[node] = name
+            continue
+        word = op_word(node)
+        made[word] += 1
+        name = f"{word}#{made[word]}"
+        while name in counts:  # a label of the graph spelled like a made-up name
+            name += "'"
+        names[node] = name
     return names
+
+
+def op_word(node: Value) -> str:
+    """The op that made ``node`` as a word (the table's ``word``), ``leaf`` for a leaf.
+
+        >>> op_word(Value(2.0) * 3), op_word(Value(2.0).tanh()), op_word(Value(2.0))
+        ('mul', 'tanh', 'leaf')
+    """
+    prim = node.primitive
+    if prim is not None:
+        return prim.word or prim.name
+    return node.op or "leaf"
 
 
 def arg_positions(node: Value) -> list[int]:
@@ -115,7 +135,7 @@ def edge_symbol(node: Value, j: int, names: dict[Value, str], fmt: str = ".4g") 
 
 
 def node_text(node: Value, names: dict[Value, str], fmt: str = ".4g") -> str:
-    """The right-hand side of a node's assignment: ``tanh(v6)``, ``w * x``, ``leaf``."""
+    """The right-hand side of a node's assignment: ``tanh(mul#2)``, ``w * x``, ``leaf``."""
     prim = node.primitive
     if prim is None:
         return "leaf"
@@ -132,7 +152,7 @@ class Trace:
 
         >>> from autograd import Value
         >>> print(Trace(Value(3.0, label='x') * 2).forward_lines()[1])
-        v1 = x * 2   # 6, grad 0
+        mul#1 = x * 2   # 6, grad 0
 
     ``grads`` adds each node's current ``.grad`` to the forward lines;
     ``reverse`` adds the reverse pass, one line per edge, with its numbers.

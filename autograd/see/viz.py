@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..backward import Contribution, reverse_steps
+from ..errors import install_command
 from ..graph import topo_order
 from ..ops import OPS, dot_parts
 from ..value import Value
@@ -102,7 +103,7 @@ def _graphviz() -> Any:
         import graphviz
     except ImportError as error:  # pragma: no cover - graphviz is a dependency
         raise ImportError(
-            "drawing needs the graphviz Python package: pip install graphviz"
+            f"drawing needs the graphviz Python package: {install_command('graphviz')}"
         ) from error
     return graphviz
 

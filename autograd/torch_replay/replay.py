@@ -23,7 +23,7 @@ relative for numbers above 1, absolute below (gradients that cancel to about 0
 would make a purely relative measure meaningless). Exactly equal numbers
 differ by 0; a non-finite number on either side differs by inf.
 
-PyTorch is an optional extra (``pip install 'chaingrad[torch]'``); it is
+PyTorch is an optional extra (``python -m pip install 'chaingrad[torch]'``); it is
 imported only when a replay runs, so ``import autograd`` never needs it.
 """
 
@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..backward import reverse_steps
+from ..errors import install_command
 from ..graph import forward_order
 from ..ops import OPS
 from ..see.trace import node_names
@@ -43,7 +44,7 @@ from ..value import Value
 
 __all__ = ["TORCH_OPS", "ReplayRow", "TorchReplay", "import_torch", "replay_in_torch"]
 
-INSTALL_HINT = "pip install 'chaingrad[torch]'"
+INSTALL_HINT = install_command("chaingrad[torch]")
 
 
 def import_torch(who: str) -> Any:

@@ -21,15 +21,18 @@
 import math
 
 from autograd import Value, backward_steps, draw, explain, numerical_grad, trace_text
+from nn.tour import LINEAR_CHAIN
 
 # %% [markdown]
 # ## 1. By hand, with plain numbers
 #
-# Pick some numbers. Nothing about them is special.
+# Pick some numbers. Nothing about them is special; they are the ones
+# `chaingrad tour` and `chaingrad demo` use too, kept in one place
+# (`nn.tour.LINEAR_CHAIN`), so every picture of this chain shows the same values.
 
 # %%
-x0, y = 1.5, 0.3
-w01, w12, w23 = 0.8, -1.2, 0.5
+x0, (w01, w12, w23), y = LINEAR_CHAIN
+print(f"x0 = {x0}   w01 = {w01}   w12 = {w12}   w23 = {w23}   y = {y}")
 
 x1 = w01 * x0
 x2 = w12 * x1
@@ -135,7 +138,9 @@ W01, W12, W23 = Value(w01, label="w01"), Value(w12, label="w12"), Value(w23, lab
 X1 = named(W01 * X0, "x1")
 X2 = named(W12 * X1, "x2")
 X3 = named(W23 * X2, "x3")
-L = named(0.5 * (X3 - y) ** 2, "C")
+E = named(X3 - y, "e")        # the cost in three nodes, as the tour builds it
+E2 = named(E ** 2, "e2")
+L = named(E2 / 2, "C")
 
 print("parents of x2:     ", [p.label for p in X2.parents])
 print("local derivatives: ", [round(g, 6) for g in X2.local_grads], " (= x1, w12)")

@@ -14,7 +14,8 @@
 #    in PyTorch (on a GPU when there is one), imported back with the same predictions;
 # 6. what PyTorch adds once you outgrow scalars.
 #
-# It needs PyTorch and scikit-learn: `pip install 'chaingrad[torch,digits]'`.
+# It needs PyTorch and scikit-learn: `python -m pip install 'chaingrad[torch,digits]'` (with
+# the Python that runs this notebook: `import sys; print(sys.executable)` names it).
 
 # %%
 import time

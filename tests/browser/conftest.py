@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - depends on the install
-        pytest.fail("the browser tests need Playwright for Python: pip install -e '.[dev]'")
+        pytest.fail("the browser tests need Playwright for Python: "
+                    f"{sys.executable} -m pip install -e '.[dev]'")
     if not Path(CHROMIUM).exists():  # pragma: no cover - depends on the machine
         pytest.fail(f"no Chromium at {CHROMIUM}: run `make chromium` "
                     "(apt-get install chromium) or set CHAINGRAD_CHROMIUM")

@@ -8,12 +8,14 @@ CI has both installed, so their absence is simulated in a fresh interpreter:
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+PY = shlex.quote(sys.executable)  # install hints name the interpreter that runs chaingrad
 
 
 def run_without(modules, code):
@@ -68,7 +70,7 @@ def test_without_torch_every_entry_point_names_the_extra():
     lines = out.strip().splitlines()
     assert len(lines) == 4
     for line in lines:
-        assert "pip install 'chaingrad[torch]'" in line and "needs PyTorch" in line, line
+        assert f"{PY} -m pip install 'chaingrad[torch]'" in line and "needs PyTorch" in line, line
     assert "MLP.to_torch needs PyTorch" in lines[0]
     assert "replay_in_torch needs PyTorch" in lines[3]
 
@@ -84,6 +86,6 @@ def test_without_sklearn_digits_names_the_extra():
         print("exit", main(["train", "--dataset", "digits", "--epochs", "1", "--out", "never"]))
     """)
     first, second = out.strip().splitlines()
-    assert first.startswith("sklearn |") and "pip install 'chaingrad[digits]'" in first
+    assert first.startswith("sklearn |") and f"{PY} -m pip install 'chaingrad[digits]'" in first
     assert second == "exit 2"
     assert not (ROOT / "never").exists()  # nothing written when the data is not there

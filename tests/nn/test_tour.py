@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from autograd import topo_order
+from nn.cli import build_parser, main
 
 tour = importlib.import_module("nn.tour")
 
@@ -54,6 +55,21 @@ def test_linear_chain_numbers_are_the_documents():
     assert len(steps) == len(topo_order(net.C))
     for wt in net.finish():
         assert wt.value.grad == pytest.approx(wt.doc_number, rel=1e-12)
+
+
+def test_one_linear_chain_for_the_tour_the_demo_and_notebook_01(capsys):
+    x0, (w01, w12, w23), y = tour.LINEAR_CHAIN
+    x3 = w23 * w12 * w01 * x0  # by hand: -0.864 for (1.5, (0.8, -1.2, 0.6), 1.0)
+    cost = (x3 - y) ** 2 / 2
+    assert tour.linear_chain().C.data == pytest.approx(cost, rel=1e-15)
+    assert tour.linear_chain_nodes()["C"].data == pytest.approx(cost, rel=1e-15)
+    demo = build_parser().parse_args(["demo"])
+    assert (demo.x0, tuple(demo.w), demo.y) == (x0, (w01, w12, w23), y)
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert f"with y = {y:g}" in out and f"{cost:.6g}" in out
+    source = (ROOT / "notebooks" / "src" / "01_linear_chain.py").read_text("utf-8")
+    assert "from nn.tour import LINEAR_CHAIN" in source  # the notebook's numbers: these
 
 
 def test_tour_without_svgs():

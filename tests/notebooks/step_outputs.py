@@ -24,7 +24,7 @@ STEP_THROUGH = ("00_start_here", "01_linear_chain")
 # may stand between them as a markdown cell).
 STILL_WITHIN = 2
 
-_SRCDOC = re.compile(r'^<iframe srcdoc="([^"]*)"')
+_SRCDOC = re.compile(r'<iframe srcdoc="([^"]*)"')  # over its still (notebooks/build.py)
 _DATA = re.compile(r'<script type="application/json" id="cg-data">(.*?)</script>', re.S)
 _CAPTION = re.compile(r"reverse pass: after step (\d+) of (\d+): "
                       r"(\S+) holds its whole grad ([^<\s]+)<")
@@ -49,7 +49,7 @@ class Committed:
 
 def _html_outputs(cell: nbformat.NotebookNode) -> list[str]:
     return [out.data["text/html"] for out in cell.get("outputs", [])
-            if "text/html" in out.get("data", {}) and _SRCDOC.match(out.data["text/html"])]
+            if "text/html" in out.get("data", {}) and _SRCDOC.search(out.data["text/html"])]
 
 
 def _svg_outputs(cell: nbformat.NotebookNode) -> list[str]:
@@ -63,7 +63,7 @@ def committed_step_through(name: str) -> Committed:
     found = [(k, fragment) for k, cell in enumerate(nb.cells) for fragment in _html_outputs(cell)]
     assert len(found) == 1, f"{name}: {len(found)} step-through outputs (iframe srcdoc), want 1"
     k, fragment = found[0]
-    page = html.unescape(_SRCDOC.match(fragment).group(1))
+    page = html.unescape(_SRCDOC.search(fragment).group(1))
     data = json.loads(_DATA.search(page).group(1))
     after = nb.cells[k + 1:k + 1 + STILL_WITHIN]
     stills = [(j, svg) for j, cell in enumerate(after) for svg in _svg_outputs(cell)]

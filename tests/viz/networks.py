@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from autograd import Value, dot
+from nn.tour import LINEAR_CHAIN, linear_chain_nodes
 
 
 @dataclass
@@ -16,19 +17,10 @@ class Chain:
     nodes: dict[str, Value]
 
 
-def linear_chain(x0: float = 1.5, y: float = 1.0, w=(0.8, -1.2, 0.6)) -> Chain:
-    """Document 003, section I: x_{i+1} = w_{i,i+1} x_i, C = (x3 - y)²/2."""
-    n = {"x0": Value(x0, label="x0")}
-    for name, v in zip(("w01", "w12", "w23"), w):
-        n[name] = Value(v, label=name)
-    n["x1"] = n["w01"] * n["x0"]
-    n["x2"] = n["w12"] * n["x1"]
-    n["x3"] = n["w23"] * n["x2"]
-    n["e"] = n["x3"] - y
-    n["sq"] = n["e"] ** 2
-    n["C"] = n["sq"] / 2
-    for k, v in n.items():
-        v.label = k
+def linear_chain(x0: float = LINEAR_CHAIN.x0, y: float = LINEAR_CHAIN.y,
+                 w=LINEAR_CHAIN.w) -> Chain:
+    """Document 003, section I: x_{i+1} = w_{i,i+1} x_i, C = (x3 - y)²/2 (nn's one builder)."""
+    n = linear_chain_nodes(x0, y, tuple(w))
     return Chain(n["C"], n)
 
 
@@ -47,8 +39,8 @@ def nonlinear_chain(x0: float = 1.5, y: float = 0.2, w=(0.8, -1.2, 2.0)) -> Chai
         if i < 3:
             n[f"p{i + 1}"] = n[ws[i]] * n[f"q{i}"]
     n["e"] = n["q3"] - y
-    n["sq"] = n["e"] ** 2
-    n["C"] = n["sq"] / 2
+    n["e2"] = n["e"] ** 2
+    n["C"] = n["e2"] / 2
     for k, v in n.items():
         v.label = k
     return Chain(n["C"], n)

@@ -95,7 +95,7 @@ def test_highlight_colours_exactly_the_chain_linear():
     by = _colours(c.C, highlight=n["w12"])
     assert by[viz.WEIGHT_COLOUR] == {n["w12"]}
     assert by[viz.FORWARD_COLOUR] == {n["x0"], n["w01"], n["x1"]}
-    assert by[viz.BACKWARD_COLOUR] == {n["x2"], n["x3"], n["e"], n["sq"], n["C"]}
+    assert by[viz.BACKWARD_COLOUR] == {n["x2"], n["x3"], n["e"], n["e2"], n["C"]}
     assert n["w23"] not in by.get(viz.BACKWARD_COLOUR, set())
 
 
@@ -106,7 +106,7 @@ def test_highlight_colours_exactly_the_chain_nonlinear():
     assert by[viz.WEIGHT_COLOUR] == {n["w23"]}
     assert by[viz.FORWARD_COLOUR] == {n[k] for k in ("p0", "q0", "w01", "p1", "q1", "w12",
                                                      "p2", "q2")}
-    assert by[viz.BACKWARD_COLOUR] == {n[k] for k in ("p3", "q3", "e", "sq", "C")}
+    assert by[viz.BACKWARD_COLOUR] == {n[k] for k in ("p3", "q3", "e", "e2", "C")}
 
 
 def _ancestors(starts):
@@ -208,7 +208,7 @@ def test_collapsed_mlp_node_counts_and_cost(bias_in_dot, edge_reads):
     assert len(others) == 2 + 3
     assert sum(k.endswith("_op") for k in nodes) == 3
     # dense layers: 2·16 + 16·16 + 16·1 neuron edges, the output neuron into e's op,
-    # and the loss chain: e_op → e → sq_op → sq → C_op → C
+    # and the loss chain: e_op → e → e2_op → e2 → C_op → C
     assert len(edges) == 2 * 16 + 16 * 16 + 16 + 1 + 5
     assert "cluster_layer1" in source and "layer 2 (16 neurons)" in source
 

@@ -10,12 +10,13 @@ from hypothesis import strategies as st
 
 from autograd import Explanation, Value, explain, topo_order
 from autograd.see.chains import count_paths
+from nn.tour import LINEAR_CHAIN
 
 from .networks import linear_chain, nonlinear_chain, plain_mlp, random_graph, sigmoid
 
 
 def test_linear_chain_matches_document_003():
-    x0, y, (a, b, c) = 1.5, 1.0, (0.8, -1.2, 0.6)
+    x0, (a, b, c), y = LINEAR_CHAIN  # the tour's, the demo's and notebook 01's numbers
     chain = linear_chain(x0, y, (a, b, c))
     n = chain.nodes
     x1, x2, x3 = a * x0, b * a * x0, c * b * a * x0

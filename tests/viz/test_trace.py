@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Trace, Value, backward_steps, topo_order, trace_text
+from autograd import (
+    Trace,
+    Value,
+    backward_steps,
+    forward_order,
+    node_names,
+    topo_order,
+    trace_text,
+)
 
 from .networks import linear_chain, nonlinear_chain, random_graph
 
@@ -43,12 +51,31 @@ def test_reverse_lines_read_the_table():
     assert flat.count(".grad +=") == n_edges
 
 
-def test_unlabelled_nodes_are_numbered():
+def test_unlabelled_nodes_are_named_after_their_op():
     x = Value(0.5, label="x")
     y = (2 * x).tanh()
     lines = Trace(y, grads=False, reverse=False).forward_lines()
-    assert lines == ["x  = leaf       # 0.5", "v1 = 2 * x      # 1", "v2 = tanh(v1)   # 0.7616"]
-    assert "v1.grad += tanh'(v1) * v2.grad" in " ".join(trace_text(y).split())
+    assert lines == ["x      = leaf          # 0.5", "mul#1  = 2 * x         # 1",
+                     "tanh#1 = tanh(mul#1)   # 0.7616"]
+    assert "mul#1.grad += tanh'(mul#1) * tanh#1.grad" in " ".join(trace_text(y).split())
+
+
+def test_made_up_names_count_each_op_in_the_forward_order():
+    a, b = Value(0.5), Value(2.0, label="b")
+    y = ((a * b).tanh() * b + a).tanh()
+    names = node_names(forward_order(y))
+    assert sorted(names.values()) == sorted(
+        ["leaf#1", "b", "mul#1", "tanh#1", "mul#2", "add#1", "tanh#2"])
+    assert names[y] == "tanh#2" and names[a] == "leaf#1"
+    # a shared label is no name: both nodes are named by their op, the label printed beside
+    p1, p2 = Value(1.0, label="p") * 2, Value(3.0, label="p") * 2
+    text = trace_text(p1 + p2, grads=False)
+    assert "leaf#1 = leaf" in text and "(p)" in text
+    # a label spelled like a made-up name keeps it; the made-up one steps aside
+    c = Value(1.0, label="mul#1")
+    assert node_names(forward_order(c * 2))[(c * 2).parents[0]] == "mul#1"
+    z = c * 2
+    assert node_names(forward_order(z))[z] == "mul#1'"
 
 
 def test_duplicate_labels_fall_back_to_numbers():
@@ -111,7 +138,7 @@ def test_a_neurons_pre_activation_prints_as_one_line_with_its_bias():
     C = p.tanh()
     C.backward()
     text = trace_text(C)
-    assert "p  = dot: w1·q1 + w2·q2 + b" in text or "p = dot: w1·q1 + w2·q2 + b" in text
+    assert "p = dot: w1·q1 + w2·q2 + b" in " ".join(text.split())
     assert re.search(r"b\.grad\s+\+= 1 \* p\.grad", text), text
     assert re.search(r"w1\.grad\s+\+= q1 \* p\.grad", text), text
     assert "w·q + b" in draw(C, collapse=False).source
