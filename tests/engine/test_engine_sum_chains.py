@@ -270,17 +270,33 @@ def test_a_sum_swapped_in_by_a_learner_stops_the_merging(monkeypatch):
 
 
 def test_sums_built_in_threads_at_once_are_each_right():
-    results = {}
+    """Four chains of + merged into sums at once, for certain: each thread stops halfway
+    through its chain (and again before its backward pass) until all four are there."""
+    results, errors = {}, []
+    halfway = threading.Barrier(4, timeout=10)
+
+    def terms(xs):
+        for i, x in enumerate(xs):
+            if i == len(xs) // 2:
+                halfway.wait()  # every chain half merged
+            yield x * 1.0
 
     def build(k):
-        xs = [Value(float(k * 100 + i)) for i in range(200)]
-        s = sum(x * 1.0 for x in xs)
-        s.backward()
-        results[k] = (s.data, all(x.grad == 1.0 for x in xs))
+        try:
+            xs = [Value(float(k * 100 + i)) for i in range(200)]
+            s = sum(terms(xs))
+            halfway.wait()
+            s.backward()
+            results[k] = (s.data, all(x.grad == 1.0 for x in xs), ops(s))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
 
-    threads = [threading.Thread(target=build, args=(k,)) for k in range(4)]
+    threads = [threading.Thread(target=build, args=(k,), daemon=True) for k in range(4)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
-    assert results == {k: (sum(float(k * 100 + i) for i in range(200)), True) for k in range(4)}
+        t.join(60)
+    assert not any(t.is_alive() for t in threads) and errors == []
+    alone = ops(sum(Value(1.0) * 1.0 for _ in range(200)))  # the shape one thread builds
+    assert results == {k: (sum(float(k * 100 + i) for i in range(200)), True, alone)
+                       for k in range(4)}
