@@ -25,7 +25,7 @@ def test_wheel_contains_the_static_files(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
          "-w", str(tmp_path), str(source)],
-        check=True, capture_output=True, text=True, cwd=tmp_path,
+        check=True, capture_output=True, text=True, cwd=tmp_path, timeout=240,
     )
     wheel = next(tmp_path.glob("chaingrad-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
