@@ -830,7 +830,7 @@ def test_op_local_derivatives_at_random_points(name):
     domain = _domain()
     assert name in domain, f"no random domain for op {name!r}"
 
-    @settings(max_examples=60, deadline=None)
+    @settings(max_examples=100, deadline=None)
     @given(point=domain[name])
     def check(point):
         out = SPEC[name]["apply"](*[Value(x) for x in point])

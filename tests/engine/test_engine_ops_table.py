@@ -115,7 +115,7 @@ def test_local_derivatives_is_gone_from_ops():
 
 # -- dot's convention, decoded in one place --------------------------------------------
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(n=st.integers(0, 6), has_bias=st.booleans())
 def test_dot_parts_gives_back_what_dot_was_called_with(n, has_bias):
     ws = [Value(0.5 * k + 0.25, label=f"w{k}") for k in range(n)]
@@ -201,7 +201,7 @@ def test_a_tie_splits_the_gradient_in_half():
     assert autograd.maximum(Value(0.0), 0).local_grads == (0.5,)  # relu-like, at its kink
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(a=st.floats(-1e6, 1e6), b=st.one_of(st.floats(-1e6, 1e6), st.just(0.0)))
 def test_maximum_and_minimum_share_the_gradient_of_their_sum(a, b):
     """max(a, b) + min(a, b) = a + b, so their local derivatives add up to (1, 1),
