@@ -25,6 +25,7 @@ import pytest
 
 import autograd
 from autograd import OPS, Value, compile, value_and_grad
+from autograd.codegen import NotFinite
 
 # -- points: inputs where an op and each of its local derivatives are finite and not 0 ------
 
@@ -114,12 +115,22 @@ def _same(a, b):
 
 
 def _check(f, argnums, calls, where):
+    """compile(f) equals value_and_grad(f) on each call; and so does the generated code run
+    by itself: a compiled function that meets an error in its code answers eagerly instead,
+    so a bug there (a name left unset, say) would not show in its answers."""
     compiled = compile(f, argnums)
     for args in calls:
         want = value_and_grad(f, argnums)(*args)
         got = compiled(*args)
         assert _same(got, want), (
             f"{where} at {args}: compiled {got}, value_and_grad {want}\n{compiled.source}")
+        assert compiled.traces == 1, (where, compiled.sources)
+        try:
+            ran = compiled._variants[0].run(*args)
+        except NotFinite:  # the code's own check, where the engine refuses too
+            continue
+        assert _same(ran, want), (
+            f"{where} at {args}: the code gives {ran}, value_and_grad {want}\n{compiled.source}")
     return compiled.sources
 
 
