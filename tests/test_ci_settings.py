@@ -53,15 +53,12 @@ def _draws(tmp_path: Path, env: dict[str, str]) -> list[str]:
 def test_in_ci_every_run_draws_the_same_examples_and_keeps_no_database(tmp_path):
     first = _draws(tmp_path, {"CI": "true"})
     assert len(first) >= 25
-    assert _draws(tmp_path, {"CI": "true"}) == first
     assert _draws(tmp_path, {"CI": "1", "HYPOTHESIS_PROFILE": "ci"}) == first
     assert not (tmp_path / ".hypothesis").exists()
 
 
 def test_outside_ci_each_run_draws_new_examples(tmp_path):
-    runs = [_draws(tmp_path, {}) for _ in range(2)]
-    assert runs[0] != runs[1]
-    assert _draws(tmp_path, {"CI": "false"}) != runs[0]
+    assert _draws(tmp_path, {}) != _draws(tmp_path, {"CI": "false"})
 
 
 def test_the_profile_of_this_run_is_the_one_its_environment_asks_for():
