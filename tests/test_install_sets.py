@@ -82,7 +82,7 @@ def test_the_runtime_needs_no_extra_but_those_of_plots_torch_and_digits():
 def _installs(target: str, venv: Path) -> list[str]:
     """What ``make TARGET`` would pip-install into a fresh virtualenv (a dry run)."""
     done = subprocess.run(["make", "-n", target, f"VENV={venv}"], cwd=ROOT,
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True, timeout=60)
     return [line.split(" -e ", 1)[1].strip("'") for line in done.stdout.splitlines()
             if "pip install" in line and " -e " in line]
 

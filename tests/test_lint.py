@@ -14,7 +14,7 @@ TREES = re.search(r"ruff check (.+)", (ROOT / "Makefile").read_text("utf-8")).gr
 
 def test_ruff_finds_nothing():
     done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", *TREES],
-                          cwd=ROOT, capture_output=True, text=True)
+                          cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, f"ruff check {' '.join(TREES)}:\n{done.stdout}{done.stderr}"
 
 
@@ -30,7 +30,7 @@ def test_the_notebook_sources_are_linted():
     # ruff's exclusion rules must not skip them: one file per notebook is checked.
     done = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "--show-files", *TREES],
-        cwd=ROOT, capture_output=True, text=True)
+        cwd=ROOT, capture_output=True, text=True, timeout=240)
     checked = {Path(line).name for line in done.stdout.splitlines() if "notebooks" in line}
     sources = {p.name for p in (ROOT / "notebooks" / "src").glob("*.py")}
     assert sources and sources <= checked

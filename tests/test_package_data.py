@@ -26,7 +26,7 @@ def test_wheel_contains_the_static_files(tmp_path):
     built = subprocess.run(  # -v: pip shows what the build backend printed
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-v",
          "-w", str(tmp_path), str(source)],
-        check=True, capture_output=True, text=True, cwd=tmp_path,
+        check=True, capture_output=True, text=True, cwd=tmp_path, timeout=240,
     )
     # setuptools warns when a folder of package data is not in the packages configuration
     # (about 60 lines on every install); the configuration must cover every _static folder.

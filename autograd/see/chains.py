@@ -279,7 +279,9 @@ def _tex(text: str) -> str:
     text = re.sub(r"[^\W_₀-₉]*_\w*",
                   lambda m: words.get(m.group(0)) or _underscored(m.group(0)), text)
     text = re.sub(r"([₀-₉]+)", lambda m: "_{" + m.group(1).translate(_SUB) + "}", text)
-    text = re.sub(r"(?<=[A-Za-z])(\d+)\b", r"_{\1}", text)
+    # w01 → w_{01}, but a word of the table (log10, atan2, expm1) is written as its entry says
+    text = re.sub(r"([A-Za-z]+)(\d+)\b",
+                  lambda m: m[0] if m[0] in words else f"{m[1]}_{{{m[2]}}}", text)
     pattern = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
     if pattern:
         text = re.sub(rf"\b({pattern})\b", lambda m: words[m.group(1)], text)

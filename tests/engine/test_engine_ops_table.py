@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import OPS, Primitive, Value, no_grad
+from autograd.chains import _tex
 from autograd.ops import dot_parts, latex_words, local_symbol, op_text
 
 OPS_SOURCE = Path(autograd.__file__).with_name("ops.py")
@@ -114,7 +115,7 @@ def test_local_derivatives_is_gone_from_ops():
 
 # -- dot's convention, decoded in one place --------------------------------------------
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(n=st.integers(0, 6), has_bias=st.booleans())
 def test_dot_parts_gives_back_what_dot_was_called_with(n, has_bias):
     ws = [Value(0.5 * k + 0.25, label=f"w{k}") for k in range(n)]
@@ -153,11 +154,19 @@ def _printed(prim):
 
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_every_word_an_op_prints_has_its_latex(name):
+    """Each word (leaky_relu, log10, σ's name aside) has a LaTeX entry, and explain's LaTeX
+    writes it so; what is left is ASCII (σ, √, ², · as commands) with no bare word in it."""
     words = latex_words()
     for text in _printed(OPS[name]):
+        latex = _tex(text)
         for word in re.findall(r"[A-Za-z][A-Za-z0-9_]+", text):  # leaky_relu is one word
             if word != "out":
                 assert word in words, f"{name} prints {word!r} in {text!r}: add it to latex="
+                assert words[word] in latex, (name, text, latex)
+        assert latex.isascii(), (name, text, latex)
+        upright = re.sub(r"\\operatorname\{[^{}]*\}", "", latex)  # a name in upright type
+        bare = re.findall(r"(?<![\\A-Za-z])[A-Za-z]{2,}", upright)
+        assert set(bare) <= {"out"}, (name, text, latex, bare)
 
 
 def test_explain_writes_the_new_ops_in_latex():
@@ -192,7 +201,7 @@ def test_a_tie_splits_the_gradient_in_half():
     assert autograd.maximum(Value(0.0), 0).local_grads == (0.5,)  # relu-like, at its kink
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(a=st.floats(-1e6, 1e6), b=st.one_of(st.floats(-1e6, 1e6), st.just(0.0)))
 def test_maximum_and_minimum_share_the_gradient_of_their_sum(a, b):
     """max(a, b) + min(a, b) = a + b, so their local derivatives add up to (1, 1),

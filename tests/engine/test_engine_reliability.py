@@ -217,6 +217,9 @@ def fast_switching():
     sys.setswitchinterval(old)
 
 
+WAIT = 10.0  # seconds: a wait for another thread that takes longer is a failure, not a hang
+
+
 def _run_threads(target, n):
     errors = []
 
@@ -226,12 +229,18 @@ def _run_threads(target, n):
         except BaseException as error:  # reported to the test thread
             errors.append(error)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(WAIT * 6)
+    assert not any(t.is_alive() for t in threads), "a thread did not finish"
     assert not errors, errors
+
+
+def _waited(event):
+    """Wait for another thread's event; a wait that runs out fails (not passes) the test."""
+    assert event.wait(WAIT), "the other thread never got there"
 
 
 def test_concurrent_backward_passes_leave_the_collector_running(fast_switching):
@@ -246,6 +255,65 @@ def test_concurrent_backward_passes_leave_the_collector_running(fast_switching):
     for _ in range(10):
         _run_threads(passes, 4)
         assert gc.isenabled()
+
+
+class _GradThatCalls(float):
+    """A .grad of 0.0 that calls ``inside()`` when backward adds its share to it: the pass is
+    then inside its walk, with the collector paused (a float subclass is taken as a float)."""
+
+    def __new__(cls, inside):
+        self = super().__new__(cls, 0.0)
+        self.inside = inside
+        return self
+
+    def __add__(self, other):
+        self.inside()
+        return float(self) + other
+
+
+def test_backward_adds_to_grad_inside_the_pause():
+    # what the test below relies on: the hook runs inside the walk, the collector paused
+    seen = []
+    x = Value(1.5)
+    x.grad = _GradThatCalls(lambda: seen.append(gc.isenabled()))
+    (x * x).backward()
+    assert seen == [False] and gc.isenabled() and x.grad == 3.0 and type(x.grad) is float
+
+
+@pytest.mark.parametrize("collector_on", [True, False])
+@pytest.mark.parametrize("last_out", [0, 1])
+def test_overlapping_backward_passes_pause_the_collector_until_the_last_ends(collector_on,
+                                                                            last_out):
+    """Two backward passes that overlap for certain: both are inside their walks before
+    either ends (a barrier in each), and they end in either order. The collector is off
+    while any is inside and is back as it was (on, or off) once both are out."""
+    both_in = threading.Barrier(2, timeout=WAIT)
+    first_out = threading.Event()
+    seen = {}
+
+    def walk(i):
+        def inside():
+            both_in.wait()
+            seen[i, "inside"] = gc.isenabled()
+            if i == last_out:
+                _waited(first_out)
+                seen[i, "the other out"] = gc.isenabled()
+
+        x = Value(2.0)
+        x.grad = _GradThatCalls(inside)
+        (x * x).backward()
+        seen[i, "grad"] = x.grad
+        if i != last_out:
+            first_out.set()
+
+    (gc.enable if collector_on else gc.disable)()
+    try:
+        _run_threads(walk, 2)
+        assert gc.isenabled() is collector_on
+    finally:
+        gc.enable()
+    assert seen == {(0, "inside"): False, (1, "inside"): False, (0, "grad"): 4.0,
+                    (1, "grad"): 4.0, (last_out, "the other out"): False}
 
 
 def test_the_collector_stays_off_when_it_was_off(fast_switching):
@@ -265,68 +333,101 @@ def test_no_grad_in_one_thread_does_not_stop_recording_in_another(fast_switching
     def quiet(i):
         with no_grad():
             inside.set()
-            done.wait(5)
+            _waited(done)  # the other thread records while this one is inside no_grad
             seen["quiet"] = len((Value(2.0) * 3).parents)
+        seen["quiet after"] = len((Value(2.0) * 3).parents)
 
     def busy(i):
-        inside.wait(5)
+        _waited(inside)
         seen["busy"] = [len((Value(2.0) * 3).parents) for _ in range(100)]
         done.set()
 
     _run_threads(lambda i: (quiet, busy)[i](i), 2)
-    assert seen["quiet"] == 0 and seen["busy"] == [1] * 100
+    assert seen == {"quiet": 0, "busy": [1] * 100, "quiet after": 1}
     assert autograd.is_grad_enabled()
 
 
 def test_overlapping_no_grad_blocks_that_end_out_of_order_leave_recording_on(fast_switching):
     first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
 
     def first(i):
         with no_grad():
             first_in.set()
-            second_in.wait(5)
+            _waited(second_in)
+        seen["first, out"] = autograd.is_grad_enabled()  # the second is still inside
         first_out.set()
 
     def second(i):
-        first_in.wait(5)
+        _waited(first_in)
         with no_grad():
             second_in.set()
-            first_out.wait(5)
+            _waited(first_out)
+            seen["second, in, after the first left"] = autograd.is_grad_enabled()
+        seen["second, out"] = autograd.is_grad_enabled()
 
     _run_threads(lambda i: (first, second)[i](i), 2)
+    assert seen == {"first, out": True, "second, in, after the first left": False,
+                    "second, out": True}
     assert autograd.is_grad_enabled()
     assert len((Value(1.0) * 2).parents) == 1
 
 
 def test_grad_from_many_threads_at_once_is_right_in_each(fast_switching):
+    """Six threads inside grad at once, for certain: each f waits at a barrier in the
+    middle of building its graph, so every call overlaps the five others."""
     results = {}
+    n = 6
+    middle = threading.Barrier(n, timeout=WAIT)
 
     def work(i):
-        f = grad(lambda x: x * x * (i + 1))
-        ff = grad(grad(lambda x: x * x * x))
-        results[i] = [(f(float(k)), ff(float(k))) for k in range(50)]
+        def f(x):
+            y = x * x
+            middle.wait()  # all six graphs half built
+            return y * (i + 1)
 
-    _run_threads(work, 6)
+        def cube(x):
+            y = x * x
+            middle.wait()
+            return y * x
+
+        ff = grad(grad(cube))
+        results[i] = [(grad(f)(float(k)), ff(float(k))) for k in range(20)]
+
+    _run_threads(work, n)
+    assert sorted(results) == list(range(n))
     for i, rows in results.items():
-        assert rows == [(2.0 * k * (i + 1), 6.0 * k) for k in range(50)]
+        assert rows == [(2.0 * k * (i + 1), 6.0 * k) for k in range(20)]
 
 
 def test_no_grad_is_per_asyncio_task():
-    async def quiet():
+    """quiet() is inside no_grad while busy() records: the two tasks interleave for certain
+    (each waits on an event the other sets), and the order they ran in is checked."""
+    order = []
+
+    async def quiet(entered, recorded):
         with no_grad():
-            await asyncio.sleep(0.01)
+            entered.set()
+            order.append("quiet: in no_grad")
+            await asyncio.wait_for(recorded.wait(), WAIT)  # busy() runs here
+            order.append("quiet: builds")
             return len((Value(1.0) * 2).parents)
 
-    async def busy():
-        await asyncio.sleep(0.005)  # runs while quiet() is inside no_grad
-        return len((Value(1.0) * 2).parents)
+    async def busy(entered, recorded):
+        await asyncio.wait_for(entered.wait(), WAIT)
+        order.append("busy: builds")
+        parents = len((Value(1.0) * 2).parents)
+        recorded.set()
+        return parents
 
     async def main():
-        return await asyncio.gather(quiet(), busy())
+        entered, recorded = asyncio.Event(), asyncio.Event()
+        return await asyncio.gather(quiet(entered, recorded), busy(entered, recorded))
 
     # a thread of its own: another test's browser driver may hold this thread's loop
     results = []
     _run_threads(lambda i: results.append(asyncio.run(main())), 1)
+    assert order == ["quiet: in no_grad", "busy: builds", "quiet: builds"]
     assert results == [[0, 1]]
 
 

@@ -253,7 +253,7 @@ def test_traversal_order_is_the_same_on_every_run():
         env = dict(os.environ, PYTHONHASHSEED=seed)
         done = subprocess.run(
             [sys.executable, "-c", _ORDER_SCRIPT], cwd=ROOT, env=env,
-            capture_output=True, text=True, check=True,
+            capture_output=True, text=True, check=True, timeout=120,
         )
         outputs.add(done.stdout)
     assert len(outputs) == 1

@@ -271,17 +271,54 @@ def test_a_sum_swapped_in_by_a_learner_stops_the_merging(monkeypatch):
 
 
 def test_sums_built_in_threads_at_once_are_each_right():
-    results = {}
+    """Four chains of + merged into sums at once, for certain: each thread stops halfway
+    through its chain (and again before its backward pass) until all four are there."""
+    results, errors = {}, []
+    halfway = threading.Barrier(4, timeout=10)
+
+    def terms(xs):
+        for i, x in enumerate(xs):
+            if i == len(xs) // 2:
+                halfway.wait()  # every chain half merged
+            yield x * 1.0
 
     def build(k):
-        xs = [Value(float(k * 100 + i)) for i in range(200)]
-        s = sum(x * 1.0 for x in xs)
-        s.backward()
-        results[k] = (s.data, all(x.grad == 1.0 for x in xs))
+        try:
+            xs = [Value(float(k * 100 + i)) for i in range(200)]
+            s = sum(terms(xs))
+            halfway.wait()
+            s.backward()
+            results[k] = (s.data, all(x.grad == 1.0 for x in xs), ops(s))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
 
-    threads = [threading.Thread(target=build, args=(k,)) for k in range(4)]
+    threads = [threading.Thread(target=build, args=(k,), daemon=True) for k in range(4)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
-    assert results == {k: (sum(float(k * 100 + i) for i in range(200)), True) for k in range(4)}
+        t.join(60)
+    assert not any(t.is_alive() for t in threads) and errors == []
+    alone = ops(sum(Value(1.0) * 1.0 for _ in range(200)))  # the shape one thread builds
+    assert results == {k: (sum(float(k * 100 + i) for i in range(200)), True, alone)
+                       for k in range(4)}
+
+
+def test_a_term_of_a_merged_sum_used_again_gets_both_shares():
+    """The merge takes terms with one consumer; a user may give one another afterwards, by
+    reaching it through .parents. Its gradient is then the sum of both shares, in backward
+    and in the reference walk, whichever share comes first."""
+    xs = [Value(float(k) + 0.5, label=f"x{k}") for k in range(6)]
+    s = sum(x * 2.0 for x in xs)
+    merged = next(n for n in topo_order(s) if n.op == "sum")
+    term = merged.parents[2]  # x2 * 2.0: until now its only consumer is the merged sum
+    assert term.op == "*" and term.parents == (xs[2],)
+    z = s * 3.0 - term * 5.0  # d z/d term = 3 - 5; through the sum first, or last:
+    w = term * 5.0 + s * 3.0
+    for root in (z, w):
+        for x in xs:
+            x.grad = 0.0
+        root.backward()
+        want = [6.0, 6.0, (3.0 - 5.0 if root is z else 5.0 + 3.0) * 2.0, 6.0, 6.0, 6.0]
+        assert [x.grad for x in xs] == want
+        walked = {st.node: st.grad for st in autograd.backward_steps(root)}
+        assert [walked[x] for x in xs] == want

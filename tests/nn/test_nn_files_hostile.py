@@ -270,12 +270,14 @@ def unwritable_dir(tmp_path):
     folder.chmod(0o555)
     immutable = False
     if writable(folder):  # root: permission bits do not stop it; the immutable flag does
-        subprocess.run(["chattr", "+i", str(folder)], check=True, capture_output=True)
+        subprocess.run(["chattr", "+i", str(folder)], check=True, capture_output=True,
+                       timeout=60)
         immutable = True
     assert not writable(folder)
     yield folder
     if immutable:
-        subprocess.run(["chattr", "-i", str(folder)], check=True, capture_output=True)
+        subprocess.run(["chattr", "-i", str(folder)], check=True, capture_output=True,
+                       timeout=60)
     folder.chmod(0o755)
 
 

@@ -600,14 +600,16 @@ def test_concurrent_saves_and_loads_never_see_a_partial_file(tmp_path):
         readers = [threading.Thread(target=reader) for _ in range(2)]
         writers = [threading.Thread(target=writer, args=(m,)) for m in models]
         for t in readers + writers:
+            t.daemon = True
             t.start()
         for t in writers:
-            t.join()
+            t.join(120)
         stop.set()
         for t in readers:
-            t.join()
+            t.join(60)
     finally:
         sys.setswitchinterval(old)
+    assert not any(t.is_alive() for t in readers + writers), "a thread did not finish"
     assert problems == []
     assert loads[0] > 0
     assert os.listdir(tmp_path) == ["model.json"]
@@ -627,3 +629,47 @@ def test_parameter_count_equals_the_built_modules_count(nin, nouts):
     assert Neuron.parameter_count({"nin": nin}) == Neuron(nin).num_parameters()
     for m in (MLP(nin, nouts), Layer(nin, nouts[0]), Neuron(nin)):
         assert type(m).parameter_count(m.architecture()) == m.num_parameters()
+
+
+def test_a_load_while_a_save_is_between_writing_and_moving_sees_the_old_model(tmp_path,
+                                                                          monkeypatch):
+    """The interleaving forced, not hoped for: each save stops once its new file is written
+    and synced beside the target but not yet moved over it, until another thread has loaded
+    the target. That load sees the old model, whole; a load after the save, the new one."""
+    import nn._files
+
+    path = tmp_path / "model.json"
+    models = [MLP(2, [3, 1], seed=s) for s in range(4)]
+    models[0].save(path)
+    paused, loaded = threading.Event(), threading.Event()
+    synced = nn._files._fsync_path
+
+    def sync_then_wait(name, *, folder=False):
+        synced(name, folder=folder)
+        if not folder:  # the new file is written; the target is still the old one
+            paused.set()
+            assert loaded.wait(30), "the reader never loaded"
+            loaded.clear()
+
+    monkeypatch.setattr(nn._files, "_fsync_path", sync_then_wait)
+    seen, problems = [], []
+
+    def reader():
+        try:
+            for _ in models[1:]:
+                assert paused.wait(30), "no save reached its pause"
+                paused.clear()
+                seen.append(snapshot(MLP.load(path)))
+                loaded.set()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            problems.append(error)
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    for new in models[1:]:
+        new.save(path)
+        assert snapshot(MLP.load(path)) == snapshot(new)
+    thread.join(60)
+    assert not thread.is_alive() and problems == []
+    assert seen == [snapshot(m) for m in models[:-1]]  # each load during a save: the old model
+    assert sorted(os.listdir(tmp_path)) == ["model.json"]

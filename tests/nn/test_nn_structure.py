@@ -31,7 +31,8 @@ def test_importing_nn_is_light_and_uses_only_autograd_public_names():
         "import sys, nn; heavy = [m for m in ('matplotlib', 'numpy', 'tqdm') if m in sys.modules];"
         "print(heavy)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         timeout=120)
     assert out.stdout.strip() == "[]"
     import autograd
 

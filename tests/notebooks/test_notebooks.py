@@ -101,7 +101,7 @@ def test_runs_as_a_plain_script(name, tmp_path):
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     script = build.SRC / f"{name}.py"
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, f"{script.name} failed as a script:\n{done.stderr[-3000:]}"
     assert list(tmp_path.iterdir()) == [], f"{script.name} left files behind"
 
