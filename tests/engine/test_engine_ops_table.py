@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import OPS, Primitive, Value, no_grad
-from autograd.chains import _tex
 from autograd.ops import dot_parts, latex_words, local_symbol, op_text
+from autograd.see.chains import _tex
 
 OPS_SOURCE = Path(autograd.__file__).with_name("ops.py")
 

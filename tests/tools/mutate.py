@@ -62,8 +62,8 @@ LOSSES = ("tests/nn/test_nn_losses.py", "tests/derivations", "tests/nn/test_nn_t
 PAGE = ("tests/viz/test_step_through.py", "tests/browser")
 THREADS = ("tests/engine/test_engine_reliability.py",)
 
-OPS, BACKWARD, CODE = "autograd/ops.py", "autograd/backward.py", "autograd/codegen.py"
-JS = "autograd/_static/step_through.js"
+OPS, BACKWARD, CODE = "autograd/ops.py", "autograd/backward.py", "autograd/compiler/codegen.py"
+JS = "autograd/see/_static/step_through.js"
 
 MUTANTS = [
     # -- a rule's sign, in the op table --------------------------------------------------------
@@ -142,13 +142,13 @@ MUTANTS = [
            "return zs[t] - logsumexp(zs)", LOSSES, "the loss negated"),
     # -- threads ----------------------------------------------------------------------------------
     Mutant("collector-pause-count", "autograd/graph.py",
-           "if self._walks == 0 and self._resume:", "if self._resume:", THREADS,
+           "                if self._holders == 0:\n", "                if True:\n", THREADS,
            "the first of two overlapping walks to end turns the collector back on"),
     Mutant("no-grad-exit-forces-on", "autograd/value.py", "_grad_mode.reset(token)",
            "_grad_mode.set(True)", THREADS + ("tests/engine/test_engine_semantics.py",),
            "leaving a no_grad nested in another turns recording back on"),
     # -- the step-through page's script ---------------------------------------------------------
-    Mutant("js-running-sum", JS, "running += c[3];", "running = c[3];", PAGE,
+    Mutant("js-running-sum", JS, "      running += c[3];", "      running = c[3];", PAGE,
            "'sum so far' shows each contribution, not the running sum"),
     Mutant("js-partial-grad-sum", JS, "sum += s.cs[j][3]; count++;",
            "sum = s.cs[j][3]; count++;", PAGE,
@@ -156,8 +156,8 @@ MUTANTS = [
     Mutant("js-partial-grad-off-by-one", JS, "if (bpos[E[s.cs[j][0]].c] > p) break;",
            "if (bpos[E[s.cs[j][0]].c] >= p) break;", PAGE,
            "the partial grad lags one step behind"),
-    Mutant("js-contribution-shown-late", JS, '"→ " + (pos >= bpos[e.c] ?',
-           '"→ " + (pos > bpos[e.c] ?', PAGE,
+    Mutant("js-contribution-shown-late", JS, '"→ " + (pos >= bpos[e.c] && !asked(e.p) ?',
+           '"→ " + (pos > bpos[e.c] && !asked(e.p) ?', PAGE,
            "an edge's contribution appears one step after its consumer's"),
 ]
 
