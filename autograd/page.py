@@ -68,11 +68,16 @@ class Page:
 
     @classmethod
     def build(cls, title: str, body: str, data: Any, *, script: str = "", style: str = "",
-              height: int = 600, **kw: Any) -> Page:
+              height: int = 600, player: bool = False, **kw: Any) -> Page:
         """A page from its parts; ``body`` is trusted HTML, ``data`` any JSON-able value.
 
         The data is at ``cg.data`` when ``script`` runs (after the body is parsed).
+        ``player=True`` inlines the page player (``_static/player.js``,
+        ``ChaingradPlayer``) and its styles before ``script``.
         """
+        if player:
+            script = static_text("autograd", "player.js") + "\n" + script
+            style = static_text("autograd", "player.css") + "\n" + style
         doc = (
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
