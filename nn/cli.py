@@ -51,7 +51,7 @@ DIVERGED_GROWTH = 100.0
 
 BINARY_SETS = ("moons", "circles", "xor")
 OUTPUTS = ("model.json", "loss.png", "boundary.png", "training.html")
-DIGITS_OUTPUTS = ("model.json", "loss.png")  # 64 pixels: no boundary, no replay of one
+DIGITS_OUTPUTS = ("model.json", "loss.png", "training.html")  # 64 pixels: no boundary
 DIGITS_TRAIN = 1438  # images in the digits training split
 
 TRAIN_DEFAULTS = {
@@ -437,7 +437,7 @@ def _train(args: argparse.Namespace, created: list[str]) -> int:
     digit_set = args.dataset == "digits"
     if digit_set:
         args.loss = "cross_entropy"
-    record = None if digit_set else args.record_every or _record_every(args, len(X))
+    record = args.record_every or _record_every(args, len(X))
     start = time.perf_counter()
     try:
         _say(f"{PROG} train: {args.dataset} ({held}), model {model!r}, "
@@ -497,21 +497,29 @@ def _write_outputs(args: argparse.Namespace, model: MLP, history: dict[str, list
         with replacing(paths["loss.png"], "plot") as tmp:
             plot_history(history, tmp, title=f"{args.dataset}: {model!r}")
         written.append(paths["loss.png"])
-        if args.dataset == "digits":  # 64 pixels: no boundary to draw
+        if args.dataset == "digits":  # 64 pixels: no boundary to draw; the page draws them
+            _training_page(history, args, model, paths, written, image=(8, 8))
             return _report(args, history, acc, written, _digits_test(model, args))
         with replacing(paths["boundary.png"], "plot") as tmp:
             plot_boundary(model, X, y, tmp, grid=args.grid,
                           title=f"{args.dataset}: decision boundary")
         written.append(paths["boundary.png"])
-        replay = history["replay"].titled(f"{args.dataset}: {model!r}")  # type: ignore[attr-defined]
-        replay.save(paths["training.html"])
-        written.append(paths["training.html"])
+        _training_page(history, args, model, paths, written)
     except (KeyboardInterrupt, OSError) as error:
         done = f"wrote {', '.join(written)}" if written else "nothing written"
         why = "interrupted while writing" if isinstance(error, KeyboardInterrupt) else str(error)
         _say(f"{PROG} train: {why}; {done}; the other files are as they were")
         return EXIT_INTERRUPTED if isinstance(error, KeyboardInterrupt) else 1
     return _report(args, history, acc, written)
+
+
+def _training_page(history: dict[str, list], args: argparse.Namespace, model: MLP,
+                   paths: dict[str, str], written: list[str],
+                   image: tuple[int, int] | None = None) -> None:
+    """Write training.html, the run stepped through (no matplotlib needed)."""
+    page = history["replay"].titled(f"{args.dataset}: {model!r}", image=image)  # type: ignore[attr-defined]
+    page.save(paths["training.html"])
+    written.append(paths["training.html"])
 
 
 def _digits_test(model: MLP, args: argparse.Namespace) -> str:

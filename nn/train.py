@@ -358,7 +358,8 @@ def _recorder(step: _Step, every: Any, limit: Any, bs: int, loss_name: str, nout
 
     return Recorder(step.model, step.X, step.y, every=every, limit=limit,
                     batch=min(bs, len(step.X)), l2=step.l2, loss=loss_name,
-                    threshold=threshold_for(step.correct, nout))
+                    threshold=threshold_for(step.correct, nout),
+                    classify=step.correct is not None)
 
 
 class _Step:
