@@ -104,12 +104,13 @@
   }
   var lines = [], circles = [];
   function drawEdges(into) {
-    var groups = {};
+    var groups = {}, many = [];  // many[l]: lines drawn between layers l-1 and l
+    for (var l = 1; l <= L; l++) many[l] = (shown[l - 1] ? D.sizes[l - 1] : 1) * (shown[l] ? D.sizes[l] : 1);
     D.params.forEach(function (p, i) {
       if (p[2] < 0) return;
       var a = pt(p[0] - 1, p[2]), b = pt(p[0], p[1]), ends = {x1: a[0], y1: a[1], x2: b[0], y2: b[1]};
       if (shown[p[0] - 1] && shown[p[0]]) {
-        var line = svg("line", Object.assign({class: "w"}, ends));
+        var line = svg("line", Object.assign({class: "w", "stroke-opacity": Math.min(1, 120 / many[p[0]]).toFixed(2)}, ends));
         into.appendChild(line);
         into.appendChild(svg("line", Object.assign({class: "hit", "data-param": i}, ends)));
         lines.push({params: [i], line: line});
@@ -163,8 +164,9 @@
       if (e.params.length === 1) big = Math.max(big, Math.abs(sizes[k])); else bigAgg = Math.max(bigAgg, sizes[k]);
     });
     if (!showGrads) big = maxW;
+    if (big <= 1e-300) big = bigAgg;  // no single line: the boxes' lines set the scale
     lines.forEach(function (e, k) {
-      var one = e.params.length === 1, m = one ? big : bigAgg, x = sizes[k];
+      var one = e.params.length === 1, m = big, x = sizes[k];
       e.line.setAttribute("stroke-width", (0.4 + 5 * Math.min(1, Math.abs(x) / m)).toFixed(2));
       e.line.setAttribute("class", "w " + (one ? (x >= 0 ? "pos" : "neg") : "agg") +
         (chosen && one && chosen.param === e.params[0] ? " chosen" : ""));
@@ -385,7 +387,7 @@
   }
 
   legend();
-  if (!D.grid) { $("r-boundary").hidden = true; $("r-boundary-caption").textContent = D.classes.length ? "The classes at this step" : "No boundary: the inputs are not two-dimensional"; }
+  if (!D.grid) { $("r-boundary").style.display = "none"; $("r-boundary-caption").textContent = D.classes.length ? "The classes at this step" : "No boundary: the inputs are not two-dimensional"; }
   if (!S.length) { $("r-bar").appendChild(el("span", {class: "status"}, "no snapshot was kept")); return; }
   var player = ChaingradPlayer($("r-bar"), {steps: S.length - 1, render: render, status: status, prefix: "r-"});
   $("r-bar").appendChild($("r-grads"));  // after the player's controls
