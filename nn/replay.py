@@ -158,7 +158,7 @@ class Recorder:
         model = self.model
         names = [name for name, _ in model.named_parameters()]
         classes, index = class_index(self.y, self.sizes[-1])
-        labelled = self.grid is not None or self.classify
+        labelled = self.classify  # regression targets are no classes to colour
         data = {
             "title": title or f"training page: {model!r}",
             "sizes": self.sizes, "acts": [model.input_activation, *model.activations],

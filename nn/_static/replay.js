@@ -55,7 +55,8 @@
   var SHAPES = {"^": [[0, -1.1], [1, 0.8], [-1, 0.8]], "v": [[0, 1.1], [1, -0.8], [-1, -0.8]],
                 "s": [[-0.85, -0.85], [0.85, -0.85], [0.85, 0.85], [-0.85, 0.85]],
                 "D": [[0, -1.15], [1, 0], [0, 1.15], [-1, 0]]};
-  function style(k) { return D.styles[k % D.styles.length]; }
+  var PLAIN = [["#999999", "o"]];  // not a classifier: one grey for every point and region
+  function style(k) { var all = D.styles.length ? D.styles : PLAIN; return all[(k || 0) % all.length]; }
   function rgb(k) {
     var h = style(k)[0];
     return [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), parseInt(h.slice(5, 7), 16)];
@@ -180,7 +181,7 @@
     var loss = D.history.loss, acc = D.history.accuracy, n = loss.length;
     if (!n) return;
     var top = Math.max.apply(null, loss.concat(S.map(function (s) { return s.loss; }))) || 1;
-    var lt = ticks(0, top, 4);
+    var lt = ticks(0, top, 5);
     top = Math.max(top, lt[lt.length - 1]);
     function X(t) { return x0 + (x1 - x0) * t / n; }
     function Y(v) { return y0 - (y0 - y1) * v / top; }
@@ -387,6 +388,7 @@
   }
 
   legend();
+  if (D.grid && !D.classes.length) $("r-boundary-caption").textContent = "The output's sign over the inputs at this step (not a classifier)";
   if (!D.grid) { $("r-boundary").style.display = "none"; $("r-boundary-caption").textContent = D.classes.length ? "The classes at this step" : "No boundary: the inputs are not two-dimensional"; }
   if (!S.length) { $("r-bar").appendChild(el("span", {class: "status"}, "no snapshot was kept")); return; }
   var player = ChaingradPlayer($("r-bar"), {steps: S.length - 1, render: render, status: status, prefix: "r-"});
