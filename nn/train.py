@@ -315,7 +315,8 @@ def fit(
     if _checks.flag(compile, "fit: compile"):
         step.compiled = CompiledLoss(model, loss_fn, loss_name)
     if record_every is not None:  # checked here, before any training
-        step.recorder = _recorder(step, record_every, record_limit, bs, loss_name, nout)
+        step.recorder = _recorder(step, record_every, record_limit, bs, loss_name, nout,
+                                  epochs * -(-len(X) // bs))
     history = _epochs(step, epochs, bs, shuffle, rng, show, loss_name, callback)
     if step.recorder is not None:
         history["replay"] = step.recorder.replay(history)  # type: ignore[assignment]
@@ -352,14 +353,15 @@ def _check_problem(model: Any, X: list, y: list, loss: str | LossFn,
     return loss_name, loss_fn, nout
 
 
-def _recorder(step: _Step, every: Any, limit: Any, bs: int, loss_name: str, nout: int) -> Any:
-    """The nn.Recorder of a run recorded for a replay (it checks every and limit)."""
+def _recorder(step: _Step, every: Any, limit: Any, bs: int, loss_name: str, nout: int,
+              steps: int) -> Any:
+    """The nn.Recorder that keeps snapshots for the training page (it checks every and limit)."""
     from .replay import Recorder, threshold_for
 
     return Recorder(step.model, step.X, step.y, every=every, limit=limit,
                     batch=min(bs, len(step.X)), l2=step.l2, loss=loss_name,
                     threshold=threshold_for(step.correct, nout),
-                    classify=step.correct is not None)
+                    classify=step.correct is not None, steps=steps)
 
 
 class _Step:

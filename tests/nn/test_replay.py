@@ -212,3 +212,17 @@ def test_training_page_needs_no_matplotlib(tmp_path):
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "t.html").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("acts", ["relu", "tanh", ["gelu", "identity"], "leaky_relu"])
+def test_grid_outputs_equal_forward_floats_to_the_bit(acts):
+    import random
+
+    from nn.replay import grid_outputs
+
+    rng = random.Random(3)
+    model = MLP(2, [7, 3], activation=acts, input_activation="tanh", seed=1)
+    points = [[rng.uniform(-3, 3), rng.uniform(-3, 3)] for _ in range(200)]
+    outs = grid_outputs(model, [[p[0] for p in points], [p[1] for p in points]])
+    for n, point in enumerate(points):
+        assert [o[n] for o in outs] == model.forward_floats(point)
