@@ -7,8 +7,8 @@
 
 ``train`` writes OUT/model.json (load it with ``nn.MLP.load``), OUT/loss.png
 (loss and accuracy per epoch), OUT/boundary.png (the decision boundary over
-the data) and OUT/training.html (the run replayed step by step: open it in a
-browser), each atomically: a file is the old one or the new one, never half.
+the data) and OUT/training.html (the training page: the run step by step; open it
+in a browser), each atomically: a file is the old one or the new one, never half.
 
 Before any work, ``train`` checks every number (finite; in range; see the
 ``MAX_*`` constants and ``--help``), what one step and the boundary plot would
@@ -191,7 +191,7 @@ def _add_train(sub: Any) -> None:
                    help=f"boundary plot resolution (points a side, at most {MAX_GRID})")
     p.add_argument("--record-every", type=_int_in(1, MAX_EPOCHS * MAX_SAMPLES), default=None,
                    metavar="K",
-                   help="record every K steps for training.html (default: about 50 recordings)")
+                   help="keep a snapshot every K steps for training.html (default: about 50)")
     p.add_argument("--out", default="chaingrad-run", help="output folder (created if needed)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_train)

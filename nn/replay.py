@@ -50,7 +50,7 @@ from .plot import CURVE_COLOURS, REGION_ALPHA, class_index, class_style
 __all__ = ["Recorder", "Replay", "GRID", "BUDGET"]
 
 GRID = 32
-"""Points a side of the decision-boundary grid recorded with each snapshot."""
+"""Points a side of the decision-boundary grid kept with each snapshot."""
 BUDGET = 1_500_000
 """About how many bytes of snapshot data a training page holds at most."""
 
@@ -70,7 +70,7 @@ class Recorder:
     """Snapshots of an ``nn.MLP`` during ``fit`` for its training page;
     ``fit(record_every=k)`` makes one.
 
-    ``every``: record steps 0, k, 2k, ... (and the last); ``limit``: keep at
+    ``every``: snapshots of steps 0, k, 2k, ... (and the last); ``limit``: keep at
     most this many snapshots (thinned evenly); ``l2``: the λ of fit's penalty.
     """
 
@@ -106,7 +106,7 @@ class Recorder:
         self._idx: list[int] = []
 
     def due(self, step: int, last: bool = False) -> bool:
-        """Whether ``step`` (0-based, one per optimizer step) is recorded."""
+        """Whether ``step`` (0-based, one per optimizer step) gets a snapshot."""
         return last or step % self.every == 0
 
     def forward(self, idx: Sequence[int]) -> list[Any]:
@@ -116,7 +116,7 @@ class Recorder:
         return [t.output for t in self._traces]
 
     def capture(self, step: int, epoch: int, loss: float, accuracy: float | None) -> None:
-        """Record the step just back-propagated (grads filled, weights not yet moved)."""
+        """A snapshot of the step just back-propagated (grads filled, weights not yet moved)."""
         if len(self.snapshots) >= self.limit:  # thin evenly, before adding the newest
             self.snapshots = self.snapshots[::2]
             self.every *= 2
@@ -158,7 +158,7 @@ class Recorder:
             return outs[0]
         return [max(range(len(outs)), key=lambda k: outs[k][n]) for n in range(len(xs))]
 
-    def replay(self, history: dict[str, list], title: str = "") -> Replay:
+    def page(self, history: dict[str, list], title: str = "") -> Replay:
         """The training page of this run (``history`` is fit's: loss and accuracy per epoch)."""
         model = self.model
         names = [name for name, _ in model.named_parameters()]
@@ -245,7 +245,7 @@ class Replay(Page):
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Replay:
-        """The page for snapshot ``data`` (as ``Recorder.replay`` makes it)."""
+        """The page for snapshot ``data`` (as ``Recorder.page`` makes it)."""
         page = Page.build(data["title"], _BODY.replace("{title}", html.escape(data["title"])),
                           data, script=_static("replay.js"), style=_static("replay.css"),
                           player=True)

@@ -295,9 +295,9 @@ def fit(
     l2           adds ``l2_penalty(model, l2)`` (weights only) to every step's loss
     verbose      False (or ``progress=False``) silences the progress bar
     callback     called as ``callback(epoch, history)`` after each epoch
-    record_every record the run every k optimizer steps (and its last step) for a
-                 replay: ``history["replay"]`` is then an ``nn.Replay`` page (loss,
-                 boundary, weights and grads per recorded step); needs an ``MLP``
+    record_every keep a snapshot every k optimizer steps (and of the last) for the
+                 training page: ``history["replay"]`` is then an ``nn.Replay`` (loss,
+                 boundary, weights and grads per kept step); needs an ``MLP``
     record_limit keep at most this many snapshots (thinned evenly; fewer when large)
     compile      True: each sample runs as code written by ``autograd.compile`` (nn/_compiled)
 
@@ -319,7 +319,7 @@ def fit(
                                   epochs * -(-len(X) // bs))
     history = _epochs(step, epochs, bs, shuffle, rng, show, loss_name, callback)
     if step.recorder is not None:
-        history["replay"] = step.recorder.replay(history)  # type: ignore[assignment]
+        history["replay"] = step.recorder.page(history)  # type: ignore[assignment]
     return history
 
 
@@ -371,7 +371,7 @@ class _Step:
                  l2: float, correct: Callable[[Any, Any], bool] | None) -> None:
         self.model, self.X, self.y, self.loss_fn = model, X, y, loss_fn
         self.opt, self.l2, self.correct = opt, l2, correct
-        self.recorder: Any = None  # an nn.Recorder when the run is recorded for a replay
+        self.recorder: Any = None  # an nn.Recorder when the run keeps a training page
         self.compiled: CompiledLoss | None = None  # fit(compile=True)
         self.count = 0  # optimizer steps taken
 
