@@ -51,12 +51,16 @@ def class_index(y: Sequence[Any], nout: int = 1) -> tuple[list[Any], list[int]]:
 
 
 def class_style(k: int) -> tuple[str, str]:
-    """(colour, marker) of the k-th class (classes sorted; -1 before +1), cycling.
+    """(colour, marker) of the k-th class (classes sorted; -1 before +1).
 
         >>> class_style(0), class_style(1), class_style(11)
-        (('#1f77b4', 'o'), ('#ff7f0e', '^'), ('#ff7f0e', '^'))
+        (('#1f77b4', 'o'), ('#ff7f0e', '^'), ('#ff7f0e', 's'))
+
+    Past ten classes the colours repeat with the markers shifted, so the first 50
+    classes are 50 different pairs.
     """
-    return CLASS_COLOURS[k % len(CLASS_COLOURS)], CLASS_MARKERS[k % len(CLASS_MARKERS)]
+    colours, markers = len(CLASS_COLOURS), len(CLASS_MARKERS)
+    return CLASS_COLOURS[k % colours], CLASS_MARKERS[(k + k // colours) % markers]
 
 
 def _pyplot() -> Any:

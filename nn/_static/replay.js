@@ -269,6 +269,7 @@
     var box = cg.clear($("r-classes")), pred = S[at].pred, batch = S[at].batch, K = D.classes.length;
     if (!pred || !K || D.grid) { box.hidden = true; return; }  // the boundary shows them
     box.hidden = false;
+    if (K > 20) { box.appendChild(el("p", {class: "muted"}, K + " classes: too many for a table")); return; }
     var counts = [], r, c;
     for (r = 0; r < K; r++) { counts.push([]); for (c = 0; c < K; c++) counts[r].push(0); }
     batch.forEach(function (sample, i) { counts[D.y[sample]][pred[i]] += 1; });
@@ -322,14 +323,15 @@
     ts.forEach(function (t) { sum += t.term; });
     var pen = p[2] >= 0 ? D.l2 * s.w[i] : 0, total = sum + pen;
     var qname = p[2] < 0 ? "1" : "q" + (p[0] - 1) + "_" + p[2];
-    var box = el("div", {class: "breakdown", "data-param": i, "data-sum": String(total), "data-grad": String(s.g[i])});
+    var nonzero = ts.filter(function (t) { return t.term !== 0; }), zeros = m - nonzero.length;
+    var box = el("div", {class: "breakdown", "data-param": i, "data-sum": String(total), "data-grad": String(s.g[i]), "data-zeros": zeros});
     box.appendChild(el("h3", null, pname(i) + " at step " + S[at].step));
     box.appendChild(el("p", null, "value ", num(s.w[i], "w"), ", grad ", num(s.g[i], "grad"), " (the engine's)"));
     box.appendChild(el("p", null, "Its gradient is a sum over the paths through each of the " + m +
       " samples of this step's batch: δ(p" + p[0] + "_" + p[1] + ") × " + qname +
       " for each sample (δ = that sample's p.grad, which carries the 1/" + m + " of the mean loss)" +
       (p[2] >= 0 && D.l2 ? ", plus λ·w from the L2 penalty." : ".")));
-    var top = ts.slice().sort(function (a, b) { return Math.abs(b.term) - Math.abs(a.term); }).slice(0, 8);
+    var top = nonzero.sort(function (a, b) { return Math.abs(b.term) - Math.abs(a.term); }).slice(0, 8);
     ringed = D.grid ? top.map(function (t) { return t.sample; }) : [];
     box.appendChild(el("table", {class: "terms"}, el("thead", null, el("tr", null, el("th", null, "sample"),
       el("th", null, "δ"), el("th", null, "× " + qname), el("th", null, "= term"))),
@@ -337,7 +339,8 @@
         return el("tr", {class: "term", "data-sample": t.sample, "data-term": String(t.term)}, el("td", null, "#" + t.sample),
           el("td", null, num(t.delta, "delta")), el("td", null, num(t.q, "q")), el("td", null, num(t.term, "term")));
       }))));
-    if (m > top.length) box.appendChild(el("p", {class: "muted"}, "… and " + (m - top.length) + " more samples (the largest terms are shown" + (D.grid ? ", ringed on the boundary plot)." : ").")));
+    if (nonzero.length > top.length) box.appendChild(el("p", {class: "muted"}, "… and " + (nonzero.length - top.length) + " more samples (the largest terms are shown" + (D.grid ? ", ringed on the boundary plot)." : ").")));
+    if (zeros) box.appendChild(el("p", {class: "muted zeros"}, zeros + " of the " + m + " samples add 0 (their δ or their " + qname + " is 0: a relu that is off, a margin already met, …)."));
     box.appendChild(el("p", null, "Σ over the " + m + " samples = ", num(sum, "sum")));
     if (p[2] >= 0 && D.l2) box.appendChild(el("p", null, "λ·w = " + fmt(D.l2) + " × " + fmt(s.w[i]) + " = ", num(pen, "penalty")));
     box.appendChild(el("p", {class: "total"}, "total ", el("b", null, num(total, "total")), ", the engine's grad ", num(s.g[i], "grad")));
@@ -390,7 +393,7 @@
   legend();
   if (D.grid && !D.classes.length) $("r-boundary-caption").textContent = "The output's sign over the inputs at this step (not a classifier)";
   if (!D.grid) { $("r-boundary").style.display = "none"; $("r-boundary-caption").textContent = D.classes.length ? "The classes at this step" : "No boundary: the inputs are not two-dimensional"; }
-  if (!S.length) { $("r-bar").appendChild(el("span", {class: "status"}, "no snapshot was kept")); return; }
+  if (!S.length) { $("r-grads").hidden = true; $("r-bar").appendChild(el("span", {class: "status"}, "no snapshot was kept")); return; }
   var player = ChaingradPlayer($("r-bar"), {steps: S.length - 1, render: render, status: status, prefix: "r-"});
   $("r-bar").appendChild($("r-grads"));  // after the player's controls
   $("r-grads").addEventListener("click", function () {

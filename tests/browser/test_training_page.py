@@ -24,6 +24,7 @@ READ_BREAKDOWN = """() => {
   const pair = (n) => [n.dataset.value, n.textContent];
   const v = (sel) => { const n = box.querySelector('.num.' + sel); return n ? pair(n) : null; };
   return {param: Number(box.dataset.param), sum: box.dataset.sum, grad: box.dataset.grad,
+    zeros: Number(box.dataset.zeros),
     w: v('w'), g: v('grad'), s: v('sum'), penalty: v('penalty'), total: v('total'),
     rows: [...box.querySelectorAll('tr.term')].map(r => ({sample: Number(r.dataset.sample),
       term: r.dataset.term, cells: [...r.querySelectorAll('.num')].map(pair)}))};
@@ -80,8 +81,10 @@ def check_breakdown(got: dict, step: Step, where: list[int]) -> None:
     w, g = step.params[p].data, step.params[p].grad
     assert float(got["w"][0]) == w and got["w"][1] == number(w)
     assert float(got["grad"]) == g and float(got["g"][0]) == g and got["g"][1] == number(g)
-    # the shown rows: the 8 largest |δ × q|, each δ, q and term as Python has them
-    top = sorted((abs(d * q) for _, d, q in ts), reverse=True)[:8]
+    # the shown rows: the 8 largest |δ × q| (zeros are counted, not shown), each δ, q and
+    # term as Python has them
+    assert got["zeros"] == sum(d * q == 0 for _, d, q in ts)
+    top = sorted((abs(d * q) for _, d, q in ts if d * q != 0), reverse=True)[:8]
     assert sorted((abs(float(r["term"])) for r in got["rows"]), reverse=True) == top
     mine = {i: (d, q) for i, d, q in ts}
     for row in got["rows"]:

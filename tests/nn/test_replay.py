@@ -226,3 +226,12 @@ def test_grid_outputs_equal_forward_floats_to_the_bit(acts):
     outs = grid_outputs(model, [[p[0] for p in points], [p[1] for p in points]])
     for n, point in enumerate(points):
         assert [o[n] for o in outs] == model.forward_floats(point)
+
+
+def test_fifty_classes_have_fifty_different_styles():
+    from nn.plot import CLASS_COLOURS, class_style
+
+    styles = [class_style(k) for k in range(50)]
+    assert len(set(styles)) == 50
+    assert [c for c, _ in styles[:10]] == list(CLASS_COLOURS)
+    assert [m for _, m in styles[:2]] == ["o", "^"]  # two classes: a circle and a triangle
