@@ -225,7 +225,7 @@ def replay_page(tmp_path_factory):
     return replay, path
 
 
-def test_training_replay_sums_equal_grads(replay_page, open_page):
+def test_training_page_sums_equal_grads(replay_page, open_page):
     import base64
     import struct
 
