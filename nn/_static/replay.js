@@ -276,8 +276,9 @@
     var right = 0;
     for (r = 0; r < K; r++) right += counts[r][r];
     box.appendChild(el("h3", null, "This step's batch: " + right + " of " + batch.length + " right"));
-    var head = el("tr", null, el("th", {class: "corner"}, "true ╲ predicted"),
-      D.classes.map(function (name, k) { return el("th", {scope: "col"}, swatch(k), name); }));
+    var narrow = K > 5;  // the columns' markers left out, so ten classes fit the column
+    var head = el("tr", null, el("th", {class: "corner", title: "rows: the true class; columns: the predicted class"}, "true ╲ predicted"),
+      D.classes.map(function (name, k) { return el("th", {scope: "col"}, narrow ? null : swatch(k), name); }));
     var rows = counts.map(function (row, t) {
       return el("tr", null, el("th", {scope: "row"}, swatch(t), D.classes[t]), row.map(function (v, p) {
         return el("td", {class: v ? (p === t ? "hit" : "miss") : "zero", "data-true": t, "data-predicted": p}, String(v));
