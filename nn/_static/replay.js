@@ -341,7 +341,7 @@
           el("td", null, num(t.delta, "delta")), el("td", null, num(t.q, "q")), el("td", null, num(t.term, "term")));
       }))));
     if (nonzero.length > top.length) box.appendChild(el("p", {class: "muted"}, "… and " + (nonzero.length - top.length) + " more samples (the largest terms are shown" + (D.grid ? ", ringed on the boundary plot)." : ").")));
-    if (zeros) box.appendChild(el("p", {class: "muted zeros"}, zeros + " of the " + m + " samples add 0 (their δ or their " + qname + " is 0: a relu that is off, a margin already met, …)."));
+    if (zeros) box.appendChild(el("p", {class: "muted zeros"}, zeros + " of the " + m + " samples add 0 (their δ or their " + qname + " is 0: a relu that is off" + (D.loss === "hinge" ? ", a margin already met" : "") + ", …)."));
     box.appendChild(el("p", null, "Σ over the " + m + " samples = ", num(sum, "sum")));
     if (p[2] >= 0 && D.l2) box.appendChild(el("p", null, "λ·w = " + fmt(D.l2) + " × " + fmt(s.w[i]) + " = ", num(pen, "penalty")));
     box.appendChild(el("p", {class: "total"}, "total ", el("b", null, num(total, "total")), ", the engine's grad ", num(s.g[i], "grad")));
