@@ -42,10 +42,12 @@
     var t = svg("text", Object.assign({x: x, y: y}, attrs || {}));
     t.textContent = words; parent.appendChild(t); return t;
   }
-  // Ticks at 1, 2 or 5 times a power of ten, about `count` of them over [lo, hi].
-  function ticks(lo, hi, count) {
+  // Ticks at 1, 2 or 5 times a power of ten, about `count` of them over [lo, hi]; `whole`:
+  // whole numbers only (epochs).
+  function ticks(lo, hi, count, whole) {
     var raw = (hi - lo) / Math.max(1, count), p = Math.pow(10, Math.floor(Math.log10(raw || 1)));
     var step = [1, 2, 5, 10].map(function (m) { return m * p; }).filter(function (s) { return s >= raw; })[0] || p * 10;
+    if (whole) step = Math.max(1, step);
     var out = [];
     for (var v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
     return out;
@@ -187,7 +189,7 @@
     function Y(v) { return y0 - (y0 - y1) * v / top; }
     function A(v) { return y0 - (y0 - y1) * v; }
     box.appendChild(svg("rect", {x: x0, y: y1, width: x1 - x0, height: y0 - y1, class: "frame"}));
-    ticks(0, n, 6).forEach(function (e) {
+    ticks(0, n, 6, true).forEach(function (e) {
       box.appendChild(svg("line", {x1: X(e), x2: X(e), y1: y0, y2: y0 + 5, class: "axis"}));
       text(box, X(e), y0 + 18, String(e), {"text-anchor": "middle", class: "tick"});
     });
