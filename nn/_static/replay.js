@@ -191,7 +191,7 @@
     box.appendChild(svg("rect", {x: x0, y: y1, width: x1 - x0, height: y0 - y1, class: "frame"}));
     ticks(0, n, 6, true).forEach(function (e) {
       box.appendChild(svg("line", {x1: X(e), x2: X(e), y1: y0, y2: y0 + 5, class: "axis"}));
-      text(box, X(e), y0 + 18, String(e), {"text-anchor": "middle", class: "tick"});
+      text(box, X(e), y0 + 18, String(e), {"text-anchor": "middle", class: "tick epoch"});
     });
     lt.forEach(function (v) {
       box.appendChild(svg("line", {x1: x0 - 5, x2: x0, y1: Y(v), y2: Y(v), class: "axis"}));

@@ -196,6 +196,8 @@ def test_classes_drawn_as_boundary_png_draws_them(moons_page, open_page):
     assert CLASS_MARKERS[0] == "o"
     ticks = pg.locator("#r-curves text.tick").all_text_contents()
     assert {"0", "2", "4", "6", "8", "10", "12"} <= set(ticks)  # epoch ticks (12 epochs)
+    epochs = pg.locator("#r-curves text.epoch").all_text_contents()
+    assert epochs == ["0", "2", "4", "6", "8", "10", "12"]
     labels = pg.locator("#r-curves text.label").all_text_contents()
     assert labels == ["epoch", "loss", "accuracy"]
     opened.check_clean()
@@ -223,6 +225,7 @@ def test_digits_page_confusion_and_misclassified_images(digits_page, open_page):
     assert data["grid"] is None and data["classes"] == [str(c) for c in range(10)]
     assert pg.locator("#r-boundary").is_hidden()
     assert pg.locator("#r-net g.box").count() == 1  # the 64 inputs drawn as one box
+    assert pg.locator("#r-curves text.epoch").all_text_contents() == ["0", "1", "2"]  # whole
     for k, snap in enumerate(data["snaps"]):
         if k:
             pg.keyboard.press("ArrowRight")
