@@ -7,8 +7,8 @@
 
 ``train`` writes OUT/model.json (load it with ``nn.MLP.load``), OUT/loss.png
 (loss and accuracy per epoch), OUT/boundary.png (the decision boundary over
-the data) and OUT/training.html (the run replayed step by step: open it in a
-browser), each atomically: a file is the old one or the new one, never half.
+the data) and OUT/training.html (the training page: the run step by step; open it
+in a browser), each atomically: a file is the old one or the new one, never half.
 The two PNGs need matplotlib (the ``plot`` extra); without it ``train`` says so
 in one line before training and writes model.json and training.html only.
 
@@ -53,7 +53,7 @@ DIVERGED_GROWTH = 100.0
 
 BINARY_SETS = ("moons", "circles", "xor")
 OUTPUTS = ("model.json", "loss.png", "boundary.png", "training.html")
-DIGITS_OUTPUTS = ("model.json", "loss.png")  # 64 pixels: no boundary, no replay of one
+DIGITS_OUTPUTS = ("model.json", "loss.png", "training.html")  # 64 pixels: no boundary
 DIGITS_TRAIN = 1438  # images in the digits training split
 
 TRAIN_DEFAULTS = {
@@ -196,7 +196,7 @@ def _add_train(sub: Any) -> None:
                    help=f"boundary plot resolution (points a side, at most {MAX_GRID})")
     p.add_argument("--record-every", type=_int_in(1, MAX_EPOCHS * MAX_SAMPLES), default=None,
                    metavar="K",
-                   help="record every K steps for training.html (default: about 50 recordings)")
+                   help="keep a snapshot every K steps for training.html (default: about 50)")
     p.add_argument("--out", default="chaingrad-run", help="output folder (created if needed)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_train)
@@ -459,7 +459,7 @@ def _train(args: argparse.Namespace, created: list[str]) -> int:
     digit_set = args.dataset == "digits"
     if digit_set:
         args.loss = "cross_entropy"
-    record = None if digit_set else args.record_every or _record_every(args, len(X))
+    record = args.record_every or _record_every(args, len(X))
     start = time.perf_counter()
     try:
         _say(f"{PROG} train: {args.dataset} ({held}), model {model!r}, "
@@ -520,22 +520,30 @@ def _write_outputs(args: argparse.Namespace, model: MLP, history: dict[str, list
             with replacing(paths["loss.png"], "plot") as tmp:
                 plot_history(history, tmp, title=f"{args.dataset}: {model!r}")
             written.append(paths["loss.png"])
-        if args.dataset == "digits":  # 64 pixels: no boundary to draw
+        if args.dataset == "digits":  # 64 pixels: no boundary to draw; the page draws them
+            _training_page(history, args, model, paths, written, image=(8, 8))
             return _report(args, history, acc, written, _digits_test(model, args))
         if args.plots:
             with replacing(paths["boundary.png"], "plot") as tmp:
                 plot_boundary(model, X, y, tmp, grid=args.grid,
                               title=f"{args.dataset}: decision boundary")
             written.append(paths["boundary.png"])
-        replay = history["replay"].titled(f"{args.dataset}: {model!r}")  # type: ignore[attr-defined]
-        replay.save(paths["training.html"])
-        written.append(paths["training.html"])
+        _training_page(history, args, model, paths, written)
     except (KeyboardInterrupt, OSError) as error:
         done = f"wrote {', '.join(written)}" if written else "nothing written"
         why = "interrupted while writing" if isinstance(error, KeyboardInterrupt) else str(error)
         _say(f"{PROG} train: {why}; {done}; the other files are as they were")
         return EXIT_INTERRUPTED if isinstance(error, KeyboardInterrupt) else 1
     return _report(args, history, acc, written)
+
+
+def _training_page(history: dict[str, list], args: argparse.Namespace, model: MLP,
+                   paths: dict[str, str], written: list[str],
+                   image: tuple[int, int] | None = None) -> None:
+    """Write training.html, the run stepped through (no matplotlib needed)."""
+    page = history["replay"].titled(f"{args.dataset}: {model!r}", image=image)  # type: ignore[attr-defined]
+    page.save(paths["training.html"])
+    written.append(paths["training.html"])
 
 
 def _digits_test(model: MLP, args: argparse.Namespace) -> str:

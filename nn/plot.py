@@ -35,6 +35,53 @@ def plotting_problem() -> str | None:
         return f"matplotlib {found}; add the plot extra with {install_command(PLOT_EXTRA)}"
     return None
 
+# One table of class styles, read by these plots and by training.html (nn/replay.py
+# hands it to the page), so a class has the same colour and marker in both.
+# matplotlib's tab10 colours; markers are matplotlib's letters, drawn by the page too.
+CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+CLASS_MARKERS = ("o", "^", "s", "D", "v")
+CURVE_COLOURS = {"loss": "#1f77b4", "accuracy": "#ff7f0e"}
+REGION_ALPHA = 0.25
+"""How strongly a class's region is tinted with its colour (1 = the colour itself)."""
+
+
+def class_index(y: Sequence[Any], nout: int = 1) -> tuple[list[Any], list[int]]:
+    """(the classes, each sample's class index), numbered as both pictures number them.
+
+        >>> class_index([1, -1, 1]), class_index([2, 0], nout=3)
+        (([-1, 1], [1, 0, 1]), ([0, 1, 2], [2, 0]))
+
+    Several outputs: class k is output k (a list target's class is its largest
+    entry). One output: the classes sorted (by value, else by text), so the
+    higher of two labels is class 1, the side where the output passes the threshold.
+    """
+    if y and all(isinstance(t, (list, tuple)) for t in y):
+        width = max(len(t) for t in y)
+        return list(range(width)), [max(range(len(t)), key=list(t).__getitem__) for t in y]
+    if nout > 1 and all(isinstance(t, int) and 0 <= t < nout for t in y):
+        return list(range(nout)), [int(t) for t in y]
+    labels = set(y)
+    try:
+        classes = sorted(labels)
+    except TypeError:  # labels of mixed kinds
+        classes = sorted(labels, key=str)
+    index = {c: k for k, c in enumerate(classes)}
+    return classes, [index[t] for t in y]
+
+
+def class_style(k: int) -> tuple[str, str]:
+    """(colour, marker) of the k-th class (classes sorted; -1 before +1).
+
+        >>> class_style(0), class_style(1), class_style(11)
+        (('#1f77b4', 'o'), ('#ff7f0e', '^'), ('#ff7f0e', 's'))
+
+    Past ten classes the colours repeat with the markers shifted, so the first 50
+    classes are 50 different pairs.
+    """
+    colours, markers = len(CLASS_COLOURS), len(CLASS_MARKERS)
+    return CLASS_COLOURS[k % colours], CLASS_MARKERS[(k + k // colours) % markers]
+
 
 def _pyplot() -> Any:
     """matplotlib.pyplot on the Agg backend, imported only when a plot is drawn."""
@@ -60,14 +107,14 @@ def plot_history(history: dict[str, list], path: str, title: str = "") -> None:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
     epochs = range(1, len(history["loss"]) + 1)
-    ax.plot(epochs, history["loss"], color="tab:blue", label="loss")
+    ax.plot(epochs, history["loss"], color=CURVE_COLOURS["loss"], label="loss")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("loss", color="tab:blue")
+    ax.set_ylabel("loss", color=CURVE_COLOURS["loss"])
     accs = history.get("accuracy") or []
     if accs and all(a is not None for a in accs):
         ax2 = ax.twinx()
-        ax2.plot(epochs, accs, color="tab:orange", label="accuracy")
-        ax2.set_ylabel("accuracy", color="tab:orange")
+        ax2.plot(epochs, accs, color=CURVE_COLOURS["accuracy"], label="accuracy")
+        ax2.set_ylabel("accuracy", color=CURVE_COLOURS["accuracy"])
         ax2.set_ylim(0.0, 1.05)
     if title:
         ax.set_title(title)
@@ -96,7 +143,6 @@ def plot_boundary(model: MLP, X: Sequence[Sequence[float]], y: Sequence[Any], pa
     grid = max(2, int(grid))
     gx = [x0 + (x1 - x0) * i / (grid - 1) for i in range(grid)]
     gy = [y0 + (y1 - y0) * j / (grid - 1) for j in range(grid)]
-    signed = all(t in (-1, 1) for t in y)
     zz = []
     for b in gy:
         row = []
@@ -107,16 +153,16 @@ def plot_boundary(model: MLP, X: Sequence[Sequence[float]], y: Sequence[Any], pa
             else:
                 row.append(1 if out > threshold else 0)
         zz.append(row)
-    classes = sorted(set(y))
-    index = {c: k for k, c in enumerate(classes)}
+    nout = len(out) if isinstance(out, list) else 1
+    classes, index = class_index(y, nout)
     fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
-    k = max(len(classes), 2)
-    cmap = "coolwarm" if k == 2 else "viridis"
-    ax.contourf(gx, gy, zz, levels=[c - 0.5 for c in range(k + 1)], cmap=cmap, alpha=0.35,
-                vmin=-0.5, vmax=k - 0.5)
-    colors = [index[t] if not signed else (1 if t > 0 else 0) for t in y]
-    ax.scatter(xs, ys, c=colors, s=14, edgecolors="k", linewidths=0.4, cmap=cmap,
-               vmin=-0.5, vmax=k - 0.5)
+    _regions(ax, gx, gy, zz, max(len(classes), 2))
+    for k, c in enumerate(classes):
+        colour, marker = class_style(k)
+        mine = [i for i, c_i in enumerate(index) if c_i == k]
+        ax.scatter([xs[i] for i in mine], [ys[i] for i in mine], s=18, c=colour, marker=marker,
+                   edgecolors="k", linewidths=0.4, label=f"class {c}")
+    ax.legend(loc="best", fontsize=8, framealpha=0.8)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     if title:
@@ -124,3 +170,13 @@ def plot_boundary(model: MLP, X: Sequence[Sequence[float]], y: Sequence[Any], pa
     fig.tight_layout()
     fig.savefig(path, format="png")
     plt.close(fig)
+
+
+def _regions(ax: Any, gx: list, gy: list, zz: list, k: int) -> None:
+    """Each class's region tinted with its colour (as training.html tints it)."""
+    from matplotlib.colors import ListedColormap, to_rgb
+
+    tints = [tuple(1 - REGION_ALPHA * (1 - v) for v in to_rgb(class_style(c)[0]))
+             for c in range(k)]
+    ax.contourf(gx, gy, zz, levels=[c - 0.5 for c in range(k + 1)], cmap=ListedColormap(tints),
+                vmin=-0.5, vmax=k - 0.5)

@@ -1,4 +1,6 @@
-"""A training run recorded every k steps and replayed in the browser: ``fit(..., record_every=k)``.
+"""The training page: a run's snapshots every k steps, stepped through in the browser.
+
+``fit(..., record_every=k)`` keeps the snapshots; ``history["replay"]`` is the page.
 
     >>> from nn import MLP, fit, moons
     >>> X, y = moons(100, seed=0); model = MLP(2, [8, 8, 1], seed=0)
@@ -8,9 +10,10 @@
     >>> history["replay"].save("training.html").name
     'training.html'
 
-At each recorded step (before the optimizer moves the weights) a snapshot
+At each step kept (before the optimizer moves the weights) a snapshot
 keeps: the step's loss and accuracy, the decision boundary on a GRID × GRID
-grid (inputs of two dimensions), every parameter's value and gradient, and for
+grid (inputs of two dimensions), each sample's predicted class (classifiers),
+every parameter's value and gradient, and for
 each sample of the batch the documents' q (each layer's input) and δ (each
 layer's ``p.grad``). So the page can show a weight's gradient as what it is,
 the sum over the batch's samples of δ × q, plus λ·w from an L2 penalty, and
@@ -20,8 +23,13 @@ Memory is bounded: at most ``limit`` snapshots, fewer when a snapshot is large
 (a page stays under about ``BUDGET`` bytes of snapshot data). When the next
 snapshot would pass the limit, every other snapshot is dropped and the
 interval doubles, so the kept ones stay evenly spaced; the last step of the
-run is always recorded. Numbers are stored as base64 of little-endian
+run is always kept. Numbers are stored as base64 of little-endian
 doubles (exact; the grid as 32-bit floats), about 10.7 characters a number.
+
+The page draws each class in the colour and marker ``boundary.png`` uses (one
+table, in nn/plot.py) and needs no matplotlib. Words: this is the *training
+page*; "replay" and "record" (in the names kept for compatibility) mean
+running a recorded graph again in torch and the compiler's tracing elsewhere.
 """
 
 from __future__ import annotations
@@ -36,12 +44,15 @@ from typing import Any
 
 from autograd.see import Page
 
+from .layers import activate_float
+from .plot import CURVE_COLOURS, REGION_ALPHA, class_index, class_style
+
 __all__ = ["Recorder", "Replay", "GRID", "BUDGET"]
 
 GRID = 32
-"""Points a side of the decision-boundary grid recorded with each snapshot."""
-BUDGET = 4_000_000
-"""About how many bytes of snapshot data a replay page holds at most."""
+"""Points a side of the decision-boundary grid kept with each snapshot."""
+BUDGET = 1_500_000
+"""About how many bytes of snapshot data a training page holds at most."""
 
 
 def _static(name: str) -> str:
@@ -56,15 +67,17 @@ def _b64(values: Sequence[float], typecode: str = "d") -> str:
 
 
 class Recorder:
-    """Snapshots of an ``nn.MLP`` during ``fit``; ``fit(record_every=k)`` makes one.
+    """Snapshots of an ``nn.MLP`` during ``fit`` for its training page;
+    ``fit(record_every=k)`` makes one.
 
-    ``every``: record steps 0, k, 2k, ... (and the last); ``limit``: keep at
+    ``every``: snapshots of steps 0, k, 2k, ... (and the last); ``limit``: keep at
     most this many snapshots (thinned evenly); ``l2``: the λ of fit's penalty.
     """
 
     def __init__(self, model: Any, X: Sequence[Any], y: Sequence[Any], *, every: int,
                  limit: int = 100, batch: int, l2: float = 0.0, loss: str = "",
-                 threshold: float | None = 0.0) -> None:
+                 threshold: float | None = 0.0, classify: bool = False,
+                 steps: int | None = None) -> None:
         if not (hasattr(model, "trace") and hasattr(model, "layers")
                 and hasattr(model, "forward_floats")):
             raise TypeError(f"fit: record_every needs an nn.MLP (it reads MLP.trace), got "
@@ -75,19 +88,25 @@ class Recorder:
             raise ValueError(f"fit: record_limit must be an int >= 2, got {limit!r}")
         self.model, self.X, self.y = model, X, y
         self.every, self.l2, self.loss, self.threshold = every, float(l2), loss, threshold
+        self.classify = bool(classify)  # the page shows each step's predicted classes
+        self.per_epoch = -(-len(X) // batch)
         self.sizes = [model.nin] + [layer.nout for layer in model.layers]
         self.grid = _grid_box(X) if model.nin == 2 else None
-        units = sum(self.sizes)  # q of layers 0..L-1 and δ of layers 1..L per sample
+        units = sum(self.sizes[:-1]) + sum(self.sizes[1:])  # q of 0..L-1, δ of 1..L a sample
         n_params = len(model.parameters())
         grid = GRID * GRID * 4 * 4 / 3 if self.grid else 0  # float32, base64
-        per = (2 * n_params + batch * units) * 8 * 4 / 3 + grid
+        per = (2 * n_params + batch * units) * 8 * 4 / 3 + grid + 3 * batch * self.classify
         self.limit = min(limit, max(2, int(BUDGET // per)))
+        # Knowing the run's length (``steps``), start at the interval thinning would reach,
+        # so that no snapshot is taken only to be dropped.
+        while steps is not None and -(-steps // self.every) + 1 > self.limit:
+            self.every *= 2
         self.snapshots: list[dict[str, Any]] = []
         self._traces: list[Any] = []
         self._idx: list[int] = []
 
     def due(self, step: int, last: bool = False) -> bool:
-        """Whether ``step`` (0-based, one per optimizer step) is recorded."""
+        """Whether ``step`` (0-based, one per optimizer step) gets a snapshot."""
         return last or step % self.every == 0
 
     def forward(self, idx: Sequence[int]) -> list[Any]:
@@ -97,7 +116,7 @@ class Recorder:
         return [t.output for t in self._traces]
 
     def capture(self, step: int, epoch: int, loss: float, accuracy: float | None) -> None:
-        """Record the step just back-propagated (grads filled, weights not yet moved)."""
+        """A snapshot of the step just back-propagated (grads filled, weights not yet moved)."""
         if len(self.snapshots) >= self.limit:  # thin evenly, before adding the newest
             self.snapshots = self.snapshots[::2]
             self.every *= 2
@@ -114,36 +133,50 @@ class Recorder:
             "w": _b64([p.data for p in params]), "g": _b64([p.grad for p in params]),
             "batch": list(self._idx), "q": _b64(q), "d": _b64(d),
             "grid": _b64(self._boundary(), "f") if self.grid else None,
+            "pred": self._predictions() if self.classify else None,
         }
         self.snapshots.append(snap)
         self._traces = []
 
-    def _boundary(self) -> list[float]:
-        x0, x1, y0, y1 = self.grid
+    def _predictions(self) -> list[int]:
+        """The class each sample of the batch is given at this step (as fit counts it right)."""
         out = []
-        for j in range(GRID):
-            b = y0 + (y1 - y0) * j / (GRID - 1)
-            for i in range(GRID):
-                z = self.model.forward_floats([x0 + (x1 - x0) * i / (GRID - 1), b])
-                out.append(max(range(len(z)), key=z.__getitem__) if isinstance(z, list) else z)
+        for t in self._traces:
+            o = t.output
+            if isinstance(o, list):
+                out.append(max(range(len(o)), key=lambda k: o[k].data))
+            else:
+                out.append(1 if o.data > (self.threshold or 0.0) else 0)
         return out
 
-    def replay(self, history: dict[str, list], title: str = "") -> Replay:
-        """The page of this run (``history`` is fit's: loss and accuracy per epoch)."""
+    def _boundary(self) -> list[float]:
+        x0, x1, y0, y1 = self.grid
+        xs = [x0 + (x1 - x0) * i / (GRID - 1) for i in range(GRID)] * GRID
+        ys = [y0 + (y1 - y0) * j / (GRID - 1) for j in range(GRID) for _ in range(GRID)]
+        outs = grid_outputs(self.model, [xs, ys])
+        if len(outs) == 1:
+            return outs[0]
+        return [max(range(len(outs)), key=lambda k: outs[k][n]) for n in range(len(xs))]
+
+    def page(self, history: dict[str, list], title: str = "") -> Replay:
+        """The training page of this run (``history`` is fit's: loss and accuracy per epoch)."""
         model = self.model
         names = [name for name, _ in model.named_parameters()]
-        classes = sorted({_label(t) for t in self.y}, key=str)
+        classes, index = class_index(self.y, self.sizes[-1])
+        labelled = self.classify  # regression targets are no classes to colour
         data = {
-            "title": title or f"training replay: {model!r}",
+            "title": title or f"training page: {model!r}",
             "sizes": self.sizes, "acts": [model.input_activation, *model.activations],
             "params": [_where(name) for name in names],
             "labels": [p.label for p in model.parameters()],
-            "l2": self.l2, "loss": self.loss,
+            "l2": self.l2, "loss": self.loss, "per_epoch": self.per_epoch,
             "history": {"loss": list(history.get("loss", [])),
                         "accuracy": list(history.get("accuracy", []))},
             "X": [list(map(float, x)) for x in self.X] if self.grid else [],
-            "y": [classes.index(_label(t)) for t in self.y] if self.grid else [],
-            "classes": [str(c) for c in classes],
+            "y": index if labelled else [],
+            "classes": [str(c) for c in classes] if labelled else [],
+            "styles": [class_style(k) for k in range(len(classes))] if labelled else [],
+            "curves": CURVE_COLOURS, "tint": REGION_ALPHA, "image": None,
             "grid": {"box": self.grid, "n": GRID, "threshold": self.threshold,
                      "kind": "class" if model.layers[-1].nout > 1 else "score"}
             if self.grid else None,
@@ -152,8 +185,28 @@ class Recorder:
         return Replay.from_data(data)
 
 
-def _label(t: Any) -> Any:
-    return tuple(t) if isinstance(t, list) else t
+def grid_outputs(model: Any, columns: list[list[float]]) -> list[list[float]]:
+    """An MLP's outputs at many points at once: ``columns[k]`` holds input k of every
+    point; returns one list per output. Each number equals ``model.forward_floats`` at that
+    point to the bit (the same sums in the same order, the same activations), in less
+    than half the time (the boundary grid of each snapshot: 1,024 points).
+
+        >>> from nn import MLP
+        >>> m = MLP(2, [4, 2], seed=0)
+        >>> out = grid_outputs(m, [[0.5, -1.0], [2.0, 0.25]])
+        >>> [o[1] for o in out] == m.forward_floats([-1.0, 0.25])
+        True
+    """
+    q = [[activate_float(model.input_activation, v) for v in col] for col in columns]
+    for layer in model.layers:
+        nxt = []
+        for neuron in layer.neurons:
+            # sum() as the engine's dot sums (compensated since Python 3.12), point by point
+            prods = [[w.data * c for c in col] for w, col in zip(neuron.w, q)]
+            bd, act = neuron.b.data, neuron.activation
+            nxt.append([activate_float(act, sum(t, 0.0) + bd) for t in zip(*prods)])
+        q = nxt
+    return q
 
 
 def _where(name: str) -> list[int]:
@@ -179,9 +232,9 @@ def threshold_for(correct: Callable[..., bool] | None, nout: int) -> float | Non
 
 
 class Replay(Page):
-    """A recorded training run as one page: ``.save(path)``, inline in Jupyter.
+    """The training page: a run's snapshots as one page: ``.save(path)``, inline in Jupyter.
 
-    ``snapshots`` is the number of recorded steps; ``data`` what the page embeds.
+    ``snapshots`` is the number of steps kept; ``data`` what the page embeds.
     """
 
     def __init__(self, html_text: str, *, title: str, data: dict[str, Any],
@@ -192,14 +245,22 @@ class Replay(Page):
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Replay:
-        """The page for recorded ``data`` (as ``Recorder.replay`` makes it)."""
+        """The page for snapshot ``data`` (as ``Recorder.page`` makes it)."""
         page = Page.build(data["title"], _BODY.replace("{title}", html.escape(data["title"])),
-                          data, script=_static("replay.js"), style=_static("replay.css"))
+                          data, script=_static("replay.js"), style=_static("replay.css"),
+                          player=True)
         return cls(page.html, title=data["title"], data=data)
 
-    def titled(self, title: str) -> Replay:
-        """The same replay under another heading."""
-        return Replay.from_data({**self.data, "title": title})
+    def titled(self, title: str, *, image: tuple[int, int] | None = None) -> Replay:
+        """The same page under another heading; ``image=(rows, columns)``: the inputs are
+        images of that shape (grey levels in [0, 1]), drawn as such (digits: (8, 8))."""
+        if image is not None:
+            rows, cols = image
+            if rows * cols != self.data["sizes"][0]:
+                raise ValueError(f"titled: image {rows}x{cols} for {self.data['sizes'][0]} inputs")
+            image = (int(rows), int(cols))
+        return Replay.from_data({**self.data, "title": title,
+                                 "image": image if image is not None else self.data["image"]})
 
     def __repr__(self) -> str:
         n = self.snapshots
@@ -207,32 +268,28 @@ class Replay(Page):
 
 
 _BODY = """
-<div class="bar" role="toolbar" aria-label="recorded steps">
+<div class="bar" id="r-bar" role="toolbar" aria-label="the run's snapshots">
   <h1>{title}</h1>
-  <button id="r-first" title="First (Home)">|◀ First</button>
-  <button id="r-prev" title="Previous (←)">◀ Prev</button>
-  <button id="r-next" title="Next (→)">Next ▶</button>
-  <button id="r-last" title="Last (End)">Last ▶|</button>
-  <button id="r-play" aria-pressed="false" title="Play / pause (space)">▶ Play</button>
-  <label>speed <select id="r-speed" aria-label="speed">
-    <option value="900">slow</option><option value="400" selected>normal</option>
-    <option value="150">fast</option></select></label>
-  <label><span class="sr-only">recorded step</span><input id="r-slider" type="range" min="0"
-    value="0" aria-label="recorded step"></label>
-  <span id="r-status" class="status" aria-live="polite"></span>
-  <button id="r-grads" aria-pressed="false" title="Line thickness: weights or gradients">
-    Show grads</button>
+  <button id="r-grads" type="button" aria-pressed="false"
+    title="Line thickness: weights or gradients">Show grads</button>
 </div>
 <div class="grid">
-  <figure><figcaption>Loss (solid) and accuracy (dashed) per epoch</figcaption>
-    <svg id="r-curves" width="420" height="230" role="img" aria-label="loss and accuracy"></svg>
+  <figure class="curves"><figcaption>Loss and accuracy per epoch (each the mean over the
+    epoch's batches); the dot is this step's batch loss</figcaption>
+    <svg id="r-curves" viewBox="0 0 440 250" role="img"
+      aria-label="loss and accuracy per epoch"></svg>
+    <p id="r-step" class="stepline" aria-live="polite"></p>
   </figure>
-  <figure><figcaption id="r-boundary-caption">Decision boundary at this step</figcaption>
-    <canvas id="r-boundary" width="300" height="300" role="img"
+  <figure class="boundary"><figcaption id="r-boundary-caption">Decision boundary at this
+    step</figcaption>
+    <canvas id="r-boundary" width="340" height="340" role="img"
       aria-label="decision boundary and the data"></canvas>
+    <div id="r-legend" class="legend" role="list" aria-label="classes"></div>
+    <section id="r-classes" class="classes" hidden></section>
   </figure>
   <figure class="net"><figcaption>The network at this step: line thickness |w| (or |grad|);
-    blue solid positive, red dashed negative. Click a neuron or a line.</figcaption>
+    blue solid positive, red dashed negative, grey the root mean square of the lines a box
+    stands for. Click a neuron or a line.</figcaption>
     <div class="netbox"><svg id="r-net" role="group" aria-label="the network"></svg></div>
   </figure>
   <section id="r-detail" class="detail" aria-live="polite"></section>

@@ -295,9 +295,9 @@ def fit(
     l2           adds ``l2_penalty(model, l2)`` (weights only) to every step's loss
     verbose      False (or ``progress=False``) silences the progress bar
     callback     called as ``callback(epoch, history)`` after each epoch
-    record_every record the run every k optimizer steps (and its last step) for a
-                 replay: ``history["replay"]`` is then an ``nn.Replay`` page (loss,
-                 boundary, weights and grads per recorded step); needs an ``MLP``
+    record_every keep a snapshot every k optimizer steps (and of the last) for the
+                 training page: ``history["replay"]`` is then an ``nn.Replay`` (loss,
+                 boundary, weights and grads per kept step); needs an ``MLP``
     record_limit keep at most this many snapshots (thinned evenly; fewer when large)
     compile      True: each sample runs as code written by ``autograd.compile`` (nn/_compiled)
 
@@ -315,10 +315,11 @@ def fit(
     if _checks.flag(compile, "fit: compile"):
         step.compiled = CompiledLoss(model, loss_fn, loss_name)
     if record_every is not None:  # checked here, before any training
-        step.recorder = _recorder(step, record_every, record_limit, bs, loss_name, nout)
+        step.recorder = _recorder(step, record_every, record_limit, bs, loss_name, nout,
+                                  epochs * -(-len(X) // bs))
     history = _epochs(step, epochs, bs, shuffle, rng, show, loss_name, callback)
     if step.recorder is not None:
-        history["replay"] = step.recorder.replay(history)  # type: ignore[assignment]
+        history["replay"] = step.recorder.page(history)  # type: ignore[assignment]
     return history
 
 
@@ -352,13 +353,15 @@ def _check_problem(model: Any, X: list, y: list, loss: str | LossFn,
     return loss_name, loss_fn, nout
 
 
-def _recorder(step: _Step, every: Any, limit: Any, bs: int, loss_name: str, nout: int) -> Any:
-    """The nn.Recorder of a run recorded for a replay (it checks every and limit)."""
+def _recorder(step: _Step, every: Any, limit: Any, bs: int, loss_name: str, nout: int,
+              steps: int) -> Any:
+    """The nn.Recorder that keeps snapshots for the training page (it checks every and limit)."""
     from .replay import Recorder, threshold_for
 
     return Recorder(step.model, step.X, step.y, every=every, limit=limit,
                     batch=min(bs, len(step.X)), l2=step.l2, loss=loss_name,
-                    threshold=threshold_for(step.correct, nout))
+                    threshold=threshold_for(step.correct, nout),
+                    classify=step.correct is not None, steps=steps)
 
 
 class _Step:
@@ -368,7 +371,7 @@ class _Step:
                  l2: float, correct: Callable[[Any, Any], bool] | None) -> None:
         self.model, self.X, self.y, self.loss_fn = model, X, y, loss_fn
         self.opt, self.l2, self.correct = opt, l2, correct
-        self.recorder: Any = None  # an nn.Recorder when the run is recorded for a replay
+        self.recorder: Any = None  # an nn.Recorder when the run keeps a training page
         self.compiled: CompiledLoss | None = None  # fit(compile=True)
         self.count = 0  # optimizer steps taken
 

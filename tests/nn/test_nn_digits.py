@@ -134,6 +134,9 @@ def test_train_digits_end_to_end(tmp_path, capsys):
     assert model.nin == 64 and model.nouts == [16, 10]
     assert (out / "loss.png").read_bytes()[:4] == b"\x89PNG"
     assert not (out / "boundary.png").exists()
+    page = (out / "training.html").read_text(encoding="utf-8")  # the training page too
+    assert "digits: MLP(64 -&gt; 16 relu -&gt; 10 identity)" in page and '"image":[8,8]' in page
+    assert "training.html" in captured.out
 
 
 @pytest.mark.parametrize("argv, message", [
