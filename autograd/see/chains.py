@@ -336,7 +336,7 @@ def why_zero(root: Value, wrt: Value) -> str | None:
 
         >>> w = Value(0.5, label='w'); x = Value(-2.0, label='x'); h = (w * x).relu()
         >>> why_zero(h, w)  # doctest: +ELLIPSIS
-        "...the relu v3 is off: its input v2 = -1 ≤ 0, so relu'(v2) = 0..."
+        "...the relu relu#1 is off: its input mul#1 = -1 ≤ 0, so relu'(mul#1) = 0..."
 
     ``explain(root, wrt).why_zero`` is the same sentence. Linear in the graph.
     """

@@ -67,11 +67,12 @@ def test_pngs_left_from_an_earlier_run_are_named_as_such(tmp_path):
     assert (tmp_path / "run" / "loss.png").read_bytes() == b"an earlier plot"
 
 
-def test_digits_without_matplotlib_writes_the_model_only(tmp_path):
+def test_digits_without_matplotlib_writes_the_model_and_its_page(tmp_path):
     done = train_without_matplotlib("--dataset", "digits", "--n", "40", "--epochs", "1",
                                     "--quiet", "--out", "run", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["model.json"]
+    written = sorted(p.name for p in (tmp_path / "run").iterdir())
+    assert written == ["model.json", "training.html"]
     assert "no loss.png: matplotlib is not installed" in done.stderr
 
 
