@@ -26,10 +26,11 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from .files import write_atomic
 
 __all__ = ["Page", "script_json", "static_text"]
 
@@ -94,31 +95,10 @@ class Page:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` (one file) atomically; returns the path.
 
-        The file appears whole or not at all: it is written to a temporary file
-        in the same folder, flushed to disk, then renamed over ``path``.
+        The file appears whole or not at all, keeps the mode of the file it
+        replaces, and a symbolic link is written through (``autograd.files``).
         """
-        path = Path(os.fspath(path))
-        folder = path.parent if str(path.parent) else Path(".")
-        if path.is_dir():
-            raise IsADirectoryError(f"{path}: is a folder; give a file name such as "
-                                    f"{path / 'page.html'}")
-        if not folder.is_dir():
-            raise FileNotFoundError(f"{path}: cannot save: folder {str(folder)!r} does not exist")
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=folder)
-        try:
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a page is meant to be read
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(self.html)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        return path
+        return write_atomic(path, self.html, what="page")
 
     def _repr_html_(self) -> str:
         # sandbox: scripts run, but the page cannot reach the notebook (no

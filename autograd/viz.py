@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from .anatomy import NeuronGroup, chain_nodes, find_neurons
 from .backward import Contribution, reverse_steps
 from .display import number
+from .files import write_atomic
 from .graph import topo_order
 from .ops import OPS, dot_parts
 from .trace import edge_symbols, node_names
@@ -127,8 +128,7 @@ def render(dg: graphviz.Digraph, path: str | Path, format: str | None = None) ->
     except graphviz.ExecutableNotFound as error:  # pragma: no cover - which() said yes
         raise GraphvizMissing(INSTALL_HINT) from error
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
+    return write_atomic(path, data, what="drawing")
 
 
 # -- what a drawing shows, gathered before anything is drawn ---------------------------

@@ -639,3 +639,39 @@ def test_a_sigterm_while_the_handler_is_put_back_is_noted_not_raised():
         handler = signal.getsignal(signal.SIGTERM)
     handler(signal.SIGTERM, None)  # as if it came during __exit__: no KeyboardInterrupt
     assert terminated and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+# -- a full disk: the file and the reason, nothing half-written ----------------------------
+
+TINY_RUN = ["train", "--dataset", "xor", "--n", "20", "--hidden", "4", "--epochs", "2",
+            "--grid", "10", "--quiet"]
+
+
+def test_train_on_a_full_disk_names_the_file_and_why(tmp_path, capsys, monkeypatch):
+    real = os.statvfs
+
+    class Full:
+        def __init__(self, info):
+            self.f_frsize, self.f_blocks, self.f_bavail = info.f_frsize, info.f_blocks, 1
+
+    monkeypatch.setattr(os, "statvfs", lambda p: Full(real(p)))
+    out = tmp_path / "run"
+    assert main([*TINY_RUN, "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"{out / 'model.json'}: cannot save the model: no space left on the device" in err
+    assert "Errno" not in err and ".tmp-" not in err and "nothing written" in err
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_file_too_large_names_the_file(tmp_path, capsys, monkeypatch):
+    import errno
+
+    def too_large(fd):
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(os, "fsync", too_large)
+    out = tmp_path / "run"
+    assert main([*TINY_RUN, "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"{out / 'model.json'}: cannot save the model: File too large" in err
+    assert not out.exists() or list(out.iterdir()) == []
