@@ -41,7 +41,7 @@ from .chains import delta_node
 from .graph import forward_order
 from .ops import dot_parts
 from .page import Page, static_text
-from .trace import edge_symbol, node_names, node_text, number
+from .trace import edge_symbols, node_names, node_text, number
 from .value import Value
 from .viz import INSTALL_HINT, GraphvizMissing, draw
 
@@ -245,10 +245,11 @@ def _data(root: Value, forward: list[Value], index: dict[Value, int], names: dic
             "g": grads[node], "rhs": node_text(node, names) if node.parents else "",
             "rhsn": node_text(node, values) if node.parents else "",
         })
+        symbols = edge_symbols(node, names)  # all at once: per edge, O(n) each for a dot
         for j, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             slot[(k, j)] = len(edges)
             edges.append({"p": index[parent], "c": k, "j": j, "v": local,
-                          "s": edge_symbol(node, j, names), "dn": index[delta[node]]})
+                          "s": symbols[j], "dn": index[delta[node]]})
     bsteps = [{"n": index[s.node], "g": s.grad,
                "cs": [[slot[(index[c.consumer], c.index)], c.local, c.consumer_grad, c.amount]
                       for c in s.contributions]} for s in steps]
@@ -322,9 +323,10 @@ def _svg(svg_bytes: bytes, data: dict[str, Any], forward: list[Value], index: di
     _mark_neurons(by_title, data["neurons"])
     group = {m: index[n.dot] for n in neurons for m in n.members}
     data["links"] = _mark_edges(by_title, data["edges"], forward, group)
+    by_id = {e.get("id"): e for e in svg.iter() if e.get("id")}  # one walk, not one per leaf
     for k, node in enumerate(forward):  # draw(step=n) marks the last step's node as current
         if not node.parents:
-            _uncurrent(svg.find(f".//*[@id='v{k}']"))
+            _uncurrent(by_id.get(f"v{k}"))
     width, height = (float(v.rstrip("pt")) * 4 / 3 for v in (svg.get("width"), svg.get("height")))
     svg.set("width", f"{width:.0f}")
     svg.set("height", f"{height:.0f}")
