@@ -24,7 +24,7 @@ import re
 from collections import Counter
 
 from .backward import reverse_steps
-from .display import label_text, number
+from .display import label_text, number, one_line
 from .graph import forward_order
 from .ops import local_symbol, op_text
 from .value import Value
@@ -150,7 +150,8 @@ class Trace:
         self.grads = grads
         self.reverse = reverse
         self.order = forward_order(root)
-        self.names = node_names(self.order)
+        # a label's line break would forge a line of the trace: print it escaped
+        self.names = {node: one_line(name) for node, name in node_names(self.order).items()}
 
     def forward_lines(self) -> list[str]:
         """``name = op(args)   # data, grad g``, inputs first."""
@@ -160,7 +161,7 @@ class Trace:
             if self.grads:
                 comment += f", grad {number(node.grad, self.fmt)}"
             name = self.names[node]
-            label = label_text(node.label)
+            label = one_line(label_text(node.label))
             if label and name != label:
                 comment += f"  ({label})"
             rows.append((name, "= " + node_text(node, self.names, self.fmt), comment))

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from .anatomy import NeuronGroup, chain_nodes, find_neurons
 from .backward import Contribution, reverse_steps
-from .display import number
+from .display import check_labels, check_text, number
 from .files import write_atomic
 from .graph import topo_order
 from .ops import OPS, dot_parts
@@ -239,6 +239,7 @@ def _gather(root: Value, *, highlight: Value | None, step: int | None, symbols: 
     """The scene: order, names, replayed steps, highlight sets, neuron groups."""
     order = topo_order(root)
     forward = order[::-1]
+    check_labels(forward, "draw")  # Graphviz cannot carry every label: name it first
     scene = _Scene(root, order, forward, node_names(forward),
                    {node: f"n{k}" for k, node in enumerate(forward)}, fmt, symbols,
                    shown_grads=bool(root.grad != 0) if grads is None else grads)
@@ -461,6 +462,8 @@ def draw(
     Cost: linear in the nodes and edges of the graph (and in ``step``).
     """
     _check(root, rankdir, collapse, fmt)
+    if title is not None:
+        title = check_text(title, "draw", "the title")
     graphviz = _graphviz()
     scene = _gather(root, highlight=highlight, step=step, symbols=symbols, grads=grads,
                     fmt=fmt, collapse=collapse, expand=expand, max_nodes=max_nodes)
