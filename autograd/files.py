@@ -39,7 +39,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["fs_path", "printable", "replacing", "write_atomic"]
+__all__ = ["write_atomic", "replacing", "fs_path", "printable", "check_writable_file",
+           "check_space", "oserror", "reason"]
 
 _TEMP_PREFIX = ".tmp-"
 _SPARE = 64 * 1024  # bytes kept free beyond the data: the file system's own bookkeeping
