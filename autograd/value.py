@@ -48,6 +48,7 @@ from .errors import (
     forward_error,
     local_error,
     non_finite,
+    non_finite_data_error,
     number_text,
     op_error,
     operand,
@@ -262,9 +263,9 @@ class Value:
 
     def relu(self) -> Value:
         try:
-            if _recording() and OPS["relu"] is _RELU:  # fast path: _unary(_RELU, self)
-                x = self.data  # relu(x) and relu'(x) (0 at the kink) are finite with x
-                on = x > 0
+            x = self.data  # relu(x) and relu'(x) (0 at the kink) are finite with x; relu(nan)
+            if x - x == 0.0 and _recording() and OPS["relu"] is _RELU:  # would be 0: x checked
+                on = x > 0  # fast path: _unary(_RELU, self)
                 return _node(x if on else 0.0, "relu", self, None, 1.0 if on else 0.0, 0.0, None)
         except (TypeError, ValueError):  # no number in a .data: see above
             pass
@@ -495,13 +496,14 @@ def _unary(prim: Primitive, x: Value) -> Value:
         raise forward_error(prim, (x,), error)  # noqa: B904 - the cause is set in it
     if not _recording():
         return _constant(_finite_out(out, prim, (x,)))
-    try:
+    try:  # xd - xd == 0.0: x is finite (tanh(inf) = 1 is finite, yet inf was set by hand)
         local = prim.derivatives[0](out, xd)
-        finite = _isfinite(out) and (prim.finite_derivatives or _isfinite(local))
+        finite = xd - xd == 0.0 and _isfinite(out) and (
+            prim.finite_derivatives or _isfinite(local))
     except Exception as error:
         raise local_error(prim, (x,), out, error)  # noqa: B904
     if not finite:
-        raise op_error(prim, (x,), non_finite(out, (local,)))
+        raise non_finite_data_error(prim, (x,)) or op_error(prim, (x,), non_finite(out, (local,)))
     return _node(out, prim.name, x, None, local, 0.0, None)
 
 
@@ -519,14 +521,15 @@ def _binary(prim: Primitive, a: Any, b: Any) -> Value:
     try:  # a number operand has no edge: its slots stay empty (None, 0.0)
         local_a = prim.derivatives[0](out, ad, bd) if a_is else 0.0
         local_b = prim.derivatives[1](out, ad, bd) if b_is else 0.0
-        finite = _isfinite(out) and (
+        finite = ad - ad == 0.0 and bd - bd == 0.0 and _isfinite(out) and (
             prim.finite_derivatives or (_isfinite(local_a) and _isfinite(local_b))
         )
     except Exception as error:
         raise local_error(prim, (a, b), out, error)  # noqa: B904
     if not finite:
         local = tuple(d for d, is_value in ((local_a, a_is), (local_b, b_is)) if is_value)
-        raise op_error(prim, (a, b), non_finite(out, local))
+        raise non_finite_data_error(prim, (a, b)) or op_error(prim, (a, b),
+                                                              non_finite(out, local))
     if a_is and b_is:
         return _node(out, prim.name, a, b, local_a, local_b, None)
     if a_is:  # the number is folded as the float it was read as (not a Fraction, say)
@@ -661,7 +664,8 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     try:
         every = prim.derivatives[0](out, data)
         counted = len(every)
-        finite = _isfinite(out) and (prim.finite_derivatives or _all_finite(every))
+        finite = _isfinite(out) and (prim.finite_derivatives or _all_finite(every)) and (
+            prim is _SUM or prim is _DOT or _all_finite(data))  # those two: inf in, inf out
     except Exception as error:
         raise local_error(prim, args, out, error)  # noqa: B904
     if counted != len(data):  # a rule of one's own that miscounts would lose gradients
@@ -672,7 +676,7 @@ def _nary(prim: Primitive, args: tuple) -> Value:
             f"{prim.name}: its rule gave {counted} local derivatives for {len(data)} inputs"
         )
     if not finite:
-        raise op_error(prim, args, non_finite(out, every))
+        raise non_finite_data_error(prim, args) or op_error(prim, args, non_finite(out, every))
     if is_value is not None:
         every = compress(every, is_value)  # only the Values are parents
     # with numbers among the Values, .args needs them all (not so for subclasses only)
@@ -709,6 +713,9 @@ def _finite_out(out: float, prim: Primitive, args: tuple) -> float:
         finite = _isfinite(out)
     except TypeError as error:  # a forward of one's own that returned no number
         raise rule_error(prim, args, "forward", error) from None
+    bad = non_finite_data_error(prim, args)  # relu(nan) = 0 under no_grad too: named
+    if bad is not None:
+        raise bad
     if not finite:
         raise op_error(prim, args, OverflowError(f"the result is {out}"))
     return out
