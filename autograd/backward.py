@@ -41,6 +41,8 @@ def backward(root: Node, grad: float = 1.0) -> None:
     cycles, so it runs with the cyclic garbage collector paused
     (``graph.paused_collector``).
     """
+    if not hasattr(root, "_p0"):
+        raise TypeError(f"backward: root must be a Value, got {type(root).__name__} {root!r:.60}")
     grad = check_seed(grad)  # before the pause: a user's __float__ runs as usual
     with paused_collector():
         grads = reverse_pass(root, grad)

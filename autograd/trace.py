@@ -45,6 +45,9 @@ def node_names(order: list[Value]) -> dict[Value, str]:
 
     A label that is not a str is used as ``str(label)``. Linear in the nodes.
     """
+    if not isinstance(order, (list, tuple)):
+        raise TypeError(f"node_names: order must be a list of Values (forward_order(root)), "
+                        f"got {type(order).__name__} {order!r:.60}")
     labels = [label_text(n.label) for n in order]
     counts = Counter(label for label in labels if label)
     names: dict[Value, str] = {}

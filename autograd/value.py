@@ -732,7 +732,13 @@ def apply(op: str | Primitive, *args: Any) -> Value:
         >>> apply('tanh', Value(0.5)).op, apply('*', Value(2.0), 3).data
         ('tanh', 6.0)
     """
+    if isinstance(op, str) and op not in OPS:
+        raise ValueError(f"apply: no op {op!r} in the primitive table (autograd.OPS); "
+                         "register(prim) one of your own first")
     prim = OPS[op] if isinstance(op, str) else op
+    if not isinstance(prim, Primitive):
+        raise TypeError(f"apply: op must be an op's name or a Primitive, got "
+                        f"{type(op).__name__} {op!r:.60}")
     if OPS.get(prim.name) is not prim:
         raise ValueError(
             f"{prim.name}: not in the primitive table; autograd.register(prim) it first, "
@@ -757,7 +763,12 @@ def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - the contract's name
         >>> s = sum([Value(1.0), Value(2.0), 3]); s.data, s.op, len(s.parents)
         (6.0, 'sum', 2)
     """
-    return _nary(OPS["sum"], tuple(values))
+    try:
+        values = tuple(values)
+    except TypeError:
+        raise TypeError(f"sum: values must be an iterable of Values and numbers, got "
+                        f"{type(values).__name__} {values!r:.60}") from None
+    return _nary(OPS["sum"], values)
 
 
 def dot(ws: Sequence[Any], xs: Sequence[Any], bias: Any = None) -> Value:
@@ -771,8 +782,13 @@ def dot(ws: Sequence[Any], xs: Sequence[Any], bias: Any = None) -> Value:
         >>> dot([Value(2.0)], [3.0], Value(0.5)).data
         6.5
     """
-    ws = ws if isinstance(ws, (list, tuple)) else tuple(ws)
-    xs = xs if isinstance(xs, (list, tuple)) else tuple(xs)
+    try:
+        ws = ws if isinstance(ws, (list, tuple)) else tuple(ws)
+        xs = xs if isinstance(xs, (list, tuple)) else tuple(xs)
+    except TypeError:
+        bad, name = (ws, "ws") if not isinstance(ws, (list, tuple)) else (xs, "xs")
+        raise TypeError(f"dot: {name} must be a sequence of Values and numbers, got "
+                        f"{type(bad).__name__} {bad!r:.60}") from None
     if len(ws) != len(xs):
         raise ValueError(
             f"dot: the two operands differ in length ({len(ws)} weights, {len(xs)} inputs)"

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from .anatomy import NeuronGroup, chain_nodes, find_neurons
 from .backward import Contribution, reverse_steps
 from .display import check_labels, check_text, number
-from .files import write_atomic
+from .files import fs_path, write_atomic
 from .graph import topo_order
 from .ops import OPS, dot_parts
 from .trace import edge_symbols, node_names
@@ -118,7 +118,10 @@ def render(dg: graphviz.Digraph, path: str | Path, format: str | None = None) ->
     Raises GraphvizMissing (a RuntimeError) with install instructions for
     Debian/Ubuntu, macOS and conda when ``dot`` is not installed.
     """
-    path = Path(path)
+    if not hasattr(dg, "pipe"):
+        raise TypeError(f"render: dg must be a drawing (draw's graphviz.Digraph), got "
+                        f"{type(dg).__name__} {dg!r:.60}")
+    path = Path(fs_path(path, what="render's path"))
     fmt = format or path.suffix.lstrip(".") or "svg"
     if shutil.which("dot") is None:
         raise GraphvizMissing(INSTALL_HINT)
