@@ -335,6 +335,9 @@ def test_numbers_at_the_edges_are_accepted(flag, value):
     (["--n", "2000", "--hidden", "100", "100"], "one step would build a graph"),
     (["--hidden", "300", "300", "--grid", "500"], "evaluate the model 250,000 times"),
     (["--dataset", "spiral", "--classes", "50", "--n", "10"], "--classes 50 needs"),
+    (["--epochs", "1000000", "--n", "100000", "--batch-size", "10"],
+     "1,000,000 epochs x 100,000 samples x 337 parameters"),
+    (["--epochs", "1000000", "--n", "100"], "MAX_TOTAL_WORK"),
 ])
 def test_runs_too_big_to_finish_are_refused_from_the_numbers_alone(tmp_path, capsys, args,
                                                                      words):
@@ -346,11 +349,13 @@ def test_runs_too_big_to_finish_are_refused_from_the_numbers_alone(tmp_path, cap
 
 
 def test_a_large_run_within_the_bounds_is_accepted_by_the_checks():
-    from nn.cli import _size_problem
+    from nn.cli import _fill_defaults, _size_problem
 
     args = build_parser().parse_args(["train", "--n", "100000", "--batch-size", "100",
                                       "--hidden", "16", "16", "--grid", "500"])
-    assert _size_problem(args) is None  # 100 x 337 per step; 500^2 x 337 = 8.4e7 evaluations
+    _fill_defaults(args)
+    # 100 x 337 per step; 500^2 x 337 = 8.4e7 evaluations; 100 epochs x 1e5 x 337 = 3.4e9
+    assert _size_problem(args) is None
 
 
 # -- demo: bad numbers are messages ---------------------------------------------------------------
@@ -483,14 +488,33 @@ def test_a_sigterm_handler_of_ones_own_is_left_in_place(tmp_path):
 
     previous = signal.signal(signal.SIGTERM, mine)
     try:
-        with cli._SigtermAsInterrupt() as terminated:
+        with cli._Signals() as signals:
             assert signal.getsignal(signal.SIGTERM) is mine
-        assert not terminated and signal.getsignal(signal.SIGTERM) is mine
+        assert not signals.terminated and signal.getsignal(signal.SIGTERM) is mine
     finally:
         signal.signal(signal.SIGTERM, previous)
-    with cli._SigtermAsInterrupt():  # over the default: ours while training, then the default
+    with cli._Signals():  # over the default: ours while training, then the default
         assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, mine)
+        assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
     assert signal.getsignal(signal.SIGTERM) == previous
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_the_first_signal_interrupts_and_those_right_after_it_wait():
+    import nn.cli as cli
+
+    with cli._Signals() as signals:
+        handler = signal.getsignal(signal.SIGINT)
+        with pytest.raises(KeyboardInterrupt):
+            handler(signal.SIGINT, None)
+        handler(signal.SIGINT, None)  # a second one at once: noted, not raised
+        handler(signal.SIGTERM, None)
+        with pytest.raises(KeyboardInterrupt), signals.armed():  # raised where asked for
+            pytest.fail("the block must not run: a signal came before it")
+        with signals.armed():  # nothing new since: the block runs, interruptible
+            with pytest.raises(KeyboardInterrupt):
+                handler(signal.SIGINT, None)
+    assert signals.terminated and signals.came.count(signal.SIGINT) == 3
 
 
 @pytest.mark.parametrize("earlier", [True, False])
@@ -635,10 +659,10 @@ def test_a_negative_infinity_is_refused_as_a_number_not_as_a_flag(capsys):
 def test_a_sigterm_while_the_handler_is_put_back_is_noted_not_raised():
     import nn.cli as cli
 
-    with cli._SigtermAsInterrupt() as terminated:
+    with cli._Signals() as signals:
         handler = signal.getsignal(signal.SIGTERM)
     handler(signal.SIGTERM, None)  # as if it came during __exit__: no KeyboardInterrupt
-    assert terminated and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    assert signals.terminated and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
 
 
 # -- a full disk: the file and the reason, nothing half-written ----------------------------
