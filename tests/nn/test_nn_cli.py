@@ -424,17 +424,28 @@ class Child:
         for chunk in iter(lambda: self.proc.stderr.read1(4096), b""):
             self.err += chunk
 
-    def wait_for(self, pattern):
+    def wait_for(self, pattern, deadline=120.0):
+        """Until the child has printed ``pattern`` on stderr (the line it prints is the
+        signal to act on, not a sleep); killed and failed after ``deadline`` seconds."""
+        end = time.monotonic() + deadline
         while not re.search(pattern, self.err.decode(errors="replace")):
             assert self.proc.poll() is None, self.err.decode()[-2000:]
-            time.sleep(0.05)
+            if time.monotonic() > end:
+                self.proc.kill()
+                pytest.fail(f"no {pattern!r} in {deadline} s: {self.err.decode()[-2000:]}")
+            time.sleep(0.01)
 
-    def interrupt(self, sig=signal.SIGINT):
-        self.proc.send_signal(sig)
-        out = self.proc.stdout.read().decode()
-        self.proc.wait(timeout=300)
+    def interrupt(self, *sigs, deadline=300.0):
+        """Send the signals (SIGINT by default) back to back; the status, stdout, stderr."""
+        for sig in sigs or (signal.SIGINT,):
+            self.proc.send_signal(sig)
+        try:
+            out, _ = self.proc.communicate(timeout=deadline)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            pytest.fail(f"the child did not end {deadline} s after the signal")
         self.reader.join(timeout=60)
-        return self.proc.returncode, out, self.err.decode()
+        return self.proc.returncode, out.decode(), self.err.decode()
 
 
 def values(path):
@@ -699,3 +710,90 @@ def test_a_file_too_large_names_the_file(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert f"{out / 'model.json'}: cannot save the model: File too large" in err
     assert not out.exists() or list(out.iterdir()) == []
+
+
+# -- the last second: a Ctrl-C at every moment says what is on disk ------------------------
+
+
+def test_ctrl_c_while_the_results_print_names_the_files_written(tmp_path, capsys, monkeypatch):
+    import nn.cli
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.cli, "_report", interrupted)  # every file is written by then
+    out = tmp_path / "run"
+    assert main([*TINY_RUN, "--out", str(out)]) == 130
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    files = ", ".join(str(out / name) for name in nn.cli.OUTPUTS)
+    assert last == f"chaingrad train: interrupted; wrote {files}; the other files are as they were"
+    assert sorted(os.listdir(out)) == sorted(nn.cli.OUTPUTS)
+
+
+def test_ctrl_c_while_the_folder_is_prepared_says_nothing_was_written(tmp_path, capsys,
+                                                                      monkeypatch):
+    import nn.cli
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.cli, "_load_progress_bar", interrupted)
+    assert main([*TINY_RUN, "--out", str(tmp_path / "run")]) == 130
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == "chaingrad train: interrupted before training; nothing written"
+    assert os.listdir(tmp_path) == []
+
+
+def test_two_ctrl_c_at_once_during_training_end_with_one_true_line(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "model.json").write_text("an earlier model\n")
+    child = Child("train", "--epochs", "100000", "--n", "40", "--hidden", "8", "--grid", "10",
+                  "--out", out)
+    child.wait_for(r"\| *([3-9]|\d\d+)/100000")
+    code, stdout, err = child.interrupt(signal.SIGINT, signal.SIGINT)
+    assert code == 130 and "Traceback" not in err and stdout == "", err[-2000:]
+    last = err.strip().splitlines()[-1]
+    if "and again while saving" in last:  # the second came before the save: it was skipped
+        assert (out / "model.json").read_text() == "an earlier model\n"
+    else:
+        assert re.fullmatch(r"chaingrad train: interrupted during epoch \d+ of 100000; saved "
+                            r"the model after epoch \d+ to .+ \(no plots\)", last), last
+        assert MLP.load(out / "model.json").nin == 2
+    assert os.listdir(out) == ["model.json"]
+
+
+def test_a_sigint_then_a_sigterm_at_once_exit_143_with_one_true_line(tmp_path):
+    out = tmp_path / "run"
+    child = Child("train", "--epochs", "100000", "--n", "40", "--hidden", "8", "--grid", "10",
+                  "--out", out)
+    child.wait_for(r"\| *([3-9]|\d\d+)/100000")
+    code, _, err = child.interrupt(signal.SIGINT, signal.SIGTERM)
+    assert code == 143 and "Traceback" not in err, err[-2000:]
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("chaingrad train: interrupted during epoch "), last
+    saved = "saved the model after epoch" in last
+    assert sorted(os.listdir(out)) == (["model.json"] if saved else [])
+
+
+def test_a_closed_stderr_does_not_stop_the_run(tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.run(
+        ["sh", "-c", 'exec "$@" 2>&-', "sh", sys.executable, "-m", "nn.cli", *TINY_RUN,
+         "--out", str(out)],
+        capture_output=False, stdout=subprocess.PIPE, env=ENV, timeout=300)
+    assert proc.returncode == 0
+    assert sorted(os.listdir(out)) == sorted(["model.json", "loss.png", "boundary.png",
+                                              "training.html"])
+    assert MLP.load(out / "model.json").nin == 2
+    assert b"wrote " in proc.stdout
+
+
+def test_a_closed_stdout_does_not_stop_the_run_either(tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "nn.cli", *TINY_RUN,
+         "--out", str(out)],
+        stderr=subprocess.PIPE, env=ENV, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    assert MLP.load(out / "model.json").nin == 2
