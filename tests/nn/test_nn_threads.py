@@ -96,3 +96,22 @@ def test_backward_steps_run_to_the_end_in_threads_add_up_too(fast_switching):
 
     _run_threads(passes, THREADS)
     assert x.grad == 4.0 * 2000 * THREADS
+
+
+def test_backward_beside_functional_grad_passes_on_the_same_values(fast_switching):
+    from autograd import grad
+
+    w = Value(0.5, label="w")
+
+    def work(i):
+        if i % 2:  # grad() reads w and writes no .grad
+            f = grad(lambda x: (x * w).tanh())
+            for _ in range(300):
+                f(0.3)
+        else:
+            y = w * 3.0
+            for _ in range(3000):
+                y.backward()
+
+    _run_threads(work, THREADS)
+    assert w.grad == 3.0 * 3000 * (THREADS // 2)
