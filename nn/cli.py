@@ -282,11 +282,50 @@ def _divergence_warning(losses: list[float]) -> str | None:
 
 
 def _say(text: str) -> None:
+    # a line of its own, even when a progress bar was cut off mid-line by a Ctrl-C
+    start = "" if getattr(sys.stderr, "at_line_start", True) else "\n"
     try:
-        sys.stderr.write(text + "\n")  # one write: a Ctrl-C cannot split the line from its end
+        sys.stderr.write(start + text + "\n")  # one write: a Ctrl-C cannot split the line
         sys.stderr.flush()
     except (OSError, ValueError, AttributeError):  # stderr closed: the run goes on without it
         pass
+
+
+class _Stderr:
+    """sys.stderr during a run: it knows whether its last line is finished (a progress bar
+    cut off by a Ctrl-C is not), and a stderr closed meanwhile (a reader that left) stops
+    nothing: what cannot be written is dropped."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.at_line_start = True
+
+    def write(self, text: str) -> int:
+        if text:
+            self.at_line_start = text.endswith("\n")
+        try:
+            return self.stream.write(text)
+        except (OSError, ValueError):
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@contextmanager
+def _watched_stderr() -> Iterator[None]:
+    previous = sys.stderr
+    sys.stderr = _Stderr(previous)
+    try:
+        yield
+    finally:
+        sys.stderr = previous
 
 
 def _load_progress_bar() -> None:
@@ -387,7 +426,7 @@ def run_train(args: argparse.Namespace) -> int:
         return 2
     created: list[str] = []  # the folders made for this run, removed if it writes nothing
     written: list[str] = []  # every file written so far: what a line said at any moment names
-    with _Signals() as signals:
+    with _Signals() as signals, _watched_stderr():
         try:
             _load_progress_bar()
             try:

@@ -416,13 +416,16 @@ class Child:
             # as a background job of a non-interactive shell does: start as a terminal would
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
-        self.err = b""
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        self.err = self.out = b""
+        self.readers = [threading.Thread(target=self._read, args=(name,), daemon=True)
+                        for name in ("err", "out")]
+        for reader in self.readers:
+            reader.start()
 
-    def _read(self):
-        for chunk in iter(lambda: self.proc.stderr.read1(4096), b""):
-            self.err += chunk
+    def _read(self, name):
+        stream = self.proc.stderr if name == "err" else self.proc.stdout
+        for chunk in iter(lambda: stream.read1(4096), b""):
+            setattr(self, name, getattr(self, name) + chunk)
 
     def wait_for(self, pattern, deadline=120.0):
         """Until the child has printed ``pattern`` on stderr (the line it prints is the
@@ -440,12 +443,13 @@ class Child:
         for sig in sigs or (signal.SIGINT,):
             self.proc.send_signal(sig)
         try:
-            out, _ = self.proc.communicate(timeout=deadline)
+            self.proc.wait(timeout=deadline)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             pytest.fail(f"the child did not end {deadline} s after the signal")
-        self.reader.join(timeout=60)
-        return self.proc.returncode, out.decode(), self.err.decode()
+        for reader in self.readers:
+            reader.join(timeout=60)
+        return self.proc.returncode, self.out.decode(), self.err.decode()
 
 
 def values(path):
