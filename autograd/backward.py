@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -19,24 +20,39 @@ from .graph import Node, paused_collector, topo_order
 _isfinite = math.isfinite
 _fsum_fast = builtins.sum
 
+# Every write of a pass's new .grad values happens under this one lock: reading
+# node.grad, adding the pass's share and writing it back must not interleave
+# with another thread's pass over the same nodes, or one of the two updates is
+# lost. The pass itself (the walk, the chain rule) runs outside it, in parallel.
+_write_lock = threading.Lock()
+
 
 def backward(root: Node, grad: float = 1.0) -> None:
     """Add d(root)/d(node) to ``node.grad`` for every node root depends on.
 
     The pass gathers its gradients in a local dict and adds them to ``.grad``
     once at the end, so a second pass adds exactly its own share to every
-    node, intermediates included (micrograd counts those twice). Nothing is
+    node, intermediates included (micrograd counts those twice). Passes in
+    several threads into the same Values add up exactly: that final write is
+    done under one lock, so no update is lost (the walks run in parallel). Nothing is
     written unless every new ``.grad`` is a finite float: a ``.grad`` of None
     counts as 0 (PyTorch's ``zero_grad(set_to_none=True)``), anything else
     that is not a number is refused, naming the node. The walk makes no
     cycles, so it runs with the cyclic garbage collector paused
     (``graph.paused_collector``).
     """
+    if not hasattr(root, "_p0"):
+        raise TypeError(f"backward: root must be a Value, got {type(root).__name__} {root!r:.60}")
     grad = check_seed(grad)  # before the pause: a user's __float__ runs as usual
     with paused_collector():
         grads = reverse_pass(root, grad)
-        totals = _new_totals(grads)
-        for node, total in zip(grads, totals):
+        _write(grads)
+
+
+def _write(grads: dict[Node, float]) -> None:
+    """Add a pass's grads to ``.grad``, all or nothing, atomically with other passes."""
+    with _write_lock:
+        for node, total in zip(grads, _new_totals(grads)):
             node.grad = total
 
 
@@ -230,5 +246,4 @@ def backward_steps(root: Node, grad: float = 1.0) -> Iterator[Step]:
         grads[step.node] = step.grad
         yield step
     _refuse_non_finite(grads)
-    for node, total in zip(grads, _new_totals(grads)):  # as backward() writes them
-        node.grad = total
+    _write(grads)  # as backward() writes them

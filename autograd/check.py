@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .errors import describe
+from .errors import as_float, describe
 from .forward_mode import jvp
 from .functional import grad, value_and_grad
 from .graph import topo_order
@@ -34,7 +34,7 @@ def numerical_grad(f: Callable[..., Any], args: Sequence[float], eps: float = 1e
     Values built under ``no_grad``, so f may use Value methods (``x.tanh()``)
     or plain maths (``math.sin(x)`` reads a Value through ``float``).
     """
-    args = [float(a) for a in args]
+    args = _checked_args(f, args, eps, who="numerical_grad")
 
     def at(point: list[float]) -> float:
         with no_grad():
@@ -65,7 +65,7 @@ def gradcheck(
         >>> gradcheck(lambda x: x.tanh() * x, [0.3])
         True
     """
-    args = [float(a) for a in args]
+    args = _checked_args(f, args, eps, atol, rtol, who="gradcheck")
     _, analytic = value_and_grad(f, argnums=tuple(range(len(args))))(*args)
     numeric = numerical_grad(f, args, eps)
     rows, bad = [], False
@@ -89,6 +89,22 @@ def _table(rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
+def _checked_args(f: Any, args: Any, eps: Any, atol: Any = 0.0, rtol: Any = 0.0,
+                  who: str = "check_grads") -> list[float]:
+    """The arguments of ``who`` checked before any work: args as floats, or the error."""
+    if not callable(f):
+        raise TypeError(f"{who}: f must be a function, got {type(f).__name__} {f!r:.60}")
+    if not isinstance(args, (list, tuple)):
+        raise TypeError(f"{who}: args must be a list or tuple of numbers (one per argument "
+                        f"of f), got {type(args).__name__} {args!r:.60}")
+    out = [as_float(a, f"{who}: args[{k}]") for k, a in enumerate(args)]
+    for name, value, least in (("eps", eps, "> 0"), ("atol", atol, "≥ 0"), ("rtol", rtol, "≥ 0")):
+        number = as_float(value, f"{who}: {name}")
+        if number < 0 or (least == "> 0" and number == 0):
+            raise ValueError(f"{who}: {name} must be a finite number {least}, got {value!r}")
+    return out
+
+
 def check_grads(
     f: Callable[..., Any],
     args: Sequence[float],
@@ -110,7 +126,7 @@ def check_grads(
         >>> check_grads(lambda x, y: (x * y).tanh(), [0.3, -0.7], order=3)
         True
     """
-    args = [float(a) for a in args]
+    args = _checked_args(f, args, eps, atol, rtol)
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise ValueError(f"check_grads: order must be an int ≥ 1, got {order!r}")
     unknown = [m for m in modes if m not in ("fwd", "rev")]

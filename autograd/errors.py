@@ -211,6 +211,26 @@ def bad_data_error(prim: Primitive, args: tuple) -> TypeError | None:
     )
 
 
+def non_finite_data_error(prim: Primitive, args: tuple) -> ValueError | None:
+    """The error for an operand whose .data was set by hand to NaN or an infinity, if any.
+
+    Value() refuses both; a .data set later is named by the first op that reads it,
+    even where the op's result would be finite (relu(nan) = 0, tanh(inf) = 1).
+    """
+    for a in args:
+        if _is_node(a) and isinstance(a.data, numbers.Real):
+            try:
+                finite = math.isfinite(a.data)
+            except OverflowError:  # an int too large for a float: the op itself says so
+                continue
+            if not finite:
+                return ValueError(
+                    f"{prim.name}: the data of {describe(a)} is not finite (Value() refuses "
+                    f"{number_text(a.data)}; it was set by hand); .data must be a finite float"
+                )
+    return None
+
+
 def _is_node(x: Any) -> bool:
     return hasattr(x, "op") and hasattr(x, "grad") and hasattr(x, "label")
 

@@ -28,6 +28,8 @@ def jvp(f: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) 
     are lists). On plain numbers the results are floats; on Values (or inside
     another derivative) Values, so that jvp composes with grad.
     """
+    if not callable(f):
+        raise TypeError(f"jvp: f must be a function, got {type(f).__name__} {f!r:.60}")
     for what, given in (("primals", primals), ("tangents", tangents)):
         if not isinstance(given, (list, tuple)):
             raise TypeError(f"jvp: {what} must be a tuple or list, got {type(given).__name__}")
@@ -61,6 +63,12 @@ def hvp(f: Callable[..., Any], primals: Sequence[Any], vector: Sequence[Any]) ->
         >>> hvp(lambda x, y: x * x * y, (2.0, 5.0), (1.0, 0.0))
         [10.0, 4.0]
     """
+    if not callable(f):
+        raise TypeError(f"hvp: f must be a function, got {type(f).__name__} {f!r:.60}")
+    for what, given in (("primals", primals), ("vector", vector)):
+        if not isinstance(given, (tuple, list)):
+            raise TypeError(f"hvp: {what} must be a tuple or list (one entry per argument of "
+                            f"f), got {type(given).__name__} {given!r:.60}")
     everything = tuple(range(len(primals)))
 
     def flat_gradient(*xs: Any) -> list[Any]:

@@ -118,6 +118,9 @@ def topo_order(root: Node) -> list[Node]:
     nodes (every consumer of a node before the node). The order is the same on
     every run for the same program: it follows ``.parents`` order.
     """
+    if not hasattr(root, "_p0"):  # one look-up: a Value (or a node made like one)
+        raise TypeError(f"root must be a Value (a node of a graph), got "
+                        f"{type(root).__name__} {root!r:.60}")
     placed: list[Node] = []
     seen = {None}  # None fills a node's edge slot that holds no parent (see Value)
     stack = [root]

@@ -310,10 +310,32 @@ def _gelu(x: float) -> float:
     return x * 0.5 * (1.0 + math.erf(x * _SQRT1_2))
 
 
+# Past |x| = 40, exp(-x²/2) and exp(-x²) are 0.0 in floating point (below 5e-324 from
+# x² > 745), and so is every derivative of them (a polynomial times that 0). On a float
+# x·x overflowing to inf is harmless (exp(-inf) = 0), but as a graph for a higher-order
+# derivative (x a Value) the node x·x is refused past |x| = 1.3e154: there the rules
+# leave the vanished term out instead, the same number to the bit.
+_TAIL = 40.0
+
+
+def _far(x: Any) -> bool:
+    """|x| > _TAIL, for a number or a Value."""
+    return abs(x if isinstance(x, (float, int)) else x.data) > _TAIL
+
+
 def _d_gelu(out: Any, x: Any) -> Any:
     """gelu'(x) = Φ(x) + x·φ(x), with Φ the normal CDF and φ its density."""
     cdf = 0.5 * (1.0 + _erf(x * _SQRT1_2))
-    return cdf + x * (_INV_SQRT_2PI * _exp(x * x * -0.5))  # exp(-inf) = 0 for huge |x|
+    if _far(x):
+        return cdf  # x·φ(x) is 0.0 (see _TAIL)
+    return cdf + x * (_INV_SQRT_2PI * _exp(x * x * -0.5))
+
+
+def _d_erf(out: Any, x: Any) -> Any:
+    """erf'(x) = 2/√π·exp(-x²): 0.0 past _TAIL, as a number (so it is 0 to every order)."""
+    if _far(x):
+        return 0.0
+    return _TWO_OVER_SQRT_PI * _exp(-(x * x))
 
 
 def _silu(x: float) -> float:
@@ -1013,7 +1035,7 @@ _ENTRIES = [
     Primitive(
         name="erf",
         forward=math.erf,
-        derivatives=(lambda out, x: _TWO_OVER_SQRT_PI * _exp(-(x * x)),),
+        derivatives=(_d_erf,),
         symbols=("2/√π·exp(-{0}²)",),
         formulas=("erf'(x) = 2/√π·exp(-x²)",),
         text="erf({0})",

@@ -60,6 +60,7 @@ from .errors import (
     forward_error,
     local_error,
     non_finite,
+    non_finite_data_error,
     number_text,
     op_error,
     operand,
@@ -347,9 +348,9 @@ class Value:
 
     def relu(self) -> Value:
         try:
-            if _recording() and OPS["relu"] is _RELU:  # fast path: _unary(_RELU, self)
-                x = self.data  # relu(x) and relu'(x) (0 at the kink) are finite with x
-                on = x > 0
+            x = self.data  # relu(x) and relu'(x) (0 at the kink) are finite with x; relu(nan)
+            if x - x == 0.0 and _recording() and OPS["relu"] is _RELU:  # would be 0: x checked
+                on = x > 0  # fast path: _unary(_RELU, self)
                 return _node(x if on else 0.0, "relu", self, None, 1.0 if on else 0.0, None)
         except (TypeError, ValueError):  # no number in a .data: see above
             pass
@@ -636,13 +637,14 @@ def _unary(prim: Primitive, x: Value) -> Value:
         raise forward_error(prim, (x,), error)  # noqa: B904 - the cause is set in it
     if not _recording():
         return _constant(_finite_out(out, prim, (x,)))
-    try:
+    try:  # xd - xd == 0.0: x is finite (tanh(inf) = 1 is finite, yet inf was set by hand)
         local = prim.derivatives[0](out, xd)
-        finite = _isfinite(out) and (prim.finite_derivatives or _isfinite(local))
+        finite = xd - xd == 0.0 and _isfinite(out) and (
+            prim.finite_derivatives or _isfinite(local))
     except Exception as error:
         raise local_error(prim, (x,), out, error)  # noqa: B904
     if not finite:
-        raise op_error(prim, (x,), non_finite(out, (local,)))
+        raise non_finite_data_error(prim, (x,)) or op_error(prim, (x,), non_finite(out, (local,)))
     return _node(out, prim.name, x, None, local, None)
 
 
@@ -660,14 +662,15 @@ def _binary(prim: Primitive, a: Any, b: Any) -> Value:
     try:  # a number operand has no edge: its slots stay empty (None, 0.0)
         local_a = prim.derivatives[0](out, ad, bd) if a_is else 0.0
         local_b = prim.derivatives[1](out, ad, bd) if b_is else 0.0
-        finite = _isfinite(out) and (
+        finite = ad - ad == 0.0 and bd - bd == 0.0 and _isfinite(out) and (
             prim.finite_derivatives or (_isfinite(local_a) and _isfinite(local_b))
         )
     except Exception as error:
         raise local_error(prim, (a, b), out, error)  # noqa: B904
     if not finite:
         local = tuple(d for d, is_value in ((local_a, a_is), (local_b, b_is)) if is_value)
-        raise op_error(prim, (a, b), non_finite(out, local))
+        raise non_finite_data_error(prim, (a, b)) or op_error(prim, (a, b),
+                                                              non_finite(out, local))
     if a_is and b_is:
         return _node(out, prim.name, a, b, local_a, local_b)
     if a_is:  # the number is folded as the float it was read as (not a Fraction, say)
@@ -719,7 +722,8 @@ def _nary(prim: Primitive, args: tuple) -> Value:
     try:
         every = prim.derivatives[0](out, data)
         counted = len(every)
-        finite = _isfinite(out) and (prim.finite_derivatives or _all_finite(every))
+        finite = _isfinite(out) and (prim.finite_derivatives or _all_finite(every)) and (
+            prim is _SUM or prim is _DOT or _all_finite(data))  # those two: inf in, inf out
     except Exception as error:
         raise local_error(prim, args, out, error)  # noqa: B904
     if counted != len(data):  # a rule of one's own that miscounts would lose gradients
@@ -730,7 +734,7 @@ def _nary(prim: Primitive, args: tuple) -> Value:
             f"{prim.name}: its rule gave {counted} local derivatives for {len(data)} inputs"
         )
     if not finite:
-        raise op_error(prim, args, non_finite(out, every))
+        raise non_finite_data_error(prim, args) or op_error(prim, args, non_finite(out, every))
     if is_value is not None:
         every = compress(every, is_value)  # only the Values are parents
     # with numbers among the Values, .args needs them all (not so for subclasses only)
@@ -767,6 +771,9 @@ def _finite_out(out: float, prim: Primitive, args: tuple) -> float:
         finite = _isfinite(out)
     except TypeError as error:  # a forward of one's own that returned no number
         raise rule_error(prim, args, "forward", error) from None
+    bad = non_finite_data_error(prim, args)  # relu(nan) = 0 under no_grad too: named
+    if bad is not None:
+        raise bad
     if not finite:
         raise op_error(prim, args, OverflowError(f"the result is {out}"))
     return out
@@ -783,7 +790,13 @@ def apply(op: str | Primitive, *args: Any) -> Value:
         >>> apply('tanh', Value(0.5)).op, apply('*', Value(2.0), 3).data
         ('tanh', 6.0)
     """
+    if isinstance(op, str) and op not in OPS:
+        raise ValueError(f"apply: no op {op!r} in the primitive table (autograd.OPS); "
+                         "register(prim) one of your own first")
     prim = OPS[op] if isinstance(op, str) else op
+    if not isinstance(prim, Primitive):
+        raise TypeError(f"apply: op must be an op's name or a Primitive, got "
+                        f"{type(op).__name__} {op!r:.60}")
     if OPS.get(prim.name) is not prim:
         raise ValueError(
             f"{prim.name}: not in the primitive table; autograd.register(prim) it first, "
@@ -808,7 +821,12 @@ def sum(values: Iterable[Any]) -> Value:  # noqa: A001 - the contract's name
         >>> s = sum([Value(1.0), Value(2.0), 3]); s.data, s.op, len(s.parents)
         (6.0, 'sum', 2)
     """
-    return _nary(OPS["sum"], tuple(values))
+    try:
+        values = tuple(values)
+    except TypeError:
+        raise TypeError(f"sum: values must be an iterable of Values and numbers, got "
+                        f"{type(values).__name__} {values!r:.60}") from None
+    return _nary(OPS["sum"], values)
 
 
 def dot(ws: Sequence[Any], xs: Sequence[Any], bias: Any = None) -> Value:
@@ -822,8 +840,13 @@ def dot(ws: Sequence[Any], xs: Sequence[Any], bias: Any = None) -> Value:
         >>> dot([Value(2.0)], [3.0], Value(0.5)).data
         6.5
     """
-    ws = ws if isinstance(ws, (list, tuple)) else tuple(ws)
-    xs = xs if isinstance(xs, (list, tuple)) else tuple(xs)
+    try:
+        ws = ws if isinstance(ws, (list, tuple)) else tuple(ws)
+        xs = xs if isinstance(xs, (list, tuple)) else tuple(xs)
+    except TypeError:
+        bad, name = (ws, "ws") if not isinstance(ws, (list, tuple)) else (xs, "xs")
+        raise TypeError(f"dot: {name} must be a sequence of Values and numbers, got "
+                        f"{type(bad).__name__} {bad!r:.60}") from None
     if len(ws) != len(xs):
         raise ValueError(
             f"dot: the two operands differ in length ({len(ws)} weights, {len(xs)} inputs)"

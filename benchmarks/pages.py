@@ -3,9 +3,14 @@
     python benchmarks/pages.py                    # measure
     python benchmarks/pages.py --screenshots docs # and write docs/step_through.png, training.png
 
+    python benchmarks/pages.py --scale-only       # only the step-through at 10^3 and 10^4 nodes
+
 Targets: a step-through of an MLP 2-16-16-1 on one sample under 2 MB, built in under
 1 s of Python, opened in under 1 s in headless Chromium; a replay of 100 epochs under
-5 MB. Chromium is Debian's (`make chromium`), driven by Playwright through its path.
+5 MB; a step-through of 10^3 and of 10^4 nodes (ten wide neurons, drawn as ten boxes)
+built in seconds, the time growing linearly with the nodes (issue 27: it was quadratic,
+one search of the whole SVG per leaf). Chromium is Debian's (`make chromium`), driven by
+Playwright through its path.
 """
 
 from __future__ import annotations
@@ -41,6 +46,39 @@ def build_times(rounds: int = 5) -> tuple[list[float], object]:
         page = step_through(C)
         times.append(time.perf_counter() - t0)
     return times, page
+
+
+def wide_root(nodes: int):
+    """A graph of about ``nodes`` nodes that draws as ten boxes: ten neurons dot(w, x, b)
+    with plain-number inputs, each ``nodes / 10`` weights wide, summed."""
+    from autograd import Value, dot
+    from autograd import sum as vsum
+
+    width = max(1, nodes // 10 - 3)
+    outs = []
+    for i in range(10):
+        ws = [Value(0.01 * ((i + k) % 7 - 3), label=f"w{i}_{k}") for k in range(width)]
+        outs.append(dot(ws, [0.5] * width, Value(0.1, label=f"b{i}")).tanh())
+    return vsum(outs)
+
+
+def scale_times() -> list[tuple[int, float]]:
+    """(nodes, seconds of one step_through) at 10^3 and 10^4 nodes."""
+    out = []
+    for nodes in (1_000, 10_000):
+        root = wide_root(nodes)
+        t0 = time.perf_counter()
+        page = step_through(root, collapse=True, max_nodes=10**6)
+        out.append((page.nodes, time.perf_counter() - t0))
+    return out
+
+
+def print_scale(rows: list[tuple[int, float]]) -> None:
+    print("step-through at scale (ten neurons drawn as boxes, Graphviz included):")
+    for nodes, seconds in rows:
+        print(f"  {nodes:>6,} nodes: {seconds:.2f} s ({seconds / nodes * 1e6:.0f} µs per node)")
+    (n1, t1), (n2, t2) = rows
+    print(f"  time ratio {t2 / t1:.1f} for {n2 / n1:.1f}x the nodes (linear: about the same)")
 
 
 def open_times(browser, path: Path, rounds: int = 5) -> list[float]:
@@ -113,7 +151,12 @@ def screenshots(browser, folder: Path, tmp: Path, replay_path: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--screenshots", metavar="DIR", help="write the README's screenshots here")
+    parser.add_argument("--scale-only", action="store_true",
+                        help="only the step-through at 10^3 and 10^4 nodes")
     args = parser.parse_args()
+    print_scale(scale_times())
+    if args.scale_only:
+        return 0
     from playwright.sync_api import sync_playwright
 
     times, page = build_times()

@@ -24,12 +24,17 @@ The number of ``"leaky_relu(0.2)"`` and ``"elu(0.5)"`` is the module's
 ``negative_slope`` and ``alpha``, both ways: ``LeakyReLU(0.2)`` comes back as
 ``"leaky_relu(0.2)"``.
 
-Whatever an MLP cannot represent is refused with a ``BridgeError`` naming the
-part: a module of another type (Conv2d, Dropout, a subclass of Linear), a
+The way back walks the Sequential as its ``forward`` runs it, module by module:
+an activation module used at several positions (one ReLU object twice) is that
+activation at each of them. Whatever an MLP cannot represent is refused with a
+``BridgeError`` naming the part and its position: a module of another type
+(Conv2d, Dropout, a subclass of Linear, a nested Sequential), one Linear used
+at two positions (shared weights: an MLP's layers each have their own), a
 Linear without bias, layers whose sizes do not chain, two activations in a
 row, an activation whose settings differ from chaingrad's (GELU's tanh
-approximation, Softplus at its default threshold 20), weights that are not
-finite or are complex.
+approximation, Softplus at its default threshold 20), forward or backward
+hooks (on a module, on the Sequential, or global ones), a ``forward`` set on
+an instance, weights that are sparse, not finite, or complex.
 
 PyTorch is an optional extra (``python -m pip install 'chaingrad[torch]'``), imported
 only when a conversion runs.
@@ -222,6 +227,9 @@ def _linear_rows(torch: Any, linear: Any, where: str) -> tuple[list[list[float]]
                           f"a bias of shape {tuple(bias.shape)}; a layer needs (nout, nin) and "
                           "(nout,), with nout and nin at least 1")
     for what, t in (("weight", weight), ("bias", bias)):
+        if t.layout is not torch.strided:  # sparse (COO, CSR, ...): torch refuses most ops on it
+            raise BridgeError(f"from_torch: {where} has a {what} with layout {t.layout}; "
+                              f"chaingrad reads dense weights (convert with .to_dense())")
         if not t.is_floating_point():
             raise BridgeError(f"from_torch: {where} has a {t.dtype} {what}; chaingrad needs "
                               "real floating-point numbers")
@@ -241,29 +249,72 @@ def _not_float64(torch: Any, module: Any) -> list[str]:
             if p.is_floating_point() and p.dtype != torch.float64]
 
 
+def _hook_kinds(module: Any) -> list[str]:
+    """The hooks on ``module`` that change what it computes or the gradients it sends back."""
+    kinds = {"forward hooks": ("_forward_hooks", "_forward_pre_hooks"),
+             "backward hooks": ("_backward_hooks", "_backward_pre_hooks")}
+    found = [kind for kind, attrs in kinds.items() if any(getattr(module, a, None) for a in attrs)]
+    if "forward" in vars(module):  # a forward set on the instance: not the class's computation
+        found.append("a forward of its own (set on the instance)")
+    return found
+
+
+def _global_hooks(torch: Any) -> list[str]:
+    """Hooks registered for every module (``register_module_forward_hook`` and friends)."""
+    base = torch.nn.modules.module
+    names = ("_global_forward_hooks", "_global_forward_pre_hooks", "_global_backward_hooks",
+             "_global_backward_pre_hooks")
+    return [name.strip("_").replace("_", " ") for name in names if getattr(base, name, None)]
+
+
 def _children(torch: Any, module: Any) -> list[tuple[str, Any]]:
+    """The modules ``module`` runs, in the order it runs them, a reused one at each use."""
     if type(module) is torch.nn.Linear:
         return [("", module)]
     if type(module) is not torch.nn.Sequential:
         raise TypeError(f"from_torch: expected a torch.nn.Sequential (or one Linear), got "
                         f"{_type_name(torch, module)}")
-    if module._forward_hooks or module._forward_pre_hooks:
-        raise BridgeError("from_torch: the Sequential has forward hooks, which may change what "
-                          "it computes; an MLP cannot carry them (remove them first)")
-    return list(module.named_children())
+    hooks = _hook_kinds(module)
+    if hooks:
+        raise BridgeError(f"from_torch: the Sequential has {' and '.join(hooks)}, which may "
+                          "change what it computes; an MLP cannot carry them (remove them first)")
+    # Sequential.forward runs _modules.values(): named_children() would skip a module
+    # that appears twice (it yields each module once), dropping a layer or an activation.
+    return list(module._modules.items())
+
+
+def _check_module(torch: Any, name: str, position: int, child: Any) -> str:
+    """The description of module ``child``, or BridgeError when it is none or hooked."""
+    if not isinstance(child, torch.nn.Module):
+        raise BridgeError(f"from_torch: module {name!r} (position {position}) is "
+                          f"{type(child).__name__} {child!r}, not a torch.nn.Module")
+    where = _describe(torch, name, position, child)
+    hooks = _hook_kinds(child)
+    if hooks:
+        raise BridgeError(f"from_torch: {where} has {' and '.join(hooks)}, which may change "
+                          "what it computes; an MLP cannot carry them (remove them first)")
+    return where
 
 
 def _parse(torch: Any, module: Any) -> tuple[str, list[tuple[str, list, list, str]]]:
     """(input activation, [(where, weight rows, biases, activation) per layer])."""
     input_act, layers, last = "identity", [], None  # last: what the previous module was
+    hooks = _global_hooks(torch)
+    if hooks:
+        raise BridgeError(f"from_torch: torch has {', '.join(hooks)} registered for every "
+                          "module, which may change what it computes; an MLP cannot carry them")
+    first_use: dict[int, str] = {}  # id of each Linear: where it was first used
     for position, (name, child) in enumerate(_children(torch, module)):
-        where = _describe(torch, name, position, child)
-        if child._forward_hooks or child._forward_pre_hooks:
-            raise BridgeError(f"from_torch: {where} has forward hooks, which may change what it "
-                              "computes; an MLP cannot carry them (remove them first)")
+        where = _check_module(torch, name, position, child)
         if type(child) is torch.nn.Identity:
             continue
         if type(child) is torch.nn.Linear:
+            if id(child) in first_use:
+                raise BridgeError(
+                    f"from_torch: {where} is the same Linear as {first_use[id(child)]}: "
+                    "its weights are shared, and an MLP's layers each have their own "
+                    "(use copy.deepcopy(module) for a second, independent layer)")
+            first_use[id(child)] = where
             rows, biases = _linear_rows(torch, child, where)
             if layers and len(rows[0]) != len(layers[-1][1]):
                 raise BridgeError(f"from_torch: {where} takes {len(rows[0])} inputs but the "

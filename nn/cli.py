@@ -32,7 +32,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from autograd import Value, forward_order
@@ -76,6 +77,8 @@ MAX_STEP_WORK = 10_000_000
 """Samples per step x parameters: one step's graph (about 0.5 GB and 30 s at the limit)."""
 MAX_PLOT_WORK = 100_000_000
 """grid^2 x parameters: the boundary plot's evaluations (about 15 s at the limit)."""
+MAX_TOTAL_WORK = 10_000_000_000
+"""epochs x samples x parameters: the whole run (about 3 µs each: some 8 hours at the limit)."""
 
 
 # -- argument types --------------------------------------------------------------
@@ -153,7 +156,8 @@ def _add_train(sub: Any) -> None:
             "model of the last completed epoch and exits with 130 (a SIGTERM: the same, 143). "
             "Refused before any work: "
             f"more than {MAX_PARAMETERS:,} parameters, more than {MAX_STEP_WORK:,} samples x "
-            f"parameters per step, more than {MAX_PLOT_WORK:,} grid points x parameters."
+            f"parameters per step, more than {MAX_PLOT_WORK:,} grid points x parameters, "
+            f"more than {MAX_TOTAL_WORK:,} epochs x samples x parameters in all."
         ),
         epilog=(
             "example: chaingrad train --dataset moons --hidden 16 16 --activation relu "
@@ -272,6 +276,11 @@ def _size_problem(args: argparse.Namespace) -> str | None:
         return (f"one step would build a graph of {batch:,} samples x {count:,} parameters "
                 f"(about {batch * count * 50 / 1e9:.1f} GB); at most {MAX_STEP_WORK:,}: "
                 f"use a smaller --batch-size, --n or --hidden")
+    total = args.epochs * args.n * count
+    if total > MAX_TOTAL_WORK:
+        return (f"{args.epochs:,} epochs x {args.n:,} samples x {count:,} parameters is "
+                f"{total:,.3g} sample-parameter steps; at most {MAX_TOTAL_WORK:,.0e} "
+                f"(MAX_TOTAL_WORK, some 8 hours): use fewer --epochs, --n or a smaller --hidden")
     if args.dataset != "digits" and args.grid**2 * count > MAX_PLOT_WORK:
         return (f"the boundary plot would evaluate the model {args.grid**2:,} times with "
                 f"{count:,} parameters; at most {MAX_PLOT_WORK:,} parameter-evaluations: "
@@ -294,8 +303,50 @@ def _divergence_warning(losses: list[float]) -> str | None:
 
 
 def _say(text: str) -> None:
-    sys.stderr.write(text + "\n")  # one write: a Ctrl-C cannot split the line from its end
-    sys.stderr.flush()
+    # a line of its own, even when a progress bar was cut off mid-line by a Ctrl-C
+    start = "" if getattr(sys.stderr, "at_line_start", True) else "\n"
+    try:
+        sys.stderr.write(start + text + "\n")  # one write: a Ctrl-C cannot split the line
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # stderr closed: the run goes on without it
+        pass
+
+
+class _Stderr:
+    """sys.stderr during a run: it knows whether its last line is finished (a progress bar
+    cut off by a Ctrl-C is not), and a stderr closed meanwhile (a reader that left) stops
+    nothing: what cannot be written is dropped."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.at_line_start = True
+
+    def write(self, text: str) -> int:
+        if text:
+            self.at_line_start = text.endswith("\n")
+        try:
+            return self.stream.write(text)
+        except (OSError, ValueError):
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@contextmanager
+def _watched_stderr() -> Iterator[None]:
+    previous = sys.stderr
+    sys.stderr = _Stderr(previous)
+    try:
+        yield
+    finally:
+        sys.stderr = previous
 
 
 def _load_progress_bar() -> None:
@@ -394,58 +445,92 @@ def run_train(args: argparse.Namespace) -> int:
     if problem is not None:
         _say(f"{PROG} train: {problem}")
         return 2
-    _decide_plots(args)
-    _load_progress_bar()
-    try:
-        created = prepare_folder(args.out, files=_outputs(args))
-    except (OSError, ValueError) as error:
-        _say(f"{PROG} train: --out: {error}")
-        return 2
-    with _SigtermAsInterrupt() as terminated:
+    _decide_plots(args)  # before any work: which files this run writes
+    created: list[str] = []  # the folders made for this run, removed if it writes nothing
+    written: list[str] = []  # every file written so far: what a line said at any moment names
+    with _Signals() as signals, _watched_stderr():
         try:
-            code = _train(args, created)
-        except KeyboardInterrupt:  # before training started: nothing was written
-            remove_empty(created)
-            _say(f"{PROG} train: interrupted before training; nothing written")
-            code = EXIT_INTERRUPTED
-    return EXIT_TERMINATED if terminated else code
+            _load_progress_bar()
+            try:
+                created += prepare_folder(args.out, files=_outputs(args))
+            except (OSError, ValueError) as error:
+                _say(f"{PROG} train: --out: {error}")
+                return 2
+            code = _train(args, created, signals, written)
+        except KeyboardInterrupt:  # a moment no phase handles itself: say what is on disk
+            code = _interrupted(created, written)
+    return EXIT_TERMINATED if signals.terminated else code
 
 
-class _SigtermAsInterrupt:
-    """While training, a SIGTERM is a Ctrl-C: the last completed epoch is saved.
+def _interrupted(created: list[str], written: list[str]) -> int:
+    if written:
+        _say(f"{PROG} train: interrupted; wrote {', '.join(map(printable, written))}; the "
+             "other files are as they were")
+    else:
+        remove_empty(created)
+        _say(f"{PROG} train: interrupted before training; nothing written")
+    return EXIT_INTERRUPTED
 
-    ``kill``, ``timeout`` and container runtimes stop a process with SIGTERM, whose
-    default kills it on the spot and loses the run. The handler is installed only
-    where Python allows it (the main thread) and only over the default one; the
-    object is true once a SIGTERM came.
+
+class _Signals:
+    """SIGINT and SIGTERM during ``train``: the first interrupts, those right after it wait.
+
+    By default each Ctrl-C raises KeyboardInterrupt wherever the program is, also inside
+    the code that handles the one before (a second Ctrl-C pressed at once ended the run
+    with a traceback and no word of what was saved). Here the first signal raises
+    KeyboardInterrupt and disarms the handler: later ones are noted, until ``armed()``
+    opens a block they may interrupt (a save a second Ctrl-C aborts), raising at once
+    for one that came meanwhile. A SIGTERM (``kill``, ``timeout``, a container
+    stopping) is a Ctrl-C too; ``terminated`` then makes the exit status 143. The
+    handlers are installed only in the main thread and only over Python's defaults (a
+    handler of one's own stays in place).
     """
 
     def __init__(self) -> None:
-        self.came = False
-        self._previous: Any = None
-        self._closing = False
+        self.came: list[int] = []
+        self._armed = True
+        self._acted_on = 0  # how many of self.came have raised already
+        self._previous: dict[int, Any] = {}
 
-    def __bool__(self) -> bool:
-        return self.came
+    @property
+    def terminated(self) -> bool:
+        return signal.SIGTERM in self.came
 
     def _handle(self, signum: int, frame: Any) -> None:
-        self.came = True
-        if not self._closing:  # once the run is over, it is only noted (exit 143)
+        self.came.append(signum)
+        if self._armed:
+            self._armed = False
+            self._acted_on = len(self.came)
             raise KeyboardInterrupt
 
-    def __enter__(self) -> _SigtermAsInterrupt:
-        main = threading.current_thread() is threading.main_thread()
-        if main and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-            self._previous = signal.signal(signal.SIGTERM, self._handle)
+    @contextmanager
+    def armed(self) -> Iterator[None]:
+        """A block a further signal interrupts; one that came since the last is raised now."""
+        if len(self.came) > self._acted_on:
+            self._acted_on = len(self.came)
+            raise KeyboardInterrupt
+        was, self._armed = self._armed, True
+        try:
+            yield
+        finally:
+            self._armed = was and self._armed
+
+    def __enter__(self) -> _Signals:
+        if threading.current_thread() is threading.main_thread():
+            for sig, default in ((signal.SIGINT, signal.default_int_handler),
+                                 (signal.SIGTERM, signal.SIG_DFL)):
+                if signal.getsignal(sig) == default:
+                    self._previous[sig] = signal.signal(sig, self._handle)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._closing = True  # a SIGTERM from here on must not stop the restore below
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
+        self._armed = False  # from here on a signal is only noted (a SIGTERM: exit 143)
+        for sig, previous in self._previous.items():
+            signal.signal(sig, previous)
 
 
-def _train(args: argparse.Namespace, created: list[str]) -> int:
+def _train(args: argparse.Namespace, created: list[str], signals: _Signals,
+           written: list[str]) -> int:
     try:
         X, y = _make_data(args)
         model, opt = _make_model(args)
@@ -473,17 +558,17 @@ def _train(args: argparse.Namespace, created: list[str]) -> int:
             raise OverflowError(f"parameter {bad[0]!r} is not finite")
         acc = accuracy(model, X, y, loss=args.loss)
     except KeyboardInterrupt:
-        return _save_interrupted(model, snapshot, args, created)
+        return _save_interrupted(model, snapshot, args, created, signals, written)
     except (OverflowError, ValueError, ZeroDivisionError, FloatingPointError) as error:
         remove_empty(created)
         _say(f"{PROG} train: training diverged at epoch "
              f"{min(snapshot.epochs + 1, args.epochs)}: {error}; try a smaller --lr")
         return 1
-    return _write_outputs(args, model, history, acc, X, y)
+    return _write_outputs(args, model, history, acc, X, y, written)
 
 
 def _save_interrupted(model: MLP, snapshot: _Snapshot, args: argparse.Namespace,
-                      created: list[str]) -> int:
+                      created: list[str], signals: _Signals, written: list[str]) -> int:
     """Ctrl-C during training: save the last completed epoch's model, say so in one line."""
     done = snapshot.epochs
     where = (f"interrupted during epoch {done + 1} of {args.epochs}" if done < args.epochs
@@ -495,7 +580,9 @@ def _save_interrupted(model: MLP, snapshot: _Snapshot, args: argparse.Namespace,
         return EXIT_INTERRUPTED
     snapshot.restore()
     try:
-        model.save(path)
+        with signals.armed():  # a second Ctrl-C (or one that came since the first) aborts it
+            model.save(path)
+        written.append(path)
     except KeyboardInterrupt:
         _say(f"{PROG} train: {where}, and again while saving: nothing written, {path} "
              "is as it was")
@@ -509,10 +596,12 @@ def _save_interrupted(model: MLP, snapshot: _Snapshot, args: argparse.Namespace,
 
 
 def _write_outputs(args: argparse.Namespace, model: MLP, history: dict[str, list], acc: float,
-                   X: list, y: list) -> int:
-    """Write model.json, loss.png, boundary.png and training.html, each atomically, in order."""
+                   X: list, y: list, written: list[str]) -> int:
+    """Write model.json, loss.png, boundary.png and training.html, each atomically, in order.
+
+    ``written`` gets each file once it is whole: a Ctrl-C while the results are printed
+    is then told what is on disk (``run_train``)."""
     paths = {name: os.path.join(args.out, name) for name in OUTPUTS}
-    written: list[str] = []
     try:
         model.save(paths["model.json"])
         written.append(paths["model.json"])
@@ -530,7 +619,7 @@ def _write_outputs(args: argparse.Namespace, model: MLP, history: dict[str, list
             written.append(paths["boundary.png"])
         _training_page(history, args, model, paths, written)
     except (KeyboardInterrupt, OSError) as error:
-        done = f"wrote {', '.join(written)}" if written else "nothing written"
+        done = f"wrote {', '.join(map(printable, written))}" if written else "nothing written"
         why = "interrupted while writing" if isinstance(error, KeyboardInterrupt) else str(error)
         _say(f"{PROG} train: {why}; {done}; the other files are as they were")
         return EXIT_INTERRUPTED if isinstance(error, KeyboardInterrupt) else 1
@@ -702,6 +791,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         document 003...
         True
     """
+    _keep_standard_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -721,5 +811,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _keep_standard_streams() -> None:
+    """A closed stdin, stdout or stderr (``2>&-``) does not stop a run: it becomes /dev/null.
+
+    Python then starts with ``sys.stderr`` None, and the first file the run opens would
+    take descriptor 2: whatever writes to it (a library's warning) would land in the
+    model file. So each closed descriptor is given /dev/null first.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # all is said: a late Ctrl-C changes nothing
+    sys.exit(status)

@@ -8,8 +8,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from typing import Any
+
+from autograd.files import fs_path, write_atomic
 
 from ._checks import install_command
 from .layers import MLP
@@ -104,6 +107,11 @@ def plot_history(history: dict[str, list], path: str, title: str = "") -> None:
         >>> history = {"loss": [0.9, 0.5, 0.3], "accuracy": [0.5, 0.8, 0.9]}   # as fit returns
         >>> plot_history(history, "loss.png", title="moons")
     """
+    path = fs_path(path, what="plot's path")
+    losses = history.get("loss") if isinstance(history, dict) else None
+    if not isinstance(losses, (list, tuple)) or not losses:
+        raise TypeError(f"plot_history: history must be a dict with a non-empty list 'loss' (as "
+                        f"fit returns it), got {type(history).__name__} {history!r:.60}")
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
     epochs = range(1, len(history["loss"]) + 1)
@@ -118,9 +126,33 @@ def plot_history(history: dict[str, list], path: str, title: str = "") -> None:
         ax2.set_ylim(0.0, 1.05)
     if title:
         ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, format="png")
-    plt.close(fig)
+    _save(plt, fig, path)
+
+
+def _save(plt: Any, fig: Any, path: str) -> None:
+    """The figure as a PNG at ``path``, through the one file writer (whole or not at all)."""
+    buffer = io.BytesIO()
+    try:
+        fig.tight_layout()
+        fig.savefig(buffer, format="png")
+    finally:
+        plt.close(fig)
+    write_atomic(path, buffer.getvalue(), what="plot")
+
+
+def _check_points(model: Any, X: Any, y: Any) -> None:
+    if not isinstance(model, MLP):
+        raise TypeError(f"plot_boundary: model must be an nn.MLP, got {type(model).__name__}")
+    if model.nin != 2:
+        raise ValueError(f"plot_boundary: the model takes {model.nin} inputs; a boundary is "
+                         "drawn in the plane, for models of 2 inputs")
+    if not isinstance(X, (list, tuple)) or not X or not all(
+            isinstance(p, (list, tuple)) and len(p) == 2 for p in X):
+        raise TypeError(f"plot_boundary: X must be a non-empty list of (x, y) points, got "
+                        f"{type(X).__name__} {X!r:.60}")
+    if not isinstance(y, (list, tuple)) or len(y) != len(X):
+        raise ValueError(f"plot_boundary: y must be a list of one label per point of X "
+                         f"({len(X)}), got {type(y).__name__} {y!r:.60}")
 
 
 def plot_boundary(model: MLP, X: Sequence[Sequence[float]], y: Sequence[Any], path: str,
@@ -134,6 +166,8 @@ def plot_boundary(model: MLP, X: Sequence[Sequence[float]], y: Sequence[Any], pa
     logit; use 0.5 for a network trained with mse on {0, 1}); several: the argmax.
     The grid is evaluated with ``model.forward_floats`` (no graph is built).
     """
+    path = fs_path(path, what="plot's path")
+    _check_points(model, X, y)
     plt = _pyplot()
     xs = [p[0] for p in X]
     ys = [p[1] for p in X]
@@ -167,9 +201,7 @@ def plot_boundary(model: MLP, X: Sequence[Sequence[float]], y: Sequence[Any], pa
     ax.set_ylim(y0, y1)
     if title:
         ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, format="png")
-    plt.close(fig)
+    _save(plt, fig, path)
 
 
 def _regions(ax: Any, gx: list, gy: list, zz: list, k: int) -> None:

@@ -25,9 +25,11 @@ from __future__ import annotations
 import math
 import numbers
 import random
+import signal
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
+from contextlib import contextmanager
 from typing import Any
 
 from autograd import CompileError, Value, no_grad
@@ -437,9 +439,10 @@ def _epochs(step: _Step, epochs: int, bs: int, shuffle: bool, rng: random.Random
     n = len(step.X)
     order = list(range(n))
     history: dict[str, list] = {"loss": [], "accuracy": [], "lr": []}
-    bar = tqdm(range(epochs), desc=f"train {loss_name}", unit="epoch", disable=not show,
-               file=sys.stderr, dynamic_ncols=True, leave=True)
-    with bar:
+    with _signals_held():  # a Ctrl-C inside tqdm's constructor leaves a bar with no .pos
+        bar = tqdm(range(epochs), desc=f"train {loss_name}", unit="epoch", disable=not show,
+                   file=sys.stderr, dynamic_ncols=True, leave=True)
+    try:
         for epoch in bar:
             if shuffle:
                 rng.shuffle(order)
@@ -459,7 +462,32 @@ def _epochs(step: _Step, epochs: int, bs: int, shuffle: bool, rng: random.Random
                 _show(bar, history)
             if callback is not None:
                 callback(epoch, history)
+    finally:
+        with _signals_held():
+            bar.close()
     return history
+
+
+_HELD = {getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)}
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM for a moment; one that came meanwhile is delivered after.
+
+    tqdm's constructor and ``close`` update its shared list of bars under a lock: a
+    Ctrl-C in the middle left a bar without ``.pos``, whose ``__del__`` then failed
+    with AttributeError. Only where the system can (``pthread_sigmask``, POSIX).
+    """
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:  # pragma: no cover - Windows
+        yield
+        return
+    old = mask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, old)
 
 
 def _where(error: BaseException, epoch: int, k: int) -> BaseException:

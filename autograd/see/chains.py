@@ -30,7 +30,7 @@ from ..backward import reverse_steps
 from ..graph import topo_order
 from ..ops import dot_parts, latex_words
 from ..value import Value
-from .display import label_text, number
+from .display import label_text, number, one_line
 from .trace import edge_symbols, node_names
 
 __all__ = ["explain", "Explanation", "Path", "Split", "count_paths", "why_zero", "PATH_COUNT_CAP",
@@ -319,7 +319,8 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 10_000, paths: bool = T
     if isinstance(max_paths, bool) or not isinstance(max_paths, int) or max_paths < 0:
         raise ValueError(f"explain: max_paths must be an int ≥ 0, got {max_paths!r}")
     order = topo_order(root)
-    names = node_names(order[::-1])
+    # a label's line break would forge a line of the explanation: printed escaped
+    names = {node: one_line(name) for node, name in node_names(order[::-1]).items()}
     n_paths = count_paths(root, wrt, order=order)
     if paths and n_paths > max_paths:
         raise ValueError(_too_many_paths(names[root], _name_of(wrt, names), n_paths, max_paths))

@@ -26,10 +26,11 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from ..files import write_atomic
 
 __all__ = ["Page", "script_json", "static_text"]
 
@@ -52,26 +53,6 @@ def script_json(data: Any) -> str:
     text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def _write_atomically(path: Path, folder: Path, text: str) -> None:
-    """The one place a page is written: a temporary file in the same folder, flushed to
-    disk, renamed over ``path`` (the file appears whole or not at all). Meant to become a
-    call of the project's one file writer."""
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".html", dir=folder)
-    try:
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a page is meant to be read
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 class Page:
@@ -119,18 +100,10 @@ class Page:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` (one file) atomically; returns the path.
 
-        The file appears whole or not at all: it is written to a temporary file
-        in the same folder, flushed to disk, then renamed over ``path``.
+        The file appears whole or not at all, keeps the mode of the file it
+        replaces, and a symbolic link is written through (``autograd.files``).
         """
-        path = Path(os.fspath(path))
-        folder = path.parent if str(path.parent) else Path(".")
-        if path.is_dir():
-            raise IsADirectoryError(f"{path}: is a folder; give a file name such as "
-                                    f"{path / 'page.html'}")
-        if not folder.is_dir():
-            raise FileNotFoundError(f"{path}: cannot save: folder {str(folder)!r} does not exist")
-        _write_atomically(path, folder, self.html)
-        return path
+        return write_atomic(path, self.html, what="page")
 
     def _repr_html_(self) -> str:
         # sandbox: scripts run, but the page cannot reach the notebook (no

@@ -41,9 +41,10 @@ from ..ops import Primitive, dot_parts
 from ..value import Value
 from .anatomy import NeuronGroup, find_neurons
 from .chains import PASSES_NOTHING, delta_node, why_zero
+from .display import check_labels, check_link, check_text
 from .js import op_key, ops_js
 from .page import Page, static_text
-from .trace import arg_positions, edge_symbol, node_names, node_text
+from .trace import arg_positions, edge_symbols, node_names, node_text
 from .viz import INSTALL_HINT, GraphvizMissing, draw
 
 __all__ = ["step_through", "StepThrough", "MAX_NODES", "MAX_BOXES", "COLLAPSE_ABOVE"]
@@ -114,6 +115,9 @@ def step_through(
     The reverse pass is seeded with 1 at ``root``, as ``backward_steps(root)``;
     no ``.grad`` is read or changed. Needs Graphviz's ``dot`` for the layout.
     """
+    links = _checked_links(links)
+    if title is not None:
+        title = check_text(title, "step_through", "the title")
     forward, index = _checked_graph(root, highlight, collapse, max_nodes, quiz)
     n = len(forward)
     names = node_names(forward)
@@ -146,6 +150,9 @@ def _checked_graph(root: Value, highlight: Value | None, collapse: bool | str,
         raise TypeError(f"step_through: quiz must be True or False, got {quiz!r}")
     if collapse not in ("auto", True, False):
         raise ValueError(f"step_through: collapse must be 'auto', True or False, got {collapse!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"step_through: max_nodes must be a whole number of nodes, at least 1, "
+                         f"got {max_nodes!r}")
     forward = forward_order(root)
     n = len(forward)
     if n > max_nodes:
@@ -164,6 +171,20 @@ def _checked_graph(root: Value, highlight: Value | None, collapse: bool | str,
         raise ValueError(f"step_through: the highlighted value ({highlight.label or 'unlabelled'}"
                          f", data {highlight.data!r}) is not part of the graph behind root")
     return forward, index
+
+
+def _checked_links(links: Any) -> list[tuple[str, str]]:
+    """``links`` as (text, href) pairs, each checked (``display.check_link``), or an error."""
+    if isinstance(links, (str, bytes)) or not isinstance(links, (list, tuple)):
+        raise TypeError(f"step_through: links must be a list of (text, href) pairs, got "
+                        f"{type(links).__name__} {links!r:.80}")
+    out = []
+    for k, pair in enumerate(links):
+        if isinstance(pair, (str, bytes)) or not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise TypeError(f"step_through: links[{k}] must be a (text, href) pair, got "
+                            f"{pair!r:.80}")
+        out.append(check_link(pair[0], pair[1], "step_through"))
+    return out
 
 
 def _layout(root: Value, highlight: Value | None, n: int, neurons: list[NeuronGroup]) -> bytes:
@@ -193,18 +214,9 @@ def _steps(root: Value, n: int, names: dict[Value, str]) -> list[Step]:
     return steps
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _check_labels(forward: list[Value], names: dict[Value, str]) -> None:
-    """Graphviz (and XML) cannot carry control characters: name the label before drawing."""
-    for node in forward:
-        if isinstance(node.label, str) and _CONTROL.search(node.label):
-            raise ValueError(
-                f"step_through: the label {node.label!r} of node {names[node]} (op "
-                f"{node.op or 'leaf'!r}, data {node.data!r}) holds a control character, which "
-                "Graphviz cannot draw; relabel it"
-            )
+    """Graphviz (and XML) cannot carry every label: name the label before drawing."""
+    check_labels(forward, "step_through")
 
 
 def _neurons(root: Value, forward: list[Value], collapse: bool | str) -> list[NeuronGroup]:
@@ -267,10 +279,11 @@ def _data(root: Value, forward: list[Value], index: dict[Value, int], names: dic
     for k, node in enumerate(forward):
         nodes.append(_node_entry(node, names, index, holes, grads[node]))
         positions = arg_positions(node)
+        symbols = edge_symbols(node, names)  # all at once: per edge, O(n) each for a dot
         for j, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             slot[(k, j)] = len(edges)
             edges.append({"p": index[parent], "c": k, "j": j, "i": positions[j], "v": local,
-                          "s": edge_symbol(node, j, names), "dn": index[delta[node]]})
+                          "s": symbols[j], "dn": index[delta[node]]})
     bsteps = [{"n": index[s.node], "g": s.grad,
                "cs": [[slot[(index[c.consumer], c.index)], c.local, c.consumer_grad, c.amount]
                       for c in s.contributions]} for s in steps]

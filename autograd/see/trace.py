@@ -28,7 +28,7 @@ from ..backward import reverse_steps
 from ..graph import forward_order
 from ..ops import local_symbol, op_text
 from ..value import Value
-from .display import label_text, number
+from .display import label_text, number, one_line
 
 __all__ = ["Trace", "trace_text", "node_names", "edge_symbol", "edge_symbols", "arg_positions",
            "number"]
@@ -50,6 +50,9 @@ def node_names(order: list[Value]) -> dict[Value, str]:
     (the traces print the label beside the name). A label that is not a str is
     used as ``str(label)``. Linear in the nodes.
     """
+    if not isinstance(order, (list, tuple)):
+        raise TypeError(f"node_names: order must be a list of Values (forward_order(root)), "
+                        f"got {type(order).__name__} {order!r:.60}")
     labels = [label_text(n.label) for n in order]
     counts = Counter(label for label in labels if label)
     made: Counter[str] = Counter()
@@ -170,7 +173,8 @@ class Trace:
         self.grads = grads
         self.reverse = reverse
         self.order = forward_order(root)
-        self.names = node_names(self.order)
+        # a label's line break would forge a line of the trace: print it escaped
+        self.names = {node: one_line(name) for node, name in node_names(self.order).items()}
 
     def forward_lines(self) -> list[str]:
         """``name = op(args)   # data, grad g``, inputs first."""
@@ -180,7 +184,7 @@ class Trace:
             if self.grads:
                 comment += f", grad {number(node.grad, self.fmt)}"
             name = self.names[node]
-            label = label_text(node.label)
+            label = one_line(label_text(node.label))
             if label and name != label:
                 comment += f"  ({label})"
             rows.append((name, "= " + node_text(node, self.names, self.fmt), comment))

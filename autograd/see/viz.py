@@ -38,11 +38,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..backward import Contribution, reverse_steps
 from ..errors import install_command
+from ..files import fs_path, write_atomic
 from ..graph import topo_order
 from ..ops import OPS, dot_parts
 from ..value import Value
 from .anatomy import NeuronGroup, chain_nodes, find_neurons
-from .display import number
+from .display import check_labels, check_text, number
 from .trace import edge_symbols, node_names
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,7 +119,10 @@ def render(dg: graphviz.Digraph, path: str | Path, format: str | None = None) ->
     Raises GraphvizMissing (a RuntimeError) with install instructions for
     Debian/Ubuntu, macOS and conda when ``dot`` is not installed.
     """
-    path = Path(path)
+    if not hasattr(dg, "pipe"):
+        raise TypeError(f"render: dg must be a drawing (draw's graphviz.Digraph), got "
+                        f"{type(dg).__name__} {dg!r:.60}")
+    path = Path(fs_path(path, what="render's path"))
     fmt = format or path.suffix.lstrip(".") or "svg"
     if shutil.which("dot") is None:
         raise GraphvizMissing(INSTALL_HINT)
@@ -128,8 +132,7 @@ def render(dg: graphviz.Digraph, path: str | Path, format: str | None = None) ->
     except graphviz.ExecutableNotFound as error:  # pragma: no cover - which() said yes
         raise GraphvizMissing(INSTALL_HINT) from error
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
+    return write_atomic(path, data, what="drawing")
 
 
 # -- what a drawing shows, gathered before anything is drawn ---------------------------
@@ -240,6 +243,7 @@ def _gather(root: Value, *, highlight: Value | None, step: int | None, symbols: 
     """The scene: order, names, replayed steps, highlight sets, neuron groups."""
     order = topo_order(root)
     forward = order[::-1]
+    check_labels(forward, "draw")  # Graphviz cannot carry every label: name it first
     scene = _Scene(root, order, forward, node_names(forward),
                    {node: f"n{k}" for k, node in enumerate(forward)}, fmt, symbols,
                    shown_grads=bool(root.grad != 0) if grads is None else grads)
@@ -462,6 +466,8 @@ def draw(
     Cost: linear in the nodes and edges of the graph (and in ``step``).
     """
     _check(root, rankdir, collapse, fmt)
+    if title is not None:
+        title = check_text(title, "draw", "the title")
     graphviz = _graphviz()
     scene = _gather(root, highlight=highlight, step=step, symbols=symbols, grads=grads,
                     fmt=fmt, collapse=collapse, expand=expand, max_nodes=max_nodes)

@@ -22,10 +22,10 @@ import math
 import re
 
 import pytest
-from autograd.codegen import NotFinite
 
 import autograd
 from autograd import OPS, Value, compile, value_and_grad
+from autograd.compiler.codegen import NotFinite
 
 # -- points: inputs where an op and each of its local derivatives are finite and not 0 ------
 

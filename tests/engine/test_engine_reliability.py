@@ -546,3 +546,85 @@ def test_a_fraction_set_as_data_prints():
     v.data = Fraction(3, 2)
     assert repr(v) == "Value(data=Fraction(3, 2), grad=0, label='x')"
     assert (v * 2.0).data == 3.0
+
+
+# -- .data set by hand to NaN or an infinity -------------------------------------------
+
+NON_FINITE = [float("nan"), float("inf"), float("-inf")]
+MORE_USES = {
+    **USES, "sigmoid": lambda v: v.sigmoid(), "exp": lambda v: v.exp(), "abs": lambda v: abs(v),
+    "** 0": lambda v: v**0, "gelu": lambda v: v.gelu(), "erf": lambda v: v.erf(),
+    "atan": lambda v: v.atan(), "/ by": lambda v: 1.0 / v, "/ Value": lambda v: v / Value(2.0),
+    "sum of one": lambda v: autograd.sum([v]), "dot with zero": lambda v: autograd.dot([v], [0.0]),
+}
+
+
+@pytest.mark.parametrize("bad", NON_FINITE, ids=repr)
+@pytest.mark.parametrize("use", list(MORE_USES))
+def test_non_finite_data_set_by_hand_is_named_by_the_op_that_reads_it(bad, use):
+    v = Value(1.0, label="x")
+    v.data = bad
+    with pytest.raises(ValueError, match=rf"^\S+: the data of node 'x' = {bad!r} is not finite"):
+        MORE_USES[use](v)
+
+
+@pytest.mark.parametrize("bad", NON_FINITE, ids=repr)
+@pytest.mark.parametrize("use", ["relu", "tanh", "sigmoid", "** 0", "+ float", "sum"])
+def test_non_finite_data_is_named_under_no_grad_too(bad, use):
+    v = Value(1.0, label="x")
+    v.data = bad
+    with no_grad(), pytest.raises(ValueError, match=r"the data of node 'x' = .* is not finite"):
+        MORE_USES[use](v)
+
+
+def test_relu_of_nan_names_relu_the_node_and_the_value():
+    v = Value(1.0, label="w3")
+    v.data = float("nan")
+    with pytest.raises(ValueError, match=r"^relu: the data of node 'w3' = nan is not finite"):
+        v.relu()
+
+
+def test_an_op_of_ones_own_with_many_inputs_is_checked_too():
+    def forward(xs):
+        return 1.0 if any(x != x for x in xs) else 0.0  # a finite result from a NaN
+
+    register(Primitive(name="nanflag", forward=forward,
+                       derivatives=(lambda out, xs: [0.0] * len(xs),), symbols=("0",),
+                       formulas=("0",), text="nanflag({0})", nary=True))
+    try:
+        v = Value(1.0, label="x")
+        v.data = float("nan")
+        with pytest.raises(ValueError, match=r"^nanflag: the data of node 'x' = nan"):
+            apply("nanflag", v, Value(2.0))
+    finally:
+        autograd.ops.OPS.pop("nanflag", None)
+
+
+# -- derivatives of erf and gelu far out: 0, not an overflow --------------------------
+
+FAR = [1e200, -1e200, 1e155, -1e155, 1.7e308, -1.7e308, 1e20, 41.0, -41.0]
+
+
+@pytest.mark.parametrize("x", FAR)
+@pytest.mark.parametrize("op", ["erf", "gelu"])
+def test_second_and_third_derivatives_far_out_are_zero(op, x):
+    f = getattr(Value, op)
+    assert grad(grad(f))(x) == 0.0
+    assert grad(grad(grad(f)))(x) == 0.0
+    xv = Value(x)
+    (d1,) = [autograd.gradients(f(xv), xv, create_graph=True)]
+    assert autograd.gradients(d1, xv) == 0.0
+
+
+@pytest.mark.parametrize("x", [39.9, 40.0, 40.1, 60.0, 1e100, -39.9, -40.0, -40.1, -1e100])
+def test_the_rules_far_out_give_the_formulas_numbers_to_the_bit(x):
+    import math
+
+    from autograd.ops import OPS as TABLE
+
+    c = 2.0 / math.sqrt(math.pi)
+    erf_formula = c * math.exp(-min(x * x, 1e308))
+    assert TABLE["erf"].derivatives[0](math.erf(x), x) == erf_formula
+    cdf = 0.5 * (1.0 + math.erf(x * math.sqrt(0.5)))
+    gelu_formula = cdf + x * (c * math.sqrt(0.5) * 0.5 * math.exp(-min(x * x * 0.5, 1e308)))
+    assert TABLE["gelu"].derivatives[0](0.0, x) == gelu_formula

@@ -335,6 +335,9 @@ def test_numbers_at_the_edges_are_accepted(flag, value):
     (["--n", "2000", "--hidden", "100", "100"], "one step would build a graph"),
     (["--hidden", "300", "300", "--grid", "500"], "evaluate the model 250,000 times"),
     (["--dataset", "spiral", "--classes", "50", "--n", "10"], "--classes 50 needs"),
+    (["--epochs", "1000000", "--n", "100000", "--batch-size", "10"],
+     "1,000,000 epochs x 100,000 samples x 337 parameters"),
+    (["--epochs", "1000000", "--n", "100"], "MAX_TOTAL_WORK"),
 ])
 def test_runs_too_big_to_finish_are_refused_from_the_numbers_alone(tmp_path, capsys, args,
                                                                      words):
@@ -346,11 +349,13 @@ def test_runs_too_big_to_finish_are_refused_from_the_numbers_alone(tmp_path, cap
 
 
 def test_a_large_run_within_the_bounds_is_accepted_by_the_checks():
-    from nn.cli import _size_problem
+    from nn.cli import _fill_defaults, _size_problem
 
     args = build_parser().parse_args(["train", "--n", "100000", "--batch-size", "100",
                                       "--hidden", "16", "16", "--grid", "500"])
-    assert _size_problem(args) is None  # 100 x 337 per step; 500^2 x 337 = 8.4e7 evaluations
+    _fill_defaults(args)
+    # 100 x 337 per step; 500^2 x 337 = 8.4e7 evaluations; 100 epochs x 1e5 x 337 = 3.4e9
+    assert _size_problem(args) is None
 
 
 # -- demo: bad numbers are messages ---------------------------------------------------------------
@@ -411,25 +416,40 @@ class Child:
             # as a background job of a non-interactive shell does: start as a terminal would
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
-        self.err = b""
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        self.err = self.out = b""
+        self.readers = [threading.Thread(target=self._read, args=(name,), daemon=True)
+                        for name in ("err", "out")]
+        for reader in self.readers:
+            reader.start()
 
-    def _read(self):
-        for chunk in iter(lambda: self.proc.stderr.read1(4096), b""):
-            self.err += chunk
+    def _read(self, name):
+        stream = self.proc.stderr if name == "err" else self.proc.stdout
+        for chunk in iter(lambda: stream.read1(4096), b""):
+            setattr(self, name, getattr(self, name) + chunk)
 
-    def wait_for(self, pattern):
+    def wait_for(self, pattern, deadline=120.0):
+        """Until the child has printed ``pattern`` on stderr (the line it prints is the
+        signal to act on, not a sleep); killed and failed after ``deadline`` seconds."""
+        end = time.monotonic() + deadline
         while not re.search(pattern, self.err.decode(errors="replace")):
             assert self.proc.poll() is None, self.err.decode()[-2000:]
-            time.sleep(0.05)
+            if time.monotonic() > end:
+                self.proc.kill()
+                pytest.fail(f"no {pattern!r} in {deadline} s: {self.err.decode()[-2000:]}")
+            time.sleep(0.01)
 
-    def interrupt(self, sig=signal.SIGINT):
-        self.proc.send_signal(sig)
-        out = self.proc.stdout.read().decode()
-        self.proc.wait(timeout=300)
-        self.reader.join(timeout=60)
-        return self.proc.returncode, out, self.err.decode()
+    def interrupt(self, *sigs, deadline=300.0):
+        """Send the signals (SIGINT by default) back to back; the status, stdout, stderr."""
+        for sig in sigs or (signal.SIGINT,):
+            self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout=deadline)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            pytest.fail(f"the child did not end {deadline} s after the signal")
+        for reader in self.readers:
+            reader.join(timeout=60)
+        return self.proc.returncode, self.out.decode(), self.err.decode()
 
 
 def values(path):
@@ -483,14 +503,33 @@ def test_a_sigterm_handler_of_ones_own_is_left_in_place(tmp_path):
 
     previous = signal.signal(signal.SIGTERM, mine)
     try:
-        with cli._SigtermAsInterrupt() as terminated:
+        with cli._Signals() as signals:
             assert signal.getsignal(signal.SIGTERM) is mine
-        assert not terminated and signal.getsignal(signal.SIGTERM) is mine
+        assert not signals.terminated and signal.getsignal(signal.SIGTERM) is mine
     finally:
         signal.signal(signal.SIGTERM, previous)
-    with cli._SigtermAsInterrupt():  # over the default: ours while training, then the default
+    with cli._Signals():  # over the default: ours while training, then the default
         assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, mine)
+        assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
     assert signal.getsignal(signal.SIGTERM) == previous
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_the_first_signal_interrupts_and_those_right_after_it_wait():
+    import nn.cli as cli
+
+    with cli._Signals() as signals:
+        handler = signal.getsignal(signal.SIGINT)
+        with pytest.raises(KeyboardInterrupt):
+            handler(signal.SIGINT, None)
+        handler(signal.SIGINT, None)  # a second one at once: noted, not raised
+        handler(signal.SIGTERM, None)
+        with pytest.raises(KeyboardInterrupt), signals.armed():  # raised where asked for
+            pytest.fail("the block must not run: a signal came before it")
+        with signals.armed():  # nothing new since: the block runs, interruptible
+            with pytest.raises(KeyboardInterrupt):
+                handler(signal.SIGINT, None)
+    assert signals.terminated and signals.came.count(signal.SIGINT) == 3
 
 
 @pytest.mark.parametrize("earlier", [True, False])
@@ -635,7 +674,130 @@ def test_a_negative_infinity_is_refused_as_a_number_not_as_a_flag(capsys):
 def test_a_sigterm_while_the_handler_is_put_back_is_noted_not_raised():
     import nn.cli as cli
 
-    with cli._SigtermAsInterrupt() as terminated:
+    with cli._Signals() as signals:
         handler = signal.getsignal(signal.SIGTERM)
     handler(signal.SIGTERM, None)  # as if it came during __exit__: no KeyboardInterrupt
-    assert terminated and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    assert signals.terminated and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+# -- a full disk: the file and the reason, nothing half-written ----------------------------
+
+TINY_RUN = ["train", "--dataset", "xor", "--n", "20", "--hidden", "4", "--epochs", "2",
+            "--grid", "10", "--quiet"]
+
+
+def test_train_on_a_full_disk_names_the_file_and_why(tmp_path, capsys, monkeypatch):
+    real = os.statvfs
+
+    class Full:
+        def __init__(self, info):
+            self.f_frsize, self.f_blocks, self.f_bavail = info.f_frsize, info.f_blocks, 1
+
+    monkeypatch.setattr(os, "statvfs", lambda p: Full(real(p)))
+    out = tmp_path / "run"
+    assert main([*TINY_RUN, "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"{out / 'model.json'}: cannot save the model: no space left on the device" in err
+    assert "Errno" not in err and ".tmp-" not in err and "nothing written" in err
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_file_too_large_names_the_file(tmp_path, capsys, monkeypatch):
+    import errno
+
+    def too_large(fd):
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(os, "fsync", too_large)
+    out = tmp_path / "run"
+    assert main([*TINY_RUN, "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"{out / 'model.json'}: cannot save the model: File too large" in err
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+# -- the last second: a Ctrl-C at every moment says what is on disk ------------------------
+
+
+def test_ctrl_c_while_the_results_print_names_the_files_written(tmp_path, capsys, monkeypatch):
+    import nn.cli
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.cli, "_report", interrupted)  # every file is written by then
+    out = tmp_path / "run"
+    assert main([*TINY_RUN, "--out", str(out)]) == 130
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    files = ", ".join(str(out / name) for name in nn.cli.OUTPUTS)
+    assert last == f"chaingrad train: interrupted; wrote {files}; the other files are as they were"
+    assert sorted(os.listdir(out)) == sorted(nn.cli.OUTPUTS)
+
+
+def test_ctrl_c_while_the_folder_is_prepared_says_nothing_was_written(tmp_path, capsys,
+                                                                      monkeypatch):
+    import nn.cli
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.cli, "_load_progress_bar", interrupted)
+    assert main([*TINY_RUN, "--out", str(tmp_path / "run")]) == 130
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == "chaingrad train: interrupted before training; nothing written"
+    assert os.listdir(tmp_path) == []
+
+
+def test_two_ctrl_c_at_once_during_training_end_with_one_true_line(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "model.json").write_text("an earlier model\n")
+    child = Child("train", "--epochs", "100000", "--n", "40", "--hidden", "8", "--grid", "10",
+                  "--out", out)
+    child.wait_for(r"\| *([3-9]|\d\d+)/100000")
+    code, stdout, err = child.interrupt(signal.SIGINT, signal.SIGINT)
+    assert code == 130 and "Traceback" not in err and stdout == "", err[-2000:]
+    last = err.strip().splitlines()[-1]
+    if "and again while saving" in last:  # the second came before the save: it was skipped
+        assert (out / "model.json").read_text() == "an earlier model\n"
+    else:
+        assert re.fullmatch(r"chaingrad train: interrupted during epoch \d+ of 100000; saved "
+                            r"the model after epoch \d+ to .+ \(no plots\)", last), last
+        assert MLP.load(out / "model.json").nin == 2
+    assert os.listdir(out) == ["model.json"]
+
+
+def test_a_sigint_then_a_sigterm_at_once_exit_143_with_one_true_line(tmp_path):
+    out = tmp_path / "run"
+    child = Child("train", "--epochs", "100000", "--n", "40", "--hidden", "8", "--grid", "10",
+                  "--out", out)
+    child.wait_for(r"\| *([3-9]|\d\d+)/100000")
+    code, _, err = child.interrupt(signal.SIGINT, signal.SIGTERM)
+    assert code == 143 and "Traceback" not in err, err[-2000:]
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("chaingrad train: interrupted during epoch "), last
+    saved = "saved the model after epoch" in last
+    assert sorted(os.listdir(out)) == (["model.json"] if saved else [])
+
+
+def test_a_closed_stderr_does_not_stop_the_run(tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.run(
+        ["sh", "-c", 'exec "$@" 2>&-', "sh", sys.executable, "-m", "nn.cli", *TINY_RUN,
+         "--out", str(out)],
+        capture_output=False, stdout=subprocess.PIPE, env=ENV, timeout=300)
+    assert proc.returncode == 0
+    assert sorted(os.listdir(out)) == sorted(["model.json", "loss.png", "boundary.png",
+                                              "training.html"])
+    assert MLP.load(out / "model.json").nin == 2
+    assert b"wrote " in proc.stdout
+
+
+def test_a_closed_stdout_does_not_stop_the_run_either(tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "nn.cli", *TINY_RUN,
+         "--out", str(out)],
+        stderr=subprocess.PIPE, env=ENV, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    assert MLP.load(out / "model.json").nin == 2

@@ -425,3 +425,104 @@ def test_to_torch_refusals_name_the_part():
         model.to_torch()
     with pytest.raises(TypeError, match="expected an nn.MLP"):
         to_torch(torch.nn.Linear(2, 1))
+
+
+# -- reused modules, sparse weights, every kind of hook ---------------------------------
+
+
+def _outputs_agree(net, model, nin, n=5):
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(n):
+        x = torch.randn(nin, dtype=F64, generator=gen)
+        ours = model([float(v) for v in x])
+        ours = [o.data for o in ours] if isinstance(ours, list) else [ours.data]
+        theirs = net(x).tolist()
+        assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-12)
+
+
+def test_one_relu_object_used_twice_is_relu_at_both_positions():
+    torch.manual_seed(0)
+    act = torch.nn.ReLU()
+    net = _seq(_lin(3, 4), act, _lin(4, 4), act, _lin(4, 1))
+    model = MLP.from_torch(net)
+    assert model.activations == ["relu", "relu", "identity"]
+    _outputs_agree(net, model, 3)
+
+
+def test_one_activation_object_as_input_and_hidden_activation():
+    torch.manual_seed(1)
+    act = torch.nn.Tanh()
+    net = _seq(act, _lin(2, 3), act, _lin(3, 2))
+    model = MLP.from_torch(net)
+    assert model.input_activation == "tanh" and model.activations == ["tanh", "identity"]
+    _outputs_agree(net, model, 2)
+
+
+def test_one_linear_used_twice_is_refused_naming_both_positions():
+    lin = _lin(3, 3)
+    net = _seq(lin, torch.nn.Tanh(), lin)
+    with pytest.raises(BridgeError, match=r"module '2' \(position 2, torch\.nn\.Linear\) is the "
+                       r"same Linear as module '0' \(position 0"):
+        MLP.from_torch(net)
+
+
+def test_the_same_activation_twice_in_a_row_is_still_two_activations():
+    act = torch.nn.ReLU()
+    with pytest.raises(BridgeError, match=r"module '2' .*follows another"):
+        MLP.from_torch(_seq(_lin(2, 2), act, act))
+
+
+@pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta")
+@pytest.mark.parametrize("what, to_sparse", [("weight", "to_sparse"), ("bias", "to_sparse"),
+                                             ("weight", "to_sparse_csr")])
+def test_a_sparse_weight_is_refused_by_name_not_by_torch(what, to_sparse):
+    lin = _lin(3, 2)
+    tensor = getattr(lin, what).detach()
+    setattr(lin, what, torch.nn.Parameter(getattr(tensor, to_sparse)()))
+    with pytest.raises(BridgeError, match=rf"module '0' .*has a {what} with layout "
+                       r"torch\.sparse_\w+; .*dense"):
+        MLP.from_torch(_seq(lin))
+
+
+@pytest.mark.parametrize("hook", ["forward_pre", "backward", "full_backward_pre"])
+def test_hooks_of_every_kind_on_a_module_are_refused(hook):
+    net = _seq(_lin(3, 2), torch.nn.Tanh())
+    register = getattr(net[0], f"register_{hook}_hook")
+    if hook == "backward":
+        register = net[0].register_full_backward_hook
+    register(lambda *args: None)
+    with pytest.raises(BridgeError, match=r"module '0' .*Linear\) has (forward|backward) hooks"):
+        MLP.from_torch(net)
+
+
+def test_a_backward_hook_on_the_sequential_is_refused():
+    net = _seq(_lin(3, 2))
+    net.register_full_backward_hook(lambda *args: None)
+    with pytest.raises(BridgeError, match=r"the Sequential has backward hooks"):
+        MLP.from_torch(net)
+
+
+def test_a_global_forward_hook_is_refused():
+    from torch.nn.modules.module import register_module_forward_hook
+
+    handle = register_module_forward_hook(lambda mod, inp, out: out)
+    try:
+        with pytest.raises(BridgeError, match=r"global forward hooks registered for every"):
+            MLP.from_torch(_seq(_lin(3, 2)))
+    finally:
+        handle.remove()
+    MLP.from_torch(_seq(_lin(3, 2)))  # gone again: accepted
+
+
+def test_a_forward_set_on_an_instance_is_refused():
+    net = _seq(_lin(3, 2), torch.nn.ReLU())
+    net[1].forward = lambda x: 2 * x
+    with pytest.raises(BridgeError, match=r"module '1' .*ReLU\) has a forward of its own"):
+        MLP.from_torch(net)
+
+
+def test_a_none_in_the_sequential_is_refused_naming_its_position():
+    net = _seq(_lin(3, 2), torch.nn.ReLU())
+    net._modules["1"] = None
+    with pytest.raises(BridgeError, match=r"module '1' \(position 1\) is NoneType"):
+        MLP.from_torch(net)

@@ -12,7 +12,8 @@ import graphviz
 import pytest
 
 import autograd.see.viz as viz
-from autograd import Value, backward_steps, dot, draw, render, topo_order
+from autograd import Value, backward_steps, dot, draw, topo_order
+from autograd.see import render
 from autograd.see.anatomy import find_neurons
 
 from .networks import linear_chain, nonlinear_chain, parse_dot, plain_mlp, random_graph

@@ -131,3 +131,44 @@ def test_max_paths_must_be_a_count(bad):
     x = Value(1.0, label="x")
     with pytest.raises(ValueError, match="max_paths"):
         explain(x * x, x, max_paths=bad)
+
+
+def _wide_neurons(width: int) -> Value:
+    """Ten neurons dot(w, x, b), ``width`` weights each over plain-number inputs: ten boxes."""
+    outs = []
+    for i in range(10):
+        ws = [Value(0.01 * ((i + k) % 7 - 3), label=f"w{i}_{k}") for k in range(width)]
+        outs.append(autograd.dot(ws, [0.5] * width, Value(0.1, label=f"b{i}")).tanh())
+    return autograd.sum(outs)
+
+
+def _calls_in(work) -> int:
+    """Every Python and C function call ``work()`` makes in this process (Graphviz's
+    own work runs in its child process and is not counted: it is linear there)."""
+    count = 0
+
+    def profile(frame, event, arg):
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        work()
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def test_step_through_makes_a_bounded_number_of_calls_per_node():
+    # It was quadratic: one search of the whole SVG per leaf and, per edge of a dot,
+    # the names of all the dot's arguments. 10x the nodes must cost about 10x the calls.
+    from autograd import step_through
+
+    small, large = _wide_neurons(40), _wide_neurons(400)
+    n_small, n_large = len(topo_order(small)), len(topo_order(large))
+    assert n_large > 9 * n_small
+    calls_small = _calls_in(lambda: step_through(small, collapse=True))
+    calls_large = _calls_in(lambda: step_through(large, collapse=True, max_nodes=10**5))
+    per_node_small, per_node_large = calls_small / n_small, calls_large / n_large
+    assert per_node_large < 1.5 * per_node_small, (per_node_small, per_node_large)
