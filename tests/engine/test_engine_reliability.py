@@ -280,6 +280,21 @@ def test_backward_adds_to_grad_inside_the_pause():
     assert seen == [False] and gc.isenabled() and x.grad == 3.0 and type(x.grad) is float
 
 
+class _LocalThatCalls(float):
+    """A local derivative that calls ``inside()`` when the walk multiplies it by its node's
+    grad: the pass is then inside its walk, before it writes any .grad (the writes are made
+    under one lock, so two passes are never both inside them)."""
+
+    def __new__(cls, value, inside):
+        self = super().__new__(cls, value)
+        self.inside = inside
+        return self
+
+    def __mul__(self, other):
+        self.inside()
+        return float(self) * other
+
+
 @pytest.mark.parametrize("collector_on", [True, False])
 @pytest.mark.parametrize("last_out", [0, 1])
 def test_overlapping_backward_passes_pause_the_collector_until_the_last_ends(collector_on,
@@ -300,8 +315,9 @@ def test_overlapping_backward_passes_pause_the_collector_until_the_last_ends(col
                 seen[i, "the other out"] = gc.isenabled()
 
         x = Value(2.0)
-        x.grad = _GradThatCalls(inside)
-        (x * x).backward()
+        y = x * x
+        y._l0 = _LocalThatCalls(y._l0, inside)  # d y / d x through the first operand: 2.0
+        y.backward()
         seen[i, "grad"] = x.grad
         if i != last_out:
             first_out.set()

@@ -498,7 +498,7 @@ def test_save_errors_name_the_target_not_the_temporary_file(model, tmp_path, mak
     OSError(28, "No space left on device"), KeyboardInterrupt(), OSError(5, "I/O error")])
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(model, tmp_path,
                                                                      monkeypatch, failure):
-    import nn._files
+    import autograd.files as files
 
     path = tmp_path / "model.json"
     MLP(3, [1], seed=0).save(path)
@@ -636,13 +636,13 @@ def test_a_load_while_a_save_is_between_writing_and_moving_sees_the_old_model(tm
     """The interleaving forced, not hoped for: each save stops once its new file is written
     and synced beside the target but not yet moved over it, until another thread has loaded
     the target. That load sees the old model, whole; a load after the save, the new one."""
-    import nn._files
+    import autograd.files as files
 
     path = tmp_path / "model.json"
     models = [MLP(2, [3, 1], seed=s) for s in range(4)]
     models[0].save(path)
     paused, loaded = threading.Event(), threading.Event()
-    synced = nn._files._fsync_path
+    synced = files._fsync_path
 
     def sync_then_wait(name, *, folder=False):
         synced(name, folder=folder)
@@ -651,7 +651,7 @@ def test_a_load_while_a_save_is_between_writing_and_moving_sees_the_old_model(tm
             assert loaded.wait(30), "the reader never loaded"
             loaded.clear()
 
-    monkeypatch.setattr(nn._files, "_fsync_path", sync_then_wait)
+    monkeypatch.setattr(files, "_fsync_path", sync_then_wait)
     seen, problems = [], []
 
     def reader():
