@@ -143,6 +143,9 @@ class _Writer:
         self.names = self._names()
         self.checked: list[str] = []
         self.covered = _covered(self.order)
+        self.hoisted: dict[int, str] = {}  # id(expr) -> _t<k>, a part written on its own line
+        self.kept: list[Expr] = []
+        self.pre: list[str] = []  # those lines, until the line that uses them is written
 
     # -- which nodes, in which order, named how ------------------------------------------
 
@@ -261,21 +264,59 @@ class _Writer:
         body += ["# reverse: one line per edge, output first; g_n is d(output)/dn", *reverse]
         body += self._return_lines(grads)
         source = "\n".join(head + ["    " + line for line in body]) + "\n"
-        guards = [_guard_text(g, self._render) for g in self.rec.guards]
+        guards = [_guard_text(g, self._describe) for g in self.rec.guards]
         return Program(source, self.namespace, guards)
 
-    def _render(self, expr: Expr) -> str:
+    def _leaf(self, expr: Expr) -> str:
         kind = expr[0]
         if kind == "n":
             return self.names[expr[1]]
-        if kind == "a":
-            return expr[1]
-        if kind == "c":
-            return _literal(expr[1])
-        if len(expr) == 2:
-            inner = self._render(expr[1])
-            return f"abs({inner})" if kind == "abs" else f"({'-' if kind == 'neg' else '+'}{inner})"
-        return f"({self._render(expr[1])} {kind} {self._render(expr[2])})"
+        return expr[1] if kind == "a" else _literal(expr[1])
+
+    def _render(self, expr: Expr) -> str:
+        """The text of an expression; a part nested deeper than HOIST_DEPTH gets a line
+        of its own (``_t<k> = ...``, in ``self.pre``), so that a sum over many
+        comparisons (an accuracy) stays within the parser's nesting limit."""
+        if expr[0] in _LEAVES:
+            return self._leaf(expr)
+        done: dict[int, tuple[str, int]] = {}
+        stack: list[tuple[Expr, bool]] = [(expr, False)]
+        while stack:
+            e, ready = stack.pop()
+            if id(e) in done:
+                continue
+            if e[0] in _LEAVES or id(e) in self.hoisted:
+                done[id(e)] = (self.hoisted.get(id(e)) or self._leaf(e), 0)
+            elif not ready:
+                stack.append((e, True))
+                stack.extend((part, False) for part in e[1:])
+            else:
+                parts = [done[id(part)] for part in e[1:]]
+                text = _combine(e[0], [t for t, _ in parts])
+                depth = 1 + max(d for _, d in parts)
+                if depth > HOIST_DEPTH and e is not expr:
+                    text, depth = self._hoist(e, text), 0
+                done[id(e)] = (text, depth)
+        return done[id(expr)][0]
+
+    def _describe(self, expr: Expr, depth: int = 0) -> str:
+        """An expression for a message: as the code writes it, its depth cut at 6."""
+        if expr[0] in _LEAVES:
+            return self._leaf(expr)
+        if depth > 6:
+            return "..."
+        return _combine(expr[0], [self._describe(part, depth + 1) for part in expr[1:]])
+
+    def _hoist(self, expr: Expr, text: str) -> str:
+        name = f"_t{len(self.hoisted)}"
+        self.hoisted[id(expr)] = name
+        self.kept.append(expr)  # its id stays its own while the code is written
+        self.pre.append(f"{name} = {text}")
+        return name
+
+    def _flush(self) -> list[str]:
+        lines, self.pre = self.pre, []
+        return lines
 
     def _input_lines(self) -> list[str]:
         lines: list[str] = []
@@ -320,18 +361,21 @@ class _Writer:
     def _forward_lines(self) -> list[str]:
         lines: list[str] = []
         pending = _guards_by_place(self.rec.guards, self.order)
-        lines += [self._guard_line(k) for k in pending.pop(-1, [])]
+        for k in pending.pop(-1, []):
+            lines += self._guard_lines(k)
         for place, node in enumerate(self.order):
             line = self._node_line(node)
             if line:
+                lines += self._flush()
                 lines.append(line)
-            lines += [self._guard_line(k) for k in pending.pop(place, [])]
+            for k in pending.pop(place, []):
+                lines += self._guard_lines(k)
         return lines
 
-    def _guard_line(self, k: int) -> str:
+    def _guard_lines(self, k: int) -> list[str]:
         left, op, right, outcome = self.rec.guards[k]
         test = f"{self._render(left)} {op} {self._render(right)}"
-        return f"if {'not ' if outcome else ''}({test}): raise _Mismatch({k})"
+        return [*self._flush(), f"if {'not ' if outcome else ''}({test}): raise _Mismatch({k})"]
 
     def _node_line(self, node: Value) -> str | None:
         name = self.names[node]
@@ -452,8 +496,11 @@ class _Writer:
     def _return_lines(self, grads: dict[Value, str]) -> list[str]:
         out = self.out
         value = (self.names[out] if isinstance(out, Value) else
-                 self._render(out.expr) if hasattr(out, "expr") else _literal(float(out)))
-        lines = ["# checks: every number finite, as the engine would have checked"]
+                 f"_float({self._render(out.expr)})" if hasattr(out, "expr") else
+                 _literal(float(out)))
+        if self.has_aux:
+            value = f"({value}, {self._aux_text(self.aux)})"
+        lines = [*self._flush(), "# checks: every number finite, as the engine would have checked"]
         made: dict[int, str] = {}
         for position in dict.fromkeys(self.inputs.positions):
             what = self.inputs.kinds[position][1]
@@ -464,15 +511,14 @@ class _Writer:
             else:
                 made[position] = grads.get(what, "0.0")
                 self.checked.append(made[position])
-        terms = [t for t in dict.fromkeys([value, *self.checked]) if not _is_number(t)]
+        first = self.names[out] if isinstance(out, Value) else value
+        terms = [t for t in dict.fromkeys([first, *self.checked]) if not _is_number(t)]
         lines.append(f"if not _isfinite(_sum(({', '.join(terms)},))): raise _NotFinite")
         items = [made[p] for p in self.inputs.positions]
         if self.inputs.several:
             result = f"({', '.join(items)}{',' if len(items) == 1 else ''})"
         else:
             result = items[0]
-        if self.has_aux:
-            value = f"({value}, {self._aux_text(self.aux)})"
         lines.append(f"return {value}, {result}")
         return lines
 
@@ -482,8 +528,8 @@ class _Writer:
         if isinstance(tree, (list, tuple)):
             items = ", ".join(self._aux_text(x) for x in tree)
             return f"[{items}]" if isinstance(tree, list) else f"({items}{',' * (len(tree) == 1)})"
-        expr = getattr(tree, "expr", None)
-        return self._render(expr) if expr is not None else _literal(tree)
+        expr = getattr(tree, "expr", None)  # a number the code computes (an accuracy)
+        return f"_float({self._render(expr)})" if expr is not None else _literal(float(tree))
 
 
 # -- an op's code ----------------------------------------------------------------------
@@ -611,6 +657,20 @@ def _matching(text: str, start: int = 0) -> int:
 
 def _args(prim: Primitive, texts: list[str]) -> str:
     return f"({', '.join(texts)},)" if prim.nary else ", ".join(texts)
+
+
+_LEAVES = ("n", "a", "c")
+HOIST_DEPTH = 24  # the parser refuses 200 nested parentheses; a long sum is cut well before
+
+
+def _combine(kind: str, parts: list[str]) -> str:
+    """The text of one operation of an expression over its parts' texts."""
+    if len(parts) == 2:
+        return f"({parts[0]} {kind} {parts[1]})"
+    inner = parts[0]
+    if kind in ("abs", "float"):
+        return f"{'abs' if kind == 'abs' else '_float'}({inner})"
+    return f"({ {'neg': '-', 'pos': '+'}.get(kind, kind)}{inner})"
 
 
 def _flat(tree: Any) -> list[Any]:

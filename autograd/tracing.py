@@ -70,7 +70,8 @@ class Recorder:
     def convert(self, number: Traced) -> float:
         """The float the engine folds into a node, fresh, so that its identity names it."""
         fresh = number.value * 1.0  # a new object: never a constant of f's own code
-        self.converted[id(fresh)] = (fresh, number.expr)
+        expr = number.expr if number.value.__class__ is float else ("float", number.expr)
+        self.converted[id(fresh)] = (fresh, expr)
         return fresh
 
 
@@ -136,16 +137,36 @@ def _arithmetic(op: str, fn: Any) -> tuple[Any, Any]:
     return forward, reflected
 
 
+COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})
+
+
+def compared(op: str, left: Expr, right: Expr, outcome: bool, depth: int = 3) -> Any:
+    """A comparison's result while f is traced: a Traced bool, a guard only once used.
+
+    The comparison becomes a guard when its truth is asked for (``if``, ``and``,
+    ``max``, ``not``: ``__bool__``) or it is turned into a plain number, never
+    because it was made: an accuracy computed beside the loss
+    (``(y > 0) == (s.data > 0)``, summed, divided) stays an expression that the
+    compiled code computes on every call. A comparison made by the engine itself
+    is a guard at once (the engine branches on it).
+    """
+    rec = _recorder.get()
+    if rec is None:
+        return outcome
+    if _in_engine(depth):
+        rec.guard(left, op, right, outcome)
+        return outcome
+    if left[0] == "c" and right[0] == "c":
+        return outcome
+    return Traced(outcome, (op, left, right))
+
+
 def _comparison(op: str, fn: Any) -> Any:
     def compare(self: Traced, other: Any) -> Any:
         seen = _operand(other)
         if seen is None:
             return NotImplemented  # a Value compares itself with us, and records that
-        outcome = fn(self.value, seen[0])
-        rec = _recorder.get()
-        if rec is not None:
-            rec.guard(self.expr, op, seen[1], outcome)
-        return outcome
+        return compared(op, self.expr, seen[1], fn(self.value, seen[0]))
 
     return compare
 
@@ -196,8 +217,24 @@ class Traced:
     def __abs__(self) -> Traced:
         return Traced(abs(self.value), ("abs", self.expr))
 
+    __and__, __rand__ = _arithmetic("&", operator.and_)
+    __or__, __ror__ = _arithmetic("|", operator.or_)
+    __xor__, __rxor__ = _arithmetic("^", operator.xor)
+
+    def __invert__(self) -> Traced:
+        return Traced(~self.value, ("~", self.expr))
+
     def __bool__(self) -> bool:
-        return self != 0  # x != 0: a guard, as `if x:` reads it
+        """Python asks for the truth (``if x``, ``x and y``, ``max``): a guard."""
+        outcome = bool(self.value)
+        rec = _recorder.get()
+        if rec is not None:
+            expr = self.expr
+            if expr[0] in COMPARISONS:
+                rec.guard(expr[1], expr[0], expr[2], outcome)
+            else:
+                rec.guard(expr, "!=", ("c", 0), outcome)
+        return outcome
 
     def __float__(self) -> float:
         rec = _recorder.get()
@@ -230,11 +267,11 @@ class Traced:
     def conjugate(self) -> Traced:
         return self
 
-    def __repr__(self) -> str:
-        return repr(self.value)  # printing shows the number, as a float would
-
-    def __format__(self, spec: str) -> str:
-        return format(self.value, spec)
+    # a number turned into text (printed, formatted, a dict key made of it) is
+    # pinned: the compiled code holds only while the number is the same
+    __repr__ = _pinned(repr)  # type: ignore[assignment]
+    __str__ = _pinned(str)  # type: ignore[assignment]
+    __format__ = _pinned(format)  # type: ignore[assignment]
 
 
 numbers.Real.register(Traced)
@@ -317,9 +354,7 @@ def _value_comparison(op: str, fn: Any, original: Any) -> Any:
         right = expr_of(other)
         if rec is None or right is None:
             return original(self, other)
-        outcome = fn(value_of(self), value_of(other))
-        rec.guard(("n", self), op, right, outcome)
-        return outcome
+        return compared(op, ("n", self), right, fn(value_of(self), value_of(other)))
 
     compare.__name__ = original.__name__
     return compare
