@@ -9,7 +9,7 @@ Only the standard library is needed here; drawing needs graphviz.
 from .backward import Contribution, Step, backward, backward_steps, reverse_steps
 from .chains import Explanation, Path, explain
 from .check import GradcheckError, check_grads, check_graph, gradcheck, numerical_grad
-from .compiled import Compiled, CompileError, compile
+from .compiled import Compiled, CompileError, CompileWarning, compile
 from .forward import hessian, hvp, jacobian, jvp
 from .functional import grad, gradients, value_and_grad
 from .graph import forward_order, leaves, topo_order
@@ -38,6 +38,7 @@ __all__ = [
     "Page",
     "TORCH_OPS",
     "CompileError",
+    "CompileWarning",
     "Compiled",
     "Contribution",
     "Explanation",

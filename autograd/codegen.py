@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from heapq import heappop, heappush
 from typing import Any
 
+from .compile_watch import Watched, check_lines
 from .graph import forward_order, topo_order
 from .ops import CODE_NAMES, OPS, Primitive, local_symbol
 from .trace import arg_positions, node_names
@@ -94,6 +95,7 @@ class Inputs:
     positions: tuple[int, ...]
     several: bool
     leaf_names: dict[Value, str] = field(default_factory=dict)
+    watched: list[Watched] = field(default_factory=list)  # what f closes over (compile_watch)
 
 
 @dataclass
@@ -319,7 +321,7 @@ class _Writer:
         return lines
 
     def _input_lines(self) -> list[str]:
-        lines: list[str] = []
+        lines: list[str] = check_lines(self.inputs.watched, self.namespace)
         for param, (kind, what) in zip(self.inputs.params, self.inputs.kinds):
             if kind == "data":
                 lines += self._data_lines(what)
@@ -506,10 +508,12 @@ class _Writer:
             what = self.inputs.kinds[position][1]
             if isinstance(what, list):
                 made[position] = f"_g{position}"
-                lines.append(f"_g{position} = [{', '.join(grads.get(x, '0.0') for x in what)}]")
+                # + 0.0: a zero the code signs (-1.0 * 0.0) is +0.0, as the engine's sums
+                # from 0.0 give it
+                lines.append(f"_g{position} = [{', '.join(_unsigned(grads.get(x)) for x in what)}]")
                 self.checked.append(f"_sum(_g{position})")
             else:
-                made[position] = grads.get(what, "0.0")
+                made[position] = _unsigned(grads.get(what))
                 self.checked.append(made[position])
         first = self.names[out] if isinstance(out, Value) else value
         terms = [t for t in dict.fromkeys([first, *self.checked]) if not _is_number(t)]
@@ -671,6 +675,10 @@ def _combine(kind: str, parts: list[str]) -> str:
     if kind in ("abs", "float"):
         return f"{'abs' if kind == 'abs' else '_float'}({inner})"
     return f"({ {'neg': '-', 'pos': '+'}.get(kind, kind)}{inner})"
+
+
+def _unsigned(grad: str | None) -> str:
+    return "0.0" if grad is None else f"{grad} + 0.0"
 
 
 def _flat(tree: Any) -> list[Any]:

@@ -37,24 +37,39 @@ import linecache
 import math
 import numbers
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from time import perf_counter
 from typing import Any
 
 from .codegen import Inputs, Mismatch, usable, write
+from .compile_watch import watched
 from .errors import as_float
 from .functional import _depth, _positions, _scalar_output, value_and_grad
 from .tracing import Recorder, Traced, recorder
 from .value import Value, enable_grad
 
-__all__ = ["CompileError", "Compiled", "compile"]
+__all__ = ["CompileError", "CompileWarning", "Compiled", "compile"]
 
-MAX_TRACES = 64
-"""How many graphs of different shape one compiled function keeps before it refuses."""
+MAX_GRAPHS = 64
+"""How many graphs of different shape one compiled function keeps (the least recently
+used is dropped for a new one)."""
+
+SLACK = 0.2
+"""How much slower than eager a run may get from traces that are not reused (see _Cost)."""
+
+
+FREE_SECONDS = 0.05
+"""Tracing time never counted against a function (small graphs retrace freely)."""
 
 
 class CompileError(ValueError):
-    """f cannot be compiled, or its graph keeps changing shape: the message says why."""
+    """f cannot be compiled: the message says why."""
+
+
+class CompileWarning(RuntimeWarning):
+    """Tracing stopped paying for itself: the calls that fit no graph run eagerly."""
 
 
 def compile(f: Callable[..., Any], argnums: int | tuple[int, ...] | list[int] = 0, *,  # noqa: A001
@@ -120,6 +135,7 @@ class _Variant:
     run: Callable[..., Any]
     source: str
     guards: list[str]
+    shapes: tuple  # each argument's kind, length and constants, as traced (for messages)
 
 
 class Compiled:
@@ -135,10 +151,14 @@ class Compiled:
         self._variants: list[_Variant] = []  # the last one used first; replaced, not mutated
         self._lock = threading.Lock()
         self.traces = 0
+        self.calls = 0
+        self.eager_calls = 0  # calls no graph fitted that ran as value_and_grad
+        self._cost = _Cost()
         self.__name__ = f"compile({getattr(f, '__name__', 'f')})"
         self.__doc__ = getattr(f, "__doc__", None)
 
     def __call__(self, *args: Any) -> tuple[Any, Any]:
+        self.calls += 1
         variants = self._variants
         if variants and not _depth.get():
             try:
@@ -159,7 +179,7 @@ class Compiled:
 
     @property
     def sources(self) -> list[str]:
-        """The Python of every graph traced so far, the last one used first."""
+        """The Python of every graph kept, the last one used first."""
         return [v.source for v in self._variants]
 
     def __repr__(self) -> str:
@@ -175,8 +195,9 @@ class Compiled:
         normal = _normalized(args, positions)
         if normal is None:
             return self._eager(*args)  # refused by value_and_grad, with its message
-        failed: tuple[_Variant, int] | None = None
-        for variant in self._variants:
+        failed: tuple[_Variant, Any] | None = None
+        tried = self._variants if not self._cost.eager else self._variants[:1]
+        for variant in tried:
             try:
                 result = variant.run(*normal)
             except Mismatch as mismatch:
@@ -186,30 +207,52 @@ class Compiled:
                 return self._eager(*args)
             self._first(variant)
             return result
-        return self._retrace(args, normal, positions, failed)
+        if self.traces and not self._cost.worth_a_trace(self.calls):
+            return self._run_eagerly(args, normal, failed)
+        return self._retrace(args, normal, positions)
+
+    def _run_eagerly(self, args: tuple, normal: tuple,
+                     failed: tuple[_Variant, Any] | None) -> tuple[Any, Any]:
+        """Tracing has cost more than it saved: this call runs as value_and_grad, timed."""
+        if not self._cost.warned:
+            self._cost.warned = True
+            warnings.warn(_not_paying(self, normal, failed), CompileWarning, stacklevel=4)
+        self._cost.eager = True
+        self.eager_calls += 1
+        start = perf_counter()
+        result = self._eager(*args)
+        self._cost.saw_eager(perf_counter() - start)
+        return result
 
     def _first(self, variant: _Variant) -> None:
         with self._lock:
             if self._variants and self._variants[0] is not variant:
                 self._variants = [variant, *(v for v in self._variants if v is not variant)]
 
-    def _retrace(self, args: tuple, normal: tuple, positions: tuple[int, ...],
-                 failed: tuple[_Variant, int] | None) -> tuple[Any, Any]:
-        if self.traces >= MAX_TRACES:
-            raise CompileError(_too_many(self.__name__, failed))
+    def _retrace(self, args: tuple, normal: tuple,
+                 positions: tuple[int, ...]) -> tuple[Any, Any]:
+        start = perf_counter()
         try:
             variant = _trace(self._f, normal, positions, self._several, self._has_aux)
         except CompileError:
             raise
         except Exception as error:
             return self._eager_or_refuse(args, error)
+        traced = perf_counter()
+        try:
+            result = variant.run(*normal)
+        except Exception:  # Mismatch and NotFinite too: the engine decides, eagerly
+            result = None
+        ran = perf_counter()
+        expected = self._eager(*args)
+        done = perf_counter()
+        if result is not None and not _same(result, expected):
+            raise CompileError(_differs(self.__name__, result, expected))
         with self._lock:
             self.traces += 1
-            self._variants = [variant, *self._variants]
-        try:
-            return variant.run(*normal)
-        except Exception:  # Mismatch and NotFinite too
-            return self._eager(*args)
+            self._variants = [variant, *self._variants][:MAX_GRAPHS]  # least recently used out
+        self._cost.saw_trace(traced - start, ran - traced, done - ran)
+        return expected
 
     def _eager_or_refuse(self, args: tuple, error: Exception) -> tuple[Any, Any]:
         """f failed while traced: the engine's error if it fails eagerly too, else why not."""
@@ -221,17 +264,88 @@ class Compiled:
         ) from error
 
 
-def _too_many(name: str, failed: tuple[_Variant, int] | None) -> str:
+class _Cost:
+    """What tracing has cost and saved, in seconds, to tell when it stops paying.
+
+    A trace costs its own time (running f on traced inputs, writing and
+    compiling the code) beyond the eager call it replaces; each later call a
+    graph serves saves the eager time less the compiled time. A new trace is
+    made only while what tracing cost, less what it saved, stays within
+    ``SLACK`` of the eager time of all calls so far (or within FREE_SECONDS):
+    a run then takes at most about (1 + SLACK) times its eager time, plus its
+    first trace.
+    """
+
+    def __init__(self) -> None:
+        self.spent = 0.0  # tracing's time beyond the eager calls it stood for
+        self.eager_s = 0.0  # one eager call, as last measured
+        self.compiled_s = 0.0  # one compiled call, as last measured
+        self.eager = False  # calls no graph fits run eagerly (tracing stopped paying)
+        self.warned = False
+
+    def saw_trace(self, trace_s: float, compiled_s: float, eager_s: float) -> None:
+        self.spent += trace_s + compiled_s
+        self.eager_s, self.compiled_s = eager_s, compiled_s
+
+    def saw_eager(self, eager_s: float) -> None:
+        self.eager_s = eager_s
+
+    def worth_a_trace(self, calls: int) -> bool:
+        saved = max(self.eager_s - self.compiled_s, 0.0) * calls
+        return self.spent - saved <= max(SLACK * calls * self.eager_s, FREE_SECONDS)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal to the bit (a signed zero differs from the other, a nan equals a nan)."""
+    if isinstance(a, (list, tuple)):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(_same(x, y) for x, y in zip(a, b)))
+    if isinstance(a, float) and isinstance(b, float):
+        return (a == b and math.copysign(1.0, a) == math.copysign(1.0, b)) or (a != a and b != b)
+    return type(a) is type(b) and a == b
+
+
+def _differs(name: str, got: Any, expected: Any) -> str:
+    return (f"{name}: the compiled graph gives {got!r} where value_and_grad gives "
+            f"{expected!r} for the same call: f treats its traced numbers differently from "
+            "plain floats (isinstance(x, float), type(x), an identity test ...), which compile "
+            "cannot follow; use value_and_grad for it, or test numbers with "
+            "isinstance(x, numbers.Real)")
+
+
+def _shapes(args: tuple) -> tuple:
+    """Each argument's kind, length and constants: what a graph is traced for."""
+    return tuple(_shape(a) for a in args)
+
+
+def _shape(a: Any) -> Any:
+    if a.__class__ is float:
+        return "float"
+    if isinstance(a, (list, tuple)):
+        return (type(a).__name__, tuple(_shape(x) for x in a))
+    return ("constant", type(a).__name__, a)
+
+
+def _not_paying(c: Compiled, normal: tuple, failed: tuple[_Variant, Any] | None) -> str:
     why = ""
     if failed is not None:
         variant, k = failed
-        why = (f" This call fails the check {variant.guards[k]}." if k >= 0 else
-               " The arguments differ in kind or length from the traced ones.")
-    return (f"{name}: f was traced {MAX_TRACES} times, its graph changing shape with the "
-            f"data.{why} A Python-level branch on a number of the data (if x.data > 0, "
-            "max(z.data for z in zs), float(x)) makes one graph per outcome; write it "
-            "with relu, abs, maximum or minimum (compiled as branches inside one graph), "
-            "or use value_and_grad")
+        if isinstance(k, str):
+            why = f" The {k} f reads was replaced since it was traced."
+        elif k >= 0:
+            why = f" The comparison {variant.guards[k]} keeps changing."
+        else:
+            params = _parameter_names(c._f, len(normal))
+            changed = [p for p, old, new in zip(params, variant.shapes, _shapes(normal))
+                       if old != new]
+            why = (f" The argument {changed[0]!r} keeps changing in kind, length or "
+                   "constants (ints and other non-float data are constants of a graph)."
+                   if changed else " The arguments keep changing in kind or length.")
+    return (f"{c.__name__}: {c.traces} graphs traced in {c.calls} calls cost more than they "
+            f"save, so calls that fit none of them now run eagerly (value_and_grad).{why} "
+            "A Python branch on a number of the data (if x.data > 0, float(x)) makes one "
+            "graph per outcome: write it with relu, abs, maximum or minimum, or pass such "
+            "data as floats")
 
 
 # -- one trace -------------------------------------------------------------------------
@@ -256,6 +370,7 @@ def _trace(f: Callable[..., Any], args: tuple, positions: tuple[int, ...],
                 tree, traced = _data(a, param, taken)
                 kinds.append(("data", tree))
                 call.append(traced)
+    closed_over = watched(f)  # as they are before f runs (f may rebind them)
     rec = Recorder()
     token = _depth.set(_depth.get() + 1)  # grad inside f nests: its results stay Values
     try:
@@ -268,18 +383,19 @@ def _trace(f: Callable[..., Any], args: tuple, positions: tuple[int, ...],
     out, aux = _split_aux(out) if has_aux else (out, None)
     if not isinstance(out, Traced):
         _scalar_output(out, "grad")  # the engine's check of f's result
-    inputs = Inputs(params, kinds, positions, several, leaf_names)
-    return _build(write(out, inputs, rec, getattr(f, "__name__", "compiled"), aux, has_aux))
+    inputs = Inputs(params, kinds, positions, several, leaf_names, closed_over)
+    program = write(out, inputs, rec, getattr(f, "__name__", "compiled"), aux, has_aux)
+    return _build(program, _shapes(args))
 
 
-def _build(program: Any) -> _Variant:
+def _build(program: Any, shapes: tuple) -> _Variant:
     filename = f"<autograd.compile {id(program):x}>"
     linecache.cache[filename] = (len(program.source), None,
                                  program.source.splitlines(True), filename)
     code = builtins.compile(program.source, filename, "exec")
     exec(code, program.namespace)  # noqa: S102 - our own generated code
     name = program.source.split("(", 1)[0][len("def "):]
-    return _Variant(program.namespace[name], program.source, program.guards)
+    return _Variant(program.namespace[name], program.source, program.guards, shapes)
 
 
 def _parameter_names(f: Callable[..., Any], n: int) -> list[str]:

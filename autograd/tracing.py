@@ -31,6 +31,7 @@ other threads compute as usual, only a little slower for that time.
 
 from __future__ import annotations
 
+import builtins
 import math
 import numbers
 import operator
@@ -41,6 +42,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from . import value as _value_module
 from .value import Value
 
 # An expression over the inputs of a compiled function: ('a', name) an input,
@@ -385,6 +387,37 @@ def _watched() -> dict[str, Any]:
     return watched
 
 
+def _watched_grad_mode(original: Any) -> Any:
+    """value._grad_mode_set while a trace runs: f's own ``no_grad()`` is refused.
+
+    Numbers computed under no_grad leave the graph as plain numbers; the
+    compiled code would hold them as they were when traced, where value_and_grad
+    computes them anew on every call.
+    """
+
+    def grad_mode_set(enabled: bool) -> Any:
+        rec = _recorder.get()
+        if rec is not None and not enabled and not _in_engine(3):
+            rec.refusals.append(
+                "f enters no_grad(): the numbers computed inside leave the graph, and the "
+                "compiled code cannot compute them again on later calls; use value_and_grad "
+                "for f, or compute them outside f")
+        return original(enabled)
+
+    return grad_mode_set
+
+
+_isinstance = builtins.isinstance
+
+
+def _traced_isinstance(obj: Any, classinfo: Any) -> bool:
+    """isinstance while a trace runs: f's own test of a traced number answers as for the
+    number it stands for (``isinstance(x, float)`` is True, as it is eagerly)."""
+    if obj.__class__ is Traced and _recorder.get() is not None and not _in_engine(2):
+        return _isinstance(obj.value, classinfo) or _isinstance(obj, classinfo)
+    return _isinstance(obj, classinfo)
+
+
 class _Probes:
     """Install the watched attributes on Value while any thread traces; restore after.
 
@@ -406,6 +439,9 @@ class _Probes:
                 self._saved = {name: Value.__dict__[name] for name in watched}
                 for name, attribute in watched.items():
                     setattr(Value, name, attribute)
+                self._grad_mode = _value_module._grad_mode_set
+                builtins.isinstance = _traced_isinstance
+                _value_module._grad_mode_set = _watched_grad_mode(self._grad_mode)
             self._traces += 1
         try:
             yield
@@ -415,6 +451,8 @@ class _Probes:
                 if self._traces == 0:
                     for name, attribute in self._saved.items():
                         setattr(Value, name, attribute)
+                    _value_module._grad_mode_set = self._grad_mode
+                    builtins.isinstance = _isinstance
                     self._saved = {}
 
 
