@@ -47,7 +47,9 @@ from .codegen import Inputs, Mismatch, usable, write
 from .compile_watch import watched
 from .errors import as_float
 from .functional import _depth, _positions, _scalar_output, value_and_grad
-from .tracing import Recorder, Traced, recorder
+from .backward import reverse_pass
+from .graph import paused_collector
+from .tracing import Recorder, Traced, recorder, value_of
 from .value import Value, enable_grad
 
 __all__ = ["CompileError", "CompileWarning", "Compiled", "compile"]
@@ -55,6 +57,15 @@ __all__ = ["CompileError", "CompileWarning", "Compiled", "compile"]
 MAX_GRAPHS = 64
 """How many graphs of different shape one compiled function keeps (the least recently
 used is dropped for a new one)."""
+
+WARN_AFTER = 8
+"""Calls run eagerly, each of a kind not seen before, after which compile says why."""
+
+MAX_KINDS = 4096
+"""Kinds of call (argument kinds, lengths, constants) remembered to tell a repeated one."""
+
+WRITE_GUESS = 12
+"""Writing a graph as code costs about this many times recording it (measured on MLPs)."""
 
 SLACK = 0.2
 """How much slower than eager a run may get from traces that are not reused (see _Cost)."""
@@ -154,6 +165,7 @@ class Compiled:
         self.calls = 0
         self.eager_calls = 0  # calls no graph fitted that ran as value_and_grad
         self._cost = _Cost()
+        self._pending: _Recording | None = None  # recorded, not yet written as code
         self.__name__ = f"compile({getattr(f, '__name__', 'f')})"
         self.__doc__ = getattr(f, "__doc__", None)
 
@@ -171,7 +183,9 @@ class Compiled:
 
     @property
     def source(self) -> str:
-        """The Python of the graph the last call ran."""
+        """The Python of the graph the last call ran (written now if only recorded yet)."""
+        if self._pending is not None:
+            return _write(self._pending, self._f).source
         if not self._variants:
             raise ValueError(f"{self.__name__}.source: f has not been called yet; it is traced, "
                              "and its source written, at the first call")
@@ -180,7 +194,8 @@ class Compiled:
     @property
     def sources(self) -> list[str]:
         """The Python of every graph kept, the last one used first."""
-        return [v.source for v in self._variants]
+        first = [self.source] if self._pending is not None else []
+        return first + [v.source for v in self._variants]
 
     def __repr__(self) -> str:
         return f"<{self.__name__}: {self.traces} trace{'s' * (self.traces != 1)}>"
@@ -207,17 +222,93 @@ class Compiled:
                 return self._eager(*args)
             self._first(variant)
             return result
-        if self.traces and not self._cost.worth_a_trace(self.calls):
-            return self._run_eagerly(args, normal, failed)
-        return self._retrace(args, normal, positions)
+        return self._new_graph(args, normal, positions, failed)
 
-    def _run_eagerly(self, args: tuple, normal: tuple,
-                     failed: tuple[_Variant, Any] | None) -> tuple[Any, Any]:
-        """Tracing has cost more than it saved: this call runs as value_and_grad, timed."""
+    def _new_graph(self, args: tuple, normal: tuple, positions: tuple[int, ...],
+                   failed: tuple[_Variant, Any] | None) -> tuple[Any, Any]:
+        """No graph fits: write the one recorded last, record one, or run eagerly."""
+        shapes = _shapes(normal)
+        pending, self._pending = self._pending, None
+        if pending is not None and pending.shapes == shapes:
+            return self._write_and_check(pending, args, normal)
+        previous, seen = self._cost.seen(shapes)
+        if self.traces == 0:
+            return self._record_and_answer(args, normal, positions)
+        if self._cost.worth_a_trace(self.calls, seen, shapes == previous, not self._variants):
+            return self._retrace(args, normal, positions)
+        if seen > 1 or self.eager_calls >= WARN_AFTER:
+            self._warn(normal, failed, previous)
+        return self._run_eagerly(args)
+
+    def _record_and_answer(self, args: tuple, normal: tuple,
+                           positions: tuple[int, ...]) -> tuple[Any, Any]:
+        """Run f on traced inputs; answer from its graph, as value_and_grad does; keep the
+        recording, to be written as code when a call of the same kind comes."""
+        start = perf_counter()
+        try:
+            recording = _record(self._f, normal, positions, self._several, self._has_aux)
+        except CompileError:
+            raise
+        except Exception as error:
+            return self._eager_or_refuse(args, error)
+        try:
+            result = _answer(recording)
+        except Exception:  # a gradient the engine refuses: its own error, eagerly
+            return self._eager(*args)
+        with self._lock:
+            self.traces += 1
+            self._pending = recording
+        self._cost.saw_record(perf_counter() - start)
+        return result
+
+    def _retrace(self, args: tuple, normal: tuple,
+                 positions: tuple[int, ...]) -> tuple[Any, Any]:
+        """Record f on this call and write its graph at once (a kind of call seen before)."""
+        start = perf_counter()
+        try:
+            recording = _record(self._f, normal, positions, self._several, self._has_aux)
+        except CompileError:
+            raise
+        except Exception as error:
+            return self._eager_or_refuse(args, error)
+        with self._lock:
+            self.traces += 1
+        self._cost.saw_record(perf_counter() - start)
+        return self._write_and_check(recording, args, normal)
+
+    def _write_and_check(self, recording: _Recording, args: tuple,
+                         normal: tuple) -> tuple[Any, Any]:
+        """Write a recording as code, run it on this call, and check it against
+        value_and_grad on the same call: the eager answer is returned."""
+        start = perf_counter()
+        variant = _write(recording, self._f)
+        written = perf_counter()
+        try:
+            result = variant.run(*normal)
+        except Mismatch:  # this call branches elsewhere: the graph may serve others
+            result = None
+        except Exception:  # NotFinite: the engine decides, eagerly
+            result = None
+        ran = perf_counter()
+        expected = self._eager(*args)
+        done = perf_counter()
+        if result is not None and not _same(result, expected):
+            raise CompileError(_differs(self.__name__, result, expected))
+        with self._lock:
+            self._variants = [variant, *self._variants][:MAX_GRAPHS]  # least recently used out
+        self._cost.saw_write(written - start, ran - written, done - ran)
+        return expected
+
+    def _warn(self, normal: tuple, failed: tuple[_Variant, Any] | None, previous: Any) -> None:
+        """Tracing stopped paying: said once, with what keeps changing."""
+        self._cost.eager = True
         if not self._cost.warned:
             self._cost.warned = True
-            warnings.warn(_not_paying(self, normal, failed), CompileWarning, stacklevel=4)
-        self._cost.eager = True
+            warnings.warn(_not_paying(self, normal, failed, previous), CompileWarning,
+                          stacklevel=5)
+
+    def _run_eagerly(self, args: tuple) -> tuple[Any, Any]:
+        """This call runs as value_and_grad (timed: tracing's budget is a share of it)."""
         self.eager_calls += 1
         start = perf_counter()
         result = self._eager(*args)
@@ -228,31 +319,6 @@ class Compiled:
         with self._lock:
             if self._variants and self._variants[0] is not variant:
                 self._variants = [variant, *(v for v in self._variants if v is not variant)]
-
-    def _retrace(self, args: tuple, normal: tuple,
-                 positions: tuple[int, ...]) -> tuple[Any, Any]:
-        start = perf_counter()
-        try:
-            variant = _trace(self._f, normal, positions, self._several, self._has_aux)
-        except CompileError:
-            raise
-        except Exception as error:
-            return self._eager_or_refuse(args, error)
-        traced = perf_counter()
-        try:
-            result = variant.run(*normal)
-        except Exception:  # Mismatch and NotFinite too: the engine decides, eagerly
-            result = None
-        ran = perf_counter()
-        expected = self._eager(*args)
-        done = perf_counter()
-        if result is not None and not _same(result, expected):
-            raise CompileError(_differs(self.__name__, result, expected))
-        with self._lock:
-            self.traces += 1
-            self._variants = [variant, *self._variants][:MAX_GRAPHS]  # least recently used out
-        self._cost.saw_trace(traced - start, ran - traced, done - ran)
-        return expected
 
     def _eager_or_refuse(self, args: tuple, error: Exception) -> tuple[Any, Any]:
         """f failed while traced: the engine's error if it fails eagerly too, else why not."""
@@ -267,32 +333,61 @@ class Compiled:
 class _Cost:
     """What tracing has cost and saved, in seconds, to tell when it stops paying.
 
-    A trace costs its own time (running f on traced inputs, writing and
-    compiling the code) beyond the eager call it replaces; each later call a
-    graph serves saves the eager time less the compiled time. A new trace is
-    made only while what tracing cost, less what it saved, stays within
-    ``SLACK`` of the eager time of all calls so far (or within FREE_SECONDS):
-    a run then takes at most about (1 + SLACK) times its eager time, plus its
-    first trace.
+    A graph costs its recording (f run on traced inputs, a little more than an
+    eager call) and its writing (code, ``compile``, the check against eager);
+    each later call it serves saves the eager time less the compiled time. A
+    kind of call seen once (its arguments' kinds, lengths and constants: ints
+    that change the graph) runs eagerly. A kind seen again is recorded, and
+    written at its next call, while what tracing cost, less what it saved, plus
+    what the next graph may cost, stays within ``SLACK`` of the eager time of
+    all calls so far (or within FREE_SECONDS): a run then takes at most about
+    (1 + SLACK) times its eager time.
     """
 
     def __init__(self) -> None:
         self.spent = 0.0  # tracing's time beyond the eager calls it stood for
+        self.last_graph = 0.0  # what the last graph cost: what the next one may cost
+        self.record_s = 0.0  # the last recording (f on traced inputs)
         self.eager_s = 0.0  # one eager call, as last measured
         self.compiled_s = 0.0  # one compiled call, as last measured
-        self.eager = False  # calls no graph fits run eagerly (tracing stopped paying)
+        self.eager = False  # tracing stopped paying: only the last graph used is tried
         self.warned = False
+        self.kinds: dict[Any, int] = {}  # how often each kind of call (_shapes) came
+        self.last: Any = None
 
-    def saw_trace(self, trace_s: float, compiled_s: float, eager_s: float) -> None:
-        self.spent += trace_s + compiled_s
+    def seen(self, shapes: tuple) -> tuple[Any, int]:
+        """(the kind of the call before, how often this kind has come, this call included)."""
+        try:
+            count = self.kinds[shapes] = self.kinds.get(shapes, 0) + 1
+        except TypeError:  # an unhashable constant: the trace will say so
+            count = 2
+        if len(self.kinds) > MAX_KINDS:
+            self.kinds.clear()
+        previous, self.last = self.last, shapes
+        return previous, count
+
+    def saw_record(self, record_s: float) -> None:
+        self.spent += max(record_s - self.eager_s, 0.0)
+        self.record_s = record_s
+
+    def saw_write(self, write_s: float, compiled_s: float, eager_s: float) -> None:
+        self.last_graph = self.record_s + write_s + compiled_s
+        self.spent += write_s + compiled_s
         self.eager_s, self.compiled_s = eager_s, compiled_s
 
     def saw_eager(self, eager_s: float) -> None:
         self.eager_s = eager_s
 
-    def worth_a_trace(self, calls: int) -> bool:
+    def worth_a_trace(self, calls: int, seen: int, again: bool, first: bool) -> bool:
+        """A kind of call seen once runs eagerly; before any graph is written, a kind
+        that came twice in a row or three times is traced if the budget allows."""
+        if seen < 2 or (first and not again and seen < 3):
+            return False
         saved = max(self.eager_s - self.compiled_s, 0.0) * calls
-        return self.spent - saved <= max(SLACK * calls * self.eager_s, FREE_SECONDS)
+        allowed = max(SLACK * calls * self.eager_s, FREE_SECONDS)
+        # before any graph is written, one is guessed at WRITE_GUESS times its recording
+        next_graph = self.last_graph or self.record_s * WRITE_GUESS
+        return self.spent + next_graph - saved <= allowed
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -326,23 +421,22 @@ def _shape(a: Any) -> Any:
     return ("constant", type(a).__name__, a)
 
 
-def _not_paying(c: Compiled, normal: tuple, failed: tuple[_Variant, Any] | None) -> str:
+def _not_paying(c: Compiled, normal: tuple, failed: tuple[_Variant, Any] | None,
+                previous: Any) -> str:
     why = ""
-    if failed is not None:
-        variant, k = failed
-        if isinstance(k, str):
-            why = f" The {k} f reads was replaced since it was traced."
-        elif k >= 0:
-            why = f" The comparison {variant.guards[k]} keeps changing."
-        else:
-            params = _parameter_names(c._f, len(normal))
-            changed = [p for p, old, new in zip(params, variant.shapes, _shapes(normal))
-                       if old != new]
-            why = (f" The argument {changed[0]!r} keeps changing in kind, length or "
-                   "constants (ints and other non-float data are constants of a graph)."
-                   if changed else " The arguments keep changing in kind or length.")
-    return (f"{c.__name__}: {c.traces} graphs traced in {c.calls} calls cost more than they "
-            f"save, so calls that fit none of them now run eagerly (value_and_grad).{why} "
+    if failed is not None and isinstance(failed[1], str):
+        why = f" The {failed[1]} f reads was replaced since it was traced."
+    elif failed is not None and failed[1] >= 0:
+        why = f" The comparison {failed[0].guards[failed[1]]} keeps changing."
+    else:
+        before = failed[0].shapes if failed is not None else previous
+        params = _parameter_names(c._f, len(normal))
+        changed = [p for p, old, new in zip(params, before or (), _shapes(normal)) if old != new]
+        why = (f" The argument {changed[0]!r} keeps changing in kind, length or "
+               "constants (ints and other non-float data are constants of a graph)."
+               if changed else " The arguments keep changing in kind or length.")
+    return (f"{c.__name__}: {c.traces} trace(s) in {c.calls} calls; a new graph would cost "
+            f"more than it saves, so calls that fit none run eagerly (value_and_grad).{why} "
             "A Python branch on a number of the data (if x.data > 0, float(x)) makes one "
             "graph per outcome: write it with relu, abs, maximum or minimum, or pass such "
             "data as floats")
@@ -351,8 +445,21 @@ def _not_paying(c: Compiled, normal: tuple, failed: tuple[_Variant, Any] | None)
 # -- one trace -------------------------------------------------------------------------
 
 
-def _trace(f: Callable[..., Any], args: tuple, positions: tuple[int, ...],
-           several: bool, has_aux: bool = False) -> _Variant:
+@dataclass
+class _Recording:
+    """One run of f on traced inputs: its graph, what it read, not yet written as code."""
+
+    out: Any
+    aux: Any
+    rec: Recorder
+    inputs: Inputs
+    shapes: tuple
+    has_aux: bool
+    variant: _Variant | None = None
+
+
+def _record(f: Callable[..., Any], args: tuple, positions: tuple[int, ...],
+            several: bool, has_aux: bool = False) -> _Recording:
     params = _parameter_names(f, len(args))
     taken = set(params)
     kinds: list[tuple[str, Any]] = []
@@ -384,8 +491,34 @@ def _trace(f: Callable[..., Any], args: tuple, positions: tuple[int, ...],
     if not isinstance(out, Traced):
         _scalar_output(out, "grad")  # the engine's check of f's result
     inputs = Inputs(params, kinds, positions, several, leaf_names, closed_over)
-    program = write(out, inputs, rec, getattr(f, "__name__", "compiled"), aux, has_aux)
-    return _build(program, _shapes(args))
+    return _Recording(out, aux, rec, inputs, _shapes(args), has_aux)
+
+
+def _answer(recording: _Recording) -> tuple[Any, Any]:
+    """What value_and_grad returns for the recorded call, from the recorded graph."""
+    out, inputs = recording.out, recording.inputs
+    table: dict[Value, float] = {}
+    if isinstance(out, Value):
+        with paused_collector():
+            table = reverse_pass(out, 1.0, "grad")
+    value = float(value_of(out))
+    grads = []
+    for position in inputs.positions:
+        what = inputs.kinds[position][1]
+        grads.append([table.get(x, 0.0) for x in what] if isinstance(what, list)
+                     else table.get(what, 0.0))
+    if recording.has_aux:
+        value = (value, _as_floats(recording.aux))
+    return value, (tuple(grads) if inputs.several else grads[0])
+
+
+def _write(recording: _Recording, f: Callable[..., Any]) -> _Variant:
+    """The recording as code (written once)."""
+    if recording.variant is None:
+        program = write(recording.out, recording.inputs, recording.rec,
+                        getattr(f, "__name__", "compiled"), recording.aux, recording.has_aux)
+        recording.variant = _build(program, recording.shapes)
+    return recording.variant
 
 
 def _build(program: Any, shapes: tuple) -> _Variant:
@@ -505,7 +638,7 @@ def _as_floats(tree: Any) -> Any:
         return [_as_floats(x) for x in tree]
     if isinstance(tree, tuple):
         return tuple(_as_floats(x) for x in tree)
-    return tree.data if isinstance(tree, Value) else float(tree)
+    return value_of(tree) if isinstance(tree, Value) else float(tree)
 
 
 # -- arguments as value_and_grad would take them ---------------------------------------
