@@ -37,6 +37,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import math
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from typing import Any
 
 from .compile_watch import Watched, check_lines
 from .graph import forward_order, topo_order
-from .ops import CODE_NAMES, OPS, Primitive, local_symbol
+from .ops import CODE_NAMES, OPS, Primitive, dot_parts, local_symbol
 from .trace import arg_positions, node_names
 from .tracing import Expr, Recorder, value_of
 from .value import Value
@@ -62,11 +63,27 @@ NEVER_INF = frozenset({
 })
 
 SKIP_FROM = 3  # a node sending on this many edges is skipped, as a block, when its grad is 0
+WIDE_FROM = 8  # an n-ary node of this many inputs sends its gradient in one line (_acc)
+
+
+_DOT = OPS["dot"]
+
+
+def _acc(grads: list, places: tuple, locals_: tuple, g: float) -> None:
+    for k, local in zip(places, locals_):
+        grads[k] += local * g
+
+
+def _acc1(grads: list, places: tuple, g: float) -> None:
+    for k in places:
+        grads[k] += g
+
 _GATE = re.compile(r"1\.0 if (.+) else 0\.0")
 
 _HELPERS = {
     "_float": float, "_list": list, "_tuple": tuple, "_len": len, "_set": set, "_map": map,
     "_type": type, "_sum": builtins.sum, "_isfinite": math.isfinite, "_FLOATS": {float},
+    "_acc": _acc, "_acc1": _acc1, "_mul": operator.mul,
 }
 
 
@@ -148,6 +165,9 @@ class _Writer:
         self.hoisted: dict[int, str] = {}  # id(expr) -> _t<k>, a part written on its own line
         self.kept: list[Expr] = []
         self.pre: list[str] = []  # those lines, until the line that uses them is written
+        self.listed: dict[Value, int] = {}  # nodes whose gradients are in _R (see _listed)
+        self.tuples: dict[tuple, str] = {}  # tuples of expressions named once (_V<k>)
+        self.wide: set[Value] = set()
 
     # -- which nodes, in which order, named how ------------------------------------------
 
@@ -416,7 +436,22 @@ class _Writer:
         return texts
 
     def _forward_code(self, node: Value, prim: Primitive) -> str:
-        return forward_text(prim, self._arg_texts(node), self.namespace)
+        texts = self._arg_texts(node)
+        if prim is _DOT and len(texts) >= WIDE_FROM:  # a neuron: its vectors named once
+            ws, qs, bias = dot_parts(texts)
+            total = f"_sum(_map(_mul, {self._tuple(ws)}, {self._tuple(qs)}), 0.0)"  # as _dot
+            return total if bias is None else f"{total} + {_wrap(bias)}"
+        return forward_text(prim, texts, self.namespace)
+
+    def _tuple(self, texts: Any) -> str:
+        """A name for a tuple of expressions (a neuron's weights, a layer's inputs),
+        written once, on the line before the first line that uses it."""
+        key = tuple(texts)
+        name = self.tuples.get(key)
+        if name is None:
+            name = self.tuples[key] = f"_V{len(self.tuples)}"
+            self.pre.append(f"{name} = ({', '.join(key)},)")
+        return name
 
     def _local_code(self, node: Value, i: int) -> str:
         found = self.locals.get(node)
@@ -439,10 +474,18 @@ class _Writer:
         if not isinstance(self.out, Value):
             return {}, []
         root = self.out
+        order = topo_order(root)
+        self.listed = self._listed(order)
         grads: dict[Value, str] = {root: self._grad_name(root)}
         lines = [f"{grads[root]} = 1.0"]
-        for node in topo_order(root):
+        if self.listed:
+            lines.insert(0, f"_R = [0.0] * {len(self.listed)}")
+        for node in order:
             if node not in grads or node.primitive is None:
+                continue
+            if node in self.wide:
+                line = self._wide_line(node, grads)
+                lines += [*self._flush(), line]
                 continue
             finite = node.primitive.finite_derivatives
             firsts: list[str] = []  # the gradients this node's edges start
@@ -461,6 +504,41 @@ class _Writer:
             if node not in grads and prim and not prim.finite_derivatives and self._internal(node):
                 self.checked += [self._local_code(node, i) for i in arg_positions(node)]
         return grads, lines
+
+    def _listed(self, order: list[Value]) -> dict[Value, int]:
+        """The parents of wide nodes (an n-ary op of WIDE_FROM inputs or more, a neuron's
+        dot), each with its place in the list ``_R`` that holds their gradients, so that a
+        wide node's edges are one line: ``_acc(_R, places, locals, g)``."""
+        listed: dict[Value, int] = {}
+        self.wide: set[Value] = set()
+        for node in order:
+            prim, parents = node.primitive, node.parents
+            if (prim is not None and prim.nary and prim.finite_derivatives
+                    and len(parents) >= WIDE_FROM and self._internal(node)
+                    and len(set(parents)) == len(parents) and node is not self.out):
+                self.wide.add(node)
+                for parent in parents:
+                    listed.setdefault(parent, len(listed))
+        return listed
+
+    def _wide_line(self, node: Value, grads: dict[Value, str]) -> str:
+        """A wide node's edges in one line (the helper adds in the parents' order, as the
+        engine does; ``_R`` starts at 0.0, as the engine's sums do)."""
+        places = tuple(self.listed[p] for p in node.parents)
+        k = self.bound["_I"] = self.bound.get("_I", -1) + 1
+        self.namespace[f"_I{k}"] = places
+        for parent in node.parents:
+            grads.setdefault(parent, self._grad_name(parent))
+        g = grads[node]
+        if node.primitive is _DOT and len(node.parents) == len(node.args):
+            ws, qs, bias = dot_parts(self._arg_texts(node))  # locals: qs, ws, 1.0 (_d_dot)
+            tail = ", 1.0" if bias is not None else ""
+            return (f"if {g}: _acc(_R, _I{k}, (*{self._tuple(qs)}, *{self._tuple(ws)}{tail}), "
+                    f"{g})")
+        locals_ = [self._local_code(node, i) for i in arg_positions(node)]
+        if all(text == "1.0" for text in locals_):
+            return f"if {g}: _acc1(_R, _I{k}, {g})"
+        return f"if {g}: _acc(_R, _I{k}, ({', '.join(locals_)},), {g})"
 
     def _edge_line(self, node: Value, parent: Value, i: int, j: int,
                    grads: dict[Value, str], firsts: list[str]) -> str:
@@ -488,6 +566,8 @@ class _Writer:
         return text if symbol in (local, _wrap(local), "1", "-1") else f"{text}   # {symbol}"
 
     def _grad_name(self, node: Value) -> str:
+        if node in self.listed:
+            return f"_R[{self.listed[node]}]"
         name = self.names[node]
         grad = f"g{name[1:]}" if name[:1] == "v" and name[1:].isdigit() else f"g_{name}"
         while grad in self.taken:

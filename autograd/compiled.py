@@ -71,8 +71,9 @@ SLACK = 0.2
 """How much slower than eager a run may get from traces that are not reused (see _Cost)."""
 
 
-FREE_SECONDS = 0.05
-"""Tracing time never counted against a function (small graphs retrace freely)."""
+FREE_TRACES, FREE_NODES = 16, 500
+"""Graphs of fewer nodes than FREE_NODES are traced freely, up to FREE_TRACES of them; after
+that, and for larger graphs, a new graph is traced only while tracing pays (see _Cost)."""
 
 
 class CompileError(ValueError):
@@ -234,7 +235,8 @@ class Compiled:
         previous, seen = self._cost.seen(shapes)
         if self.traces == 0:
             return self._record_and_answer(args, normal, positions)
-        if self._cost.worth_a_trace(self.calls, seen, shapes == previous, not self._variants):
+        if self._cost.worth_a_trace(self.calls, self.traces, seen, shapes == previous,
+                                    not self._variants):
             return self._retrace(args, normal, positions)
         if seen > 1 or self.eager_calls >= WARN_AFTER:
             self._warn(normal, failed, previous)
@@ -258,7 +260,7 @@ class Compiled:
         with self._lock:
             self.traces += 1
             self._pending = recording
-        self._cost.saw_record(perf_counter() - start)
+        self._cost.saw_record(perf_counter() - start, len(recording.rec.created))
         return result
 
     def _retrace(self, args: tuple, normal: tuple,
@@ -273,7 +275,7 @@ class Compiled:
             return self._eager_or_refuse(args, error)
         with self._lock:
             self.traces += 1
-        self._cost.saw_record(perf_counter() - start)
+        self._cost.saw_record(perf_counter() - start, len(recording.rec.created))
         return self._write_and_check(recording, args, normal)
 
     def _write_and_check(self, recording: _Recording, args: tuple,
@@ -340,14 +342,15 @@ class _Cost:
     that change the graph) runs eagerly. A kind seen again is recorded, and
     written at its next call, while what tracing cost, less what it saved, plus
     what the next graph may cost, stays within ``SLACK`` of the eager time of
-    all calls so far (or within FREE_SECONDS): a run then takes at most about
-    (1 + SLACK) times its eager time.
+    all calls so far: a run then takes at most about (1 + SLACK) times its
+    eager time (small graphs are traced freely: see FREE_TRACES).
     """
 
     def __init__(self) -> None:
         self.spent = 0.0  # tracing's time beyond the eager calls it stood for
         self.last_graph = 0.0  # what the last graph cost: what the next one may cost
         self.record_s = 0.0  # the last recording (f on traced inputs)
+        self.nodes = 0  # the nodes f made in it
         self.eager_s = 0.0  # one eager call, as last measured
         self.compiled_s = 0.0  # one compiled call, as last measured
         self.eager = False  # tracing stopped paying: only the last graph used is tried
@@ -366,9 +369,9 @@ class _Cost:
         previous, self.last = self.last, shapes
         return previous, count
 
-    def saw_record(self, record_s: float) -> None:
+    def saw_record(self, record_s: float, nodes: int) -> None:
         self.spent += max(record_s - self.eager_s, 0.0)
-        self.record_s = record_s
+        self.record_s, self.nodes = record_s, nodes
 
     def saw_write(self, write_s: float, compiled_s: float, eager_s: float) -> None:
         self.last_graph = self.record_s + write_s + compiled_s
@@ -378,13 +381,16 @@ class _Cost:
     def saw_eager(self, eager_s: float) -> None:
         self.eager_s = eager_s
 
-    def worth_a_trace(self, calls: int, seen: int, again: bool, first: bool) -> bool:
+    def worth_a_trace(self, calls: int, traces: int, seen: int, again: bool,
+                      first: bool) -> bool:
         """A kind of call seen once runs eagerly; before any graph is written, a kind
         that came twice in a row or three times is traced if the budget allows."""
         if seen < 2 or (first and not again and seen < 3):
             return False
+        if traces < FREE_TRACES and self.nodes < FREE_NODES:
+            return True  # a small graph: cheap, and the count does not hang on the clock
         saved = max(self.eager_s - self.compiled_s, 0.0) * calls
-        allowed = max(SLACK * calls * self.eager_s, FREE_SECONDS)
+        allowed = SLACK * calls * self.eager_s
         # before any graph is written, one is guessed at WRITE_GUESS times its recording
         next_graph = self.last_graph or self.record_s * WRITE_GUESS
         return self.spent + next_graph - saved <= allowed

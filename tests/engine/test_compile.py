@@ -427,7 +427,7 @@ def test_a_number_the_engine_took_but_no_node_holds_pins_the_code_too():
 
 
 def test_a_graph_that_keeps_changing_stops_tracing_warns_once_and_runs_eagerly(monkeypatch):
-    monkeypatch.setattr(autograd.compiled, "FREE_SECONDS", 0.0)
+    monkeypatch.setattr(autograd.compiled, "FREE_TRACES", 0)
     monkeypatch.setattr(autograd.compiled, "SLACK", 0.0)  # a trace costs more than 40 calls
 
     def f(w, x):
@@ -445,7 +445,7 @@ def test_a_graph_that_keeps_changing_stops_tracing_warns_once_and_runs_eagerly(m
 
 
 def test_an_argument_that_keeps_changing_is_named_in_the_warning(monkeypatch):
-    monkeypatch.setattr(autograd.compiled, "FREE_SECONDS", 0.0)
+    monkeypatch.setattr(autograd.compiled, "FREE_TRACES", 0)
     monkeypatch.setattr(autograd.compiled, "SLACK", 0.0)
 
     def f(w, tokens):

@@ -110,7 +110,7 @@ def test_a_model_compile_cannot_train_is_refused_before_training():
 
 
 def test_a_loss_whose_graph_keeps_changing_falls_back_to_eager_with_a_warning(monkeypatch):
-    monkeypatch.setattr(autograd.compiled, "FREE_SECONDS", 0.0)
+    monkeypatch.setattr(autograd.compiled, "FREE_TRACES", 0)
 
     def shifty(out, t):  # float(t): a graph pinned to each target
         return (out - float(t)) ** 2
