@@ -17,7 +17,7 @@
         g_x = 2.0 * g1
         # checks: every number finite, as the engine would have checked
         if not _isfinite(_sum((v2, v1, g_x,))): raise _NotFinite
-        return v2, g_x
+        return v2, g_x + 0.0
     <BLANKLINE>
 
 The forward lines follow ``forward_order`` and the reverse lines the order of
@@ -563,7 +563,9 @@ class _Writer:
         if node.primitive.nary:  # its locals are its inputs (dot) or 1 (sum): no comment
             return text
         symbol = local_symbol(node.primitive, i, self._arg_texts(node), self.names[node])
-        return text if symbol in (local, _wrap(local), "1", "-1") else f"{text}   # {symbol}"
+        if symbol in (local, _wrap(local), "1", "-1"):
+            return text
+        return f"{text}   # {_comment(symbol)}"
 
     def _grad_name(self, node: Value) -> str:
         if node in self.listed:
@@ -594,7 +596,7 @@ class _Writer:
                 self.checked.append(f"_sum(_g{position})")
             else:
                 made[position] = _unsigned(grads.get(what))
-                self.checked.append(made[position])
+                self.checked.append(grads.get(what, "0.0"))
         first = self.names[out] if isinstance(out, Value) else value
         terms = [t for t in dict.fromkeys([first, *self.checked]) if not _is_number(t)]
         lines.append(f"if not _isfinite(_sum(({', '.join(terms)},))): raise _NotFinite")
@@ -755,6 +757,13 @@ def _combine(kind: str, parts: list[str]) -> str:
     if kind in ("abs", "float"):
         return f"{'abs' if kind == 'abs' else '_float'}({inner})"
     return f"({ {'neg': '-', 'pos': '+'}.get(kind, kind)}{inner})"
+
+
+def _comment(text: Any) -> str:
+    """Text (a symbol from the op table, of anyone's writing) safe in a ``#`` comment: a
+    character that could end the line (newline, carriage return, NUL, any control or
+    separator) is written as its escape, so nothing after it can run as code."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 def _unsigned(grad: str | None) -> str:

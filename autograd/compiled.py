@@ -18,15 +18,16 @@
         g_w = x * g1
         # checks: every number finite, as the engine would have checked
         if not _isfinite(_sum((v2, x, v1, g_w,))): raise _NotFinite
-        return v2, g_w
+        return v2, g_w + 0.0
     <BLANKLINE>
 
-The first call runs f once on traced inputs and writes the graph it builds as a
-Python function (``.source``): one assignment per node, then one per edge of
-the reverse pass, the numbers named as ``trace_text`` names them. Later calls
-run that function on plain floats; they return exactly what
-``value_and_grad(f, argnums)`` returns. See ``compile`` for what may change
-between calls and what happens when the graph would not be the same.
+The first call runs f once on traced inputs; the graph it builds is written as
+a Python function (``.source``): one assignment per node, then one per edge of
+the reverse pass (a wide node, a neuron's ``dot``, one line each way), the
+numbers named as ``trace_text`` names them (``+ 0.0`` gives a zero gradient the
+engine's sign). Later calls run that function on plain floats; they return
+exactly what ``value_and_grad(f, argnums)`` returns. See ``compile`` for what
+may change between calls, and for when tracing stops paying.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class CompileWarning(RuntimeWarning):
 
 def compile(f: Callable[..., Any], argnums: int | tuple[int, ...] | list[int] = 0, *,  # noqa: A001
             has_aux: bool = False) -> Compiled:
-    """``value_and_grad(f, argnums)`` as straight-line Python, written at the first call.
+    """``value_and_grad(f, argnums)`` as straight-line Python, written from f's graph.
 
         >>> from autograd import compile, value_and_grad
         >>> def loss(w, x, y):
@@ -101,30 +102,50 @@ def compile(f: Callable[..., Any], argnums: int | tuple[int, ...] | list[int] = 
     ``value_and_grad``. The others are data: their floats (alone, or in lists
     and tuples, nested) may change from call to call, the code reads them on
     every call. Anything else among them (ints, strings, None, objects) is a
-    constant of the trace: a call with another one is traced anew. Values f
-    closes over are read on every call (a model's weights, changed by an
-    optimizer between calls, are read as they are).
+    constant of the trace: a call with another one needs another graph.
+
+    **What f closes over.** The Values of a graph that existed before f ran
+    (a model's weights) are read on every call, as an optimizer left them.
+    Every object f reads from a closure cell or a module global (and so do its
+    own helper functions) is checked by identity on every call: a float
+    changed (``lr = 0.5``), a model rebound (``model = MLP.load(...)``), a
+    helper redefined, and the call is traced anew. Numbers inside lists, dicts
+    and objects that f reads (``cfg["scale"]``, ``self.temperature``) are, as
+    in JAX, constants of the trace: pass such numbers as arguments.
 
     **A graph that would change shape is traced again, never run wrong.** A
-    Python-level branch on the data (``if x.data > 0``, ``if x > 0``,
-    ``max(z.data for z in zs)``) is recorded while f is traced and checked on
-    every call; a call that would branch the other way is traced again and its
-    graph kept beside the first, up to ``MAX_TRACES`` (64) graphs, after which
-    ``CompileError`` says which comparison keeps changing. A number of the data
-    that f turns into a plain float (``float(x)``, ``math.exp(x)``) pins the
-    compiled code to that value. ``relu``, ``abs``, ``maximum`` and ``minimum``
-    need none of this: the compiled code branches inside, on every call.
+    comparison of traced numbers (``x > 0``, ``s.data > 0``) gives a traced
+    truth value; it becomes a *guard*, checked on every call, only when Python
+    asks for its truth (``if``, ``and``, ``max``, ``int()``): an accuracy or a
+    count computed beside the loss (``sum((y > 0) == (s.data > 0) ...)``) is
+    computed by the compiled code and needs no new graph. A number of the data
+    that f turns into text or a plain number (``float(x)``, ``math.exp(x)``,
+    ``str(x)``, ``f"{x:.2f}"``, ``round(x)``) pins the code to that value.
+    ``relu``, ``abs``, ``maximum`` and ``minimum`` branch inside the code.
+    f's own ``no_grad()`` is refused (``CompileError``), as are reads of
+    ``.grad``, ``.local_grads`` or ``.args`` and writes to ``.data``: numbers
+    found there cannot be followed.
 
-    Errors are the engine's: a call whose numbers the engine would refuse
-    (a log of a negative number, an overflow, a nan) is run again eagerly, which
-    raises the same error, naming the op, the value and the node. f runs when
-    traced (and when a call is run eagerly), so its side effects (printing,
-    appending to a list) happen then, not on every call. f may not read
-    ``.grad``, ``.local_grads`` or ``.args`` of a Value, nor set ``.data``
-    (``CompileError``): numbers found there cannot be followed.
-    Inside another derivative, or with Values among the arguments, the call is
+    **When it pays.** The first call records f on traced inputs and answers
+    from that graph, as value_and_grad does; the graph is written as code at
+    the next call of the same kind, run, and checked against value_and_grad
+    once (a mismatch, from code that tests ``type(x)`` say, is a
+    ``CompileError``). Later calls run the code. A kind of call seen once runs
+    eagerly; a new graph is traced only while tracing has saved more than it
+    cost (within ``SLACK``, 20% of the eager time; small graphs are traced
+    freely). When it stops paying, a ``CompileWarning`` says once what keeps
+    changing (an argument, a comparison, a global), and calls no graph fits
+    run as value_and_grad. At most ``MAX_GRAPHS`` (64) graphs are kept, the
+    least recently used dropped.
+
+    Errors are the engine's: a call whose numbers the engine would refuse is
+    run again eagerly, which raises the same error, naming the op, the value
+    and the node. f runs when recorded and when a call runs eagerly, so its
+    side effects (printing) happen then, not on every call. Inside another
+    derivative, or with Values among the arguments, the call is
     ``value_and_grad``'s. ``.source`` is the code of the graph the last call
-    ran; ``.sources`` all of them; ``.traces`` how many times f was traced.
+    ran; ``.sources`` all of them; ``.traces`` how many times f was recorded,
+    ``.calls`` and ``.eager_calls`` how many calls came and ran eagerly.
 
     ``has_aux=True`` (as in JAX): f returns ``(value, aux)``, aux a Value, a
     number or a list or tuple of them (a model's output, say), and the call
@@ -608,10 +629,10 @@ def _split_aux(result: Any) -> tuple[Any, Any]:
                         f"{type(result).__name__}")
     value, aux = result
     bad = [x for x in _leaves_of(aux) if not isinstance(x, (Value, Traced, int, float))
-           or isinstance(x, bool)]
+           or isinstance(value_of(x), bool)]  # a comparison's result too, as eagerly
     if bad:
         raise CompileError(f"compile(has_aux=True): aux must hold Values and numbers (in lists "
-                           f"or tuples), not {type(bad[0]).__name__}")
+                           f"or tuples), not {type(value_of(bad[0])).__name__}")
     return value, aux
 
 

@@ -243,6 +243,8 @@ class Traced:
         if rec is None:
             return float(self.value)
         if _in_engine():  # the engine folds it into a node: follow it there
+            if self.value.__class__ is bool:  # the engine refuses a bool: so must the trace
+                raise TypeError("a comparison's result (a bool) used as an operand")
             return rec.convert(self)
         rec.pin(self.expr, self.value)  # f's own float(x), math.exp(x): pinned
         return float(self.value)
