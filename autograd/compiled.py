@@ -44,11 +44,11 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
+from .backward import reverse_pass
 from .codegen import Inputs, Mismatch, usable, write
 from .compile_watch import watched
 from .errors import as_float
 from .functional import _depth, _positions, _scalar_output, value_and_grad
-from .backward import reverse_pass
 from .graph import paused_collector
 from .tracing import Recorder, Traced, recorder, value_of
 from .value import Value, enable_grad
