@@ -35,6 +35,7 @@ without them (a registered op of one's own) calls its forward and its rules.
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 import math
 import operator
@@ -174,7 +175,7 @@ class _Writer:
     def _internal(self, node: Value) -> bool:
         """True for a node f made while traced (computed by the code); False for one made
         before, which the code reads as a Value's .data, as the engine would."""
-        return not self.rec.watching or node in self.rec.created or node in self.leaves
+        return not self.rec.watching or id(node) in self.rec.created or node in self.leaves
 
     def _reach(self, roots: list[Value]) -> set[Value]:
         """The nodes the roots depend on, not looking behind a node made before f ran."""
@@ -714,6 +715,7 @@ def _is_number(text: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a node's name is wrapped once per edge it is on
 def _wrap(text: str) -> str:
     """Parenthesise an expression unless it is one name, number or call."""
     if text.replace("_", "a").replace(".", "0").isalnum() or _is_call(text):
@@ -763,7 +765,10 @@ def _comment(text: Any) -> str:
     """Text (a symbol from the op table, of anyone's writing) safe in a ``#`` comment: a
     character that could end the line (newline, carriage return, NUL, any control or
     separator) is written as its escape, so nothing after it can run as code."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _unsigned(grad: str | None) -> str:

@@ -58,7 +58,9 @@ class Recorder:
         self.guards: list[tuple[Expr, str, Expr, bool]] = []
         self.converted: dict[int, tuple[float, Expr]] = {}  # id(float) -> (float, expr)
         self.refusals: list[str] = []
-        self.created: set[Value] = set()  # the nodes f made (the others existed before)
+        # ids of the nodes f made (the others existed before): ids, not the nodes, so
+        # that the trace holds no reference the engine's sum() merge would see
+        self.created: set[int] = set()
         self.watching = False  # True once a trace has run: created is then complete
 
     def guard(self, left: Expr, op: str, right: Expr, outcome: bool) -> None:
@@ -319,7 +321,7 @@ class _DataProbe:
     def __set__(self, obj: Any, value: Any) -> None:
         rec = _recorder.get()
         if rec is not None and _in_engine(2):
-            rec.created.add(obj)  # a node being made: one of f's own
+            rec.created.add(id(obj))  # a node being made: one of f's own
         elif rec is not None:
             rec.refusals.append(
                 "f sets .data of a Value (an optimizer step inside f?): the compiled code "
