@@ -280,9 +280,14 @@ class Compiled:
             return self._eager(*args)
         with self._lock:
             self.traces += 1
-            self._pending = recording
-        self._cost.saw_record(perf_counter() - start, len(recording.rec.created))
-        return result
+        answered = perf_counter()
+        expected = self._eager(*args)  # the answer, once more: f may test type(x) is float
+        if not _same(result, expected):
+            raise CompileError(_differs(self.__name__, result, expected, "recorded graph"))
+        self._pending = recording
+        self._cost.saw_record(answered - start, len(recording.rec.created))
+        self._cost.saw_eager(perf_counter() - answered)
+        return expected
 
     def _retrace(self, args: tuple, normal: tuple,
                  positions: tuple[int, ...]) -> tuple[Any, Any]:
@@ -427,8 +432,8 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _differs(name: str, got: Any, expected: Any) -> str:
-    return (f"{name}: the compiled graph gives {got!r} where value_and_grad gives "
+def _differs(name: str, got: Any, expected: Any, what: str = "compiled graph") -> str:
+    return (f"{name}: the {what} gives {got!r} where value_and_grad gives "
             f"{expected!r} for the same call: f treats its traced numbers differently from "
             "plain floats (isinstance(x, float), type(x), an identity test ...), which compile "
             "cannot follow; use value_and_grad for it, or test numbers with "

@@ -643,7 +643,9 @@ def test_f_runs_only_when_traced():
     c = compile(f)
     for x in [1.0, 2.0, 3.0]:
         c(x)
-    assert len(calls) == 2  # traced, and once eagerly: the trace is checked against it
+    # recorded and run eagerly (the recording checked against it); the code written at the
+    # second call is checked against an eager run once more; the third call runs the code
+    assert len(calls) == 3
 
 
 def test_an_op_of_ones_own_without_code_compiles_by_calling_its_rules():

@@ -329,3 +329,12 @@ def test_hostile_strings_in_every_table_field_stay_in_comments():
         assert any("#" in line and "EVIL" in line for line in c.source.splitlines())
     finally:
         del ops[prim.name]
+
+
+def test_a_type_test_on_a_data_number_is_caught_at_the_first_call():
+    def f(w, x):
+        return w * x if type(x) is float else w * 2.0  # a Traced number is not a float
+
+    c = compile(f)
+    with pytest.raises(CompileError, match="value_and_grad gives"):
+        c(1.0, 3.0)
