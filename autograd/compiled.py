@@ -37,6 +37,7 @@ import inspect
 import linecache
 import math
 import numbers
+import re
 import threading
 import warnings
 from collections.abc import Callable
@@ -258,7 +259,7 @@ class Compiled:
             return self._record_and_answer(args, normal, positions)
         if self._cost.worth_a_trace(self.calls, self.traces, seen, shapes == previous,
                                     not self._variants):
-            return self._retrace(args, normal, positions)
+            return self._retrace(args, normal, positions, failed)
         if seen > 1 or self.eager_calls >= WARN_AFTER:
             self._warn(normal, failed, previous)
         return self._run_eagerly(args)
@@ -289,9 +290,10 @@ class Compiled:
         self._cost.saw_eager(perf_counter() - answered)
         return expected
 
-    def _retrace(self, args: tuple, normal: tuple,
-                 positions: tuple[int, ...]) -> tuple[Any, Any]:
-        """Record f on this call and write its graph at once (a kind of call seen before)."""
+    def _retrace(self, args: tuple, normal: tuple, positions: tuple[int, ...],
+                 failed: tuple[_Variant, Any] | None = None) -> tuple[Any, Any]:
+        """Record f on this call and write its graph at once (a kind of call seen before);
+        a guard whose other outcome gives the same code is dropped (see _merged)."""
         start = perf_counter()
         try:
             recording = _record(self._f, normal, positions, self._several, self._has_aux)
@@ -302,7 +304,15 @@ class Compiled:
         with self._lock:
             self.traces += 1
         self._cost.saw_record(perf_counter() - start, len(recording.rec.created))
-        return self._write_and_check(recording, args, normal)
+        result = self._write_and_check(recording, args, normal)
+        new = recording.variant
+        if failed is not None and new is not None and not isinstance(failed[1], str):
+            merged = _merged(failed[0], new, failed[1])
+            if merged is not None:
+                with self._lock:
+                    self._variants = [merged, *(v for v in self._variants
+                                                if v is not new and v is not failed[0])]
+        return result
 
     def _write_and_check(self, recording: _Recording, args: tuple,
                          normal: tuple) -> tuple[Any, Any]:
@@ -420,6 +430,44 @@ class _Cost:
         # before any graph is written, one is guessed at WRITE_GUESS times its recording
         next_graph = self.last_graph or self.record_s * WRITE_GUESS
         return self.spent + next_graph - saved <= allowed
+
+
+_GUARD_LINE = re.compile(r"\s*if .*: raise _Mismatch\((\d+)\)\n")
+
+
+def _merged(old: _Variant, new: _Variant, k: int) -> _Variant | None:
+    """One graph for both outcomes of guard k, or None.
+
+    The new graph was traced because guard k of the old one failed. When the
+    two have the same guards, whose outcomes differ at k alone, and the same
+    code once their guard lines are taken out, the comparison decided nothing
+    the code computes (a count or a message that went nowhere): its line is
+    dropped. Any other difference keeps both graphs.
+    """
+    if k < 0 or len(old.guards) != len(new.guards) or k >= len(new.guards):
+        return None
+    asked = [g.rsplit(" (it was ", 1) for g in old.guards]
+    answered = [g.rsplit(" (it was ", 1) for g in new.guards]
+    differ = [i for i, (a, b) in enumerate(zip(asked, answered)) if a != b]
+    if differ != [k] or asked[k][0] != answered[k][0]:
+        return None
+    if _GUARD_LINE.sub("", old.source) != _GUARD_LINE.sub("", new.source):
+        return None
+    source = "".join(line for line in new.source.splitlines(True)
+                     if not (_GUARD_LINE.fullmatch(line) and
+                             _GUARD_LINE.fullmatch(line).group(1) == str(k)))
+    guards = [*new.guards]
+    guards[k] = f"{asked[k][0]} (either way: it decides nothing the code computes)"
+    return _rebuilt(new, source, guards)
+
+
+def _rebuilt(variant: _Variant, source: str, guards: list[str]) -> _Variant:
+    namespace = variant.run.__globals__  # the names the code was written with
+    filename = f"<autograd.compile merged {id(source):x}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(builtins.compile(source, filename, "exec"), namespace)  # noqa: S102 - our own code
+    name = source.split("(", 1)[0][len("def "):]
+    return _Variant(namespace[name], source, guards, variant.shapes)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -338,3 +338,30 @@ def test_a_type_test_on_a_data_number_is_caught_at_the_first_call():
     c = compile(f)
     with pytest.raises(CompileError, match="value_and_grad gives"):
         c(1.0, 3.0)
+
+
+def test_a_guard_whose_outcome_changes_no_code_is_dropped_for_good():
+    log = []
+
+    def f(w, x):
+        y = (w * x).tanh()
+        if y.data > 0.5:  # decides only what is printed: the code is the same either way
+            log.append("high")
+        return y * y
+
+    c = compile(f)
+    for x in [2.0, 2.5, -1.0, -2.0, 3.0, -3.0, 0.1, 2.0]:
+        assert same(c(1.0, x), value_and_grad(f)(1.0, x))
+    assert c.traces == 2 and len(c.sources) == 1 and "_Mismatch(0)" not in c.source
+
+
+def test_a_guard_that_changes_a_number_beside_the_loss_is_kept():
+    def f(w, x):
+        y = (w * x).tanh()
+        count = 1 if y.data > 0.5 else 0  # decides a number the code returns
+        return y * y, count
+
+    c = compile(f, has_aux=True)
+    for x in [2.0, 2.5, -1.0, -2.0, 3.0, -3.0]:
+        assert same(c(1.0, x), eager_aux(f, 1.0, x))
+    assert len(c.sources) == 2 and "_Mismatch(0)" in c.source
