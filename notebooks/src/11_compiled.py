@@ -153,7 +153,7 @@ print("compiled:  ", [round(g, 12) for g in eager[1]])
 
 # %% [markdown]
 # New data, new weights: the numbers change, the code does not. `cost` is
-# not traced again (`traces` counts the times it was).
+# not run again (`traces` counts the times it was).
 
 # %%
 for x0_new, y_new in [(0.3, -0.5), (-1.2, 0.8), (2.0, 0.0)]:
