@@ -65,6 +65,9 @@ NEVER_INF = frozenset({
 
 SKIP_FROM = 3  # a node sending on this many edges is skipped, as a block, when its grad is 0
 WIDE_FROM = 8  # an n-ary node of this many inputs sends its gradient in one line (_acc)
+# ... in a graph of this many nodes or more: there, writing and compiling the code costs
+# more than the few ns per edge that one line per edge saves on each call
+WIDE_GRAPH = 2000
 
 
 _DOT = OPS["dot"]
@@ -160,6 +163,7 @@ class _Writer:
         self.bound: dict[str, int] = {}  # how many constants (_S, _T) and Values (_c) bound
         self._pin_lost_conversions()
         self.order = self._order()
+        self.compact = len(self.order) >= WIDE_GRAPH  # wide nodes in one line each way
         self.names = self._names()
         self.checked: list[str] = []
         self.covered = _covered(self.order)
@@ -438,7 +442,7 @@ class _Writer:
 
     def _forward_code(self, node: Value, prim: Primitive) -> str:
         texts = self._arg_texts(node)
-        if prim is _DOT and len(texts) >= WIDE_FROM:  # a neuron: its vectors named once
+        if prim is _DOT and len(texts) >= WIDE_FROM and self.compact:  # vectors named once
             ws, qs, bias = dot_parts(texts)
             total = f"_sum(_map(_mul, {self._tuple(ws)}, {self._tuple(qs)}), 0.0)"  # as _dot
             return total if bias is None else f"{total} + {_wrap(bias)}"
@@ -512,6 +516,8 @@ class _Writer:
         wide node's edges are one line: ``_acc(_R, places, locals, g)``."""
         listed: dict[Value, int] = {}
         self.wide: set[Value] = set()
+        if not self.compact:
+            return listed
         for node in order:
             prim, parents = node.primitive, node.parents
             if (prim is not None and prim.nary and prim.finite_derivatives

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import math
 import random
+import re
 
 import pytest
 
@@ -365,3 +366,41 @@ def test_a_guard_that_changes_a_number_beside_the_loss_is_kept():
     for x in [2.0, 2.5, -1.0, -2.0, 3.0, -3.0]:
         assert same(c(1.0, x), eager_aux(f, 1.0, x))
     assert len(c.sources) == 2 and "_Mismatch(0)" in c.source
+
+
+# -- large graphs: wide nodes written one line each way ------------------------------------
+
+
+def test_wide_nodes_in_one_line_compute_what_the_engine_computes(monkeypatch):
+    import autograd.codegen
+
+    monkeypatch.setattr(autograd.codegen, "WIDE_GRAPH", 0)  # any graph: compact
+
+    def mlp(w, X, Y):
+        total = []
+        for x, y in zip(X, Y):
+            h = [autograd.dot(w[k * 9:k * 9 + 8], x, w[k * 9 + 8]).relu() for k in range(8)]
+            s = autograd.dot(w[72:80], h, w[80])  # every argument a Value: two tuples
+            total.append((1 + -y * s).relu() + s * s * 0.0)
+        return autograd.sum(total) * (1.0 / len(X)) + 1e-4 * sum(p * p for p in w)
+
+    rng = random.Random(3)
+    c = compile(mlp)
+    for _ in range(6):
+        w = [rng.choice([0.0, -0.0, rng.uniform(-1, 1)]) for _ in range(81)]
+        X = [[rng.uniform(-2, 2) for _ in range(8)] for _ in range(5)]
+        Y = [rng.choice([-1.0, 1.0]) for _ in X]
+        got, expected = c(w, X, Y), value_and_grad(mlp)(w, X, Y)
+        assert same(got, expected) and _signs(got) == _signs(expected)
+    assert re.search(r"_acc\(_R, _I\d+, \(\*_V", c.source)  # a neuron of Values: tuples
+    assert re.search(r"_acc\(_R, _I\d+, \(X_", c.source)  # a neuron over data
+    assert "_sum(_map(_mul" in c.source
+
+
+def test_random_graphs_compile_right_with_every_node_wide(monkeypatch):
+    import autograd.codegen
+
+    from .test_compile import test_random_graphs_over_every_op_compile_to_what_the_engine_computes
+    monkeypatch.setattr(autograd.codegen, "WIDE_GRAPH", 0)
+    monkeypatch.setattr(autograd.codegen, "WIDE_FROM", 2)
+    test_random_graphs_over_every_op_compile_to_what_the_engine_computes()
