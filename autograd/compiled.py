@@ -66,8 +66,8 @@ WARN_AFTER = 8
 MAX_KINDS = 4096
 """Kinds of call (argument kinds, lengths, constants) remembered to tell a repeated one."""
 
-WRITE_GUESS = 12
-"""Writing a graph as code costs about this many times recording it (measured on MLPs)."""
+WRITE_GUESS = 20
+"""Writing a graph as code costs up to this many times recording it (measured: 8-16)."""
 
 SLACK = 0.2
 """How much slower than eager a run may get from traces that are not reused (see _Cost)."""
@@ -225,6 +225,7 @@ class Compiled:
 
     def _other(self, args: tuple) -> tuple[Any, Any]:
         """A call the first graph did not take: another graph, a new trace, or eagerly."""
+        self._cost.missed += 1  # taken back below when another graph serves it
         if _depth.get() or any(_holds_value(a) for a in args):
             return self._eager(*args)  # nested in a derivative: Values in, Values out
         if not all(-len(args) <= i < len(args) for i in self._positions):
@@ -244,6 +245,7 @@ class Compiled:
             except Exception:  # NotFinite too
                 return self._eager(*args)
             self._first(variant)
+            self._cost.missed -= 1
             return result
         return self._new_graph(args, normal, positions, failed)
 
@@ -386,6 +388,7 @@ class _Cost:
         self.spent = 0.0  # tracing's time beyond the eager calls it stood for
         self.last_graph = 0.0  # what the last graph cost: what the next one may cost
         self.record_s = 0.0  # the last recording (f on traced inputs)
+        self.missed = 0  # calls no graph served
         self.nodes = 0  # the nodes f made in it
         self.eager_s = 0.0  # one eager call, as last measured
         self.compiled_s = 0.0  # one compiled call, as last measured
@@ -425,7 +428,7 @@ class _Cost:
             return False
         if traces < FREE_TRACES and self.nodes < FREE_NODES:
             return True  # a small graph: cheap, and the count does not hang on the clock
-        saved = max(self.eager_s - self.compiled_s, 0.0) * calls
+        saved = max(self.eager_s - self.compiled_s, 0.0) * (calls - self.missed)  # hits
         allowed = SLACK * calls * self.eager_s
         # before any graph is written, one is guessed at WRITE_GUESS times its recording
         next_graph = self.last_graph or self.record_s * WRITE_GUESS
