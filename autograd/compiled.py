@@ -262,7 +262,7 @@ class Compiled:
         if self._cost.worth_a_trace(self.calls, self.traces, seen, shapes == previous,
                                     not self._variants):
             return self._retrace(args, normal, positions, failed)
-        if seen > 1 or self.eager_calls >= WARN_AFTER:
+        if (seen > 1 and self._variants) or self.eager_calls >= WARN_AFTER:
             self._warn(normal, failed, previous)
         return self._run_eagerly(args)
 
