@@ -500,6 +500,8 @@ def _shape(a: Any) -> Any:
     if a.__class__ is float:
         return "float"
     if isinstance(a, (list, tuple)):
+        if set(map(type, a)) == _FLOATS:  # a long list of floats, told by its length
+            return (type(a).__name__, len(a))
         return (type(a).__name__, tuple(_shape(x) for x in a))
     return ("constant", type(a).__name__, a)
 
@@ -732,7 +734,10 @@ def _normalized(args: tuple, positions: tuple[int, ...]) -> tuple | None:
     out = []
     for i, a in enumerate(args):
         if i in positions:
-            items = [_number(x) for x in a] if isinstance(a, (list, tuple)) else _number(a)
+            if isinstance(a, (list, tuple)) and set(map(type, a)) == _FLOATS:
+                items = [x if x - x == 0.0 else None for x in a]  # finite, else refused
+            else:
+                items = [_number(x) for x in a] if isinstance(a, (list, tuple)) else _number(a)
             if items is None or (isinstance(items, list) and None in items):
                 return None
             out.append(items)
@@ -764,4 +769,9 @@ def _data_floats(a: Any) -> Any:
 def _holds_value(a: Any) -> bool:
     if isinstance(a, Value):
         return True
-    return isinstance(a, (list, tuple)) and any(_holds_value(x) for x in a)
+    if not isinstance(a, (list, tuple)) or set(map(type, a)) == _FLOATS:
+        return False
+    return any(_holds_value(x) for x in a)
+
+
+_FLOATS = {float}
