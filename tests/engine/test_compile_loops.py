@@ -404,3 +404,37 @@ def test_random_graphs_compile_right_with_every_node_wide(monkeypatch):
     monkeypatch.setattr(autograd.codegen, "WIDE_GRAPH", 0)
     monkeypatch.setattr(autograd.codegen, "WIDE_FROM", 2)
     test_random_graphs_over_every_op_compile_to_what_the_engine_computes()
+
+
+def test_other_threads_keep_no_grad_and_isinstance_while_one_traces():
+    import builtins
+    import threading
+
+    import autograd.value
+
+    original = (builtins.isinstance, autograd.value._grad_mode_set)
+    errors, stop = [], threading.Event()
+
+    def other():
+        while not stop.is_set():
+            try:
+                with no_grad():
+                    y = Value(2.0) * 3
+                assert y.parents == () and isinstance(1.5, float)
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+    def f(w, x):
+        return w * x if isinstance(x, float) else w
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    try:
+        for k in range(40):
+            c = compile(f)
+            assert same(c(1.0, float(k)), value_and_grad(f)(1.0, float(k)))
+    finally:
+        stop.set()
+        thread.join()
+    assert not errors
+    assert (builtins.isinstance, autograd.value._grad_mode_set) == original
