@@ -456,12 +456,31 @@ def _merged(old: _Variant, new: _Variant, k: int) -> _Variant | None:
         return None
     if _GUARD_LINE.sub("", old.source) != _GUARD_LINE.sub("", new.source):
         return None
+    if not _same_names(old.run, new.run):  # the same text may name other objects
+        return None
     source = "".join(line for line in new.source.splitlines(True)
                      if not (_GUARD_LINE.fullmatch(line) and
                              _GUARD_LINE.fullmatch(line).group(1) == str(k)))
     guards = [*new.guards]
     guards[k] = f"{asked[k][0]} (either way: it decides nothing the code computes)"
     return _rebuilt(new, source, guards)
+
+
+def _same_names(old: Callable[..., Any], new: Callable[..., Any]) -> bool:
+    """True when the two functions' names are bound alike: the same objects (a Value read
+    on every call, a helper), or equal plain constants (a tuple of places, an int)."""
+    a, b = old.__globals__, new.__globals__
+    if a.keys() != b.keys():
+        return False
+    for key, x in a.items():
+        y = b[key]
+        if x is y or key == old.__name__:
+            continue
+        if type(x) is not type(y) or type(x) not in (tuple, int, str, bool, type(None)):
+            return False
+        if x != y:
+            return False
+    return True
 
 
 def _rebuilt(variant: _Variant, source: str, guards: list[str]) -> _Variant:

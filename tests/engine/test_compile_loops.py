@@ -438,3 +438,12 @@ def test_other_threads_keep_no_grad_and_isinstance_while_one_traces():
         thread.join()
     assert not errors
     assert (builtins.isinstance, autograd.value._grad_mode_set) == original
+
+
+def test_a_guard_that_picks_another_constant_value_is_kept():
+    def f(w, x):  # the same code text, reading another Value f made: not one graph
+        return w * Value(-1.5 if x > 0.5 else 0.5)
+
+    c = compile(f)
+    for x in [0.0, 0.0, 1.0, 0.0, 1.0]:
+        assert same(c(2.0, x), value_and_grad(f)(2.0, x)), x
