@@ -13,7 +13,7 @@ explanations, drawings, pages, the derivation checker), ``compiler``
 
 from .backward import backward_steps
 from .check import GradcheckError, check_grads, check_graph, gradcheck, numerical_grad
-from .compiler import CompileError, compile  # a wing: the core never imports it
+from .compiler import CompileError, CompileWarning, compile  # a wing: the core never imports it
 from .forward_mode import hessian, hvp, jacobian, jvp
 from .functional import grad, gradients, value_and_grad
 from .graph import forward_order, topo_order
@@ -58,7 +58,7 @@ __all__ = [
     "explain", "trace_text", "draw", "step_through",
     "check_derivation", "assert_derivation", "DerivationError",
     # compiling (autograd.compiler) and a second opinion from PyTorch (autograd.torch_replay)
-    "compile", "CompileError", "replay_in_torch",
+    "compile", "CompileError", "CompileWarning", "replay_in_torch",
 ]
 
 # Names that earlier versions exported from here and that now live in a wing or

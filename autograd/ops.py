@@ -563,7 +563,7 @@ _CHAIN_MAX = 32
 
 def _total(terms: list[str]) -> str:
     if _SUM_IS_PLAIN and len(terms) <= _CHAIN_MAX:
-        return " + ".join(terms)
+        return " + ".join(["0.0", *terms])  # from 0.0, as sum(xs, 0.0): -0.0 + -0.0 is 0.0
     return f"sum(({', '.join(terms)},))"  # the op's forward: builtins.sum(xs, 0.0)
 
 

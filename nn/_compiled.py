@@ -21,6 +21,7 @@ from typing import Any
 
 from autograd import Value, compile, dot
 
+from ._checks import show
 from .layers import MLP, Layer, Neuron, _Arithmetic, activate
 
 _add = operator.add
@@ -28,6 +29,10 @@ _add = operator.add
 # losses whose target is a number of the data (compile then follows it); any
 # other target (a class index) is a constant of the graph, one graph per class
 _NUMBER_TARGETS = ("mse", "hinge", "bce")
+
+
+class _NotAValue(TypeError):
+    """The loss of a sample is not a Value (a float, say): eager fit refuses it too."""
 
 
 class CompiledLoss:
@@ -43,9 +48,16 @@ class CompiledLoss:
         self.params = model.parameters()
         self.loss_fn = loss_fn
         self.number_target = loss_name in _NUMBER_TARGETS
-        self.run = compile(self._sample, has_aux=True)
 
-    def _sample(self, weights: list[Value], x: Any, target: Any) -> tuple[Value, Any]:
+        def sample(weights: list[Value], x: Any, target: Any) -> tuple[Value, Any]:
+            # loss_fn in this closure: compile checks on every call what it reads (a
+            # global or a closure a callback rescales), and traces anew when it changed
+            return self._sample(weights, x, target, loss_fn)
+
+        self.run = compile(sample, has_aux=True)
+
+    def _sample(self, weights: list[Value], x: Any, target: Any,
+                loss_fn: Callable[[Any, Any], Value]) -> tuple[Value, Any]:
         """One sample's loss, the model computed with ``weights`` in place of its own."""
         for w, p in zip(weights, self.params):
             w.label = p.label  # names as the model's: w1_0_0, b1_0, ...
@@ -65,14 +77,22 @@ class CompiledLoss:
         if self.number_target:  # a Value of the data, so the graph follows it
             target = ([Value(t) for t in target] if isinstance(target, (list, tuple))
                       else Value(target))
-        return self.loss_fn(out, target), out
+        loss = loss_fn(out, target)
+        if not isinstance(loss, Value):  # as eager fit refuses it (zero gradients else)
+            raise _NotAValue(loss)
+        return loss, out
 
     def __call__(self, X: list, y: list, idx: list[int]) -> tuple[float, list[float], list]:
         """The batch's mean loss, its gradient (one float per parameter) and the outputs."""
         weights = [p.data for p in self.params]
         total, grads, outs = 0.0, [0.0] * len(weights), []
         for i in idx:
-            (loss, out), g = self.run(weights, X[i], y[i])
+            try:
+                (loss, out), g = self.run(weights, X[i], y[i])
+            except _NotAValue as error:
+                one = error.args[0]
+                raise TypeError(f"the loss of sample {i} is {type(one).__name__} "
+                                f"{show(one)}, not a Value") from None
             total += loss
             grads = list(map(_add, grads, g))
             outs.append(out)

@@ -11,6 +11,6 @@ It swaps in recording versions of Value's ``data``/``grad`` while it traces
 them. The core never imports it; ``autograd.compile`` is this function.
 """
 
-from .compiled import Compiled, CompileError, compile
+from .compiled import Compiled, CompileError, CompileWarning, compile
 
-__all__ = ["CompileError", "Compiled", "compile"]
+__all__ = ["CompileError", "CompileWarning", "Compiled", "compile"]

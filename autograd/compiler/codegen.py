@@ -17,7 +17,7 @@
         g_x = 2.0 * g_mul_1
         # checks: every number finite, as the engine would have checked
         if not _isfinite(_sum((tanh_1, mul_1, g_x,))): raise _NotFinite
-        return tanh_1, g_x
+        return tanh_1, g_x + 0.0
     <BLANKLINE>
 
 The forward lines follow ``forward_order`` and the reverse lines the order of
@@ -36,8 +36,10 @@ without them (a registered op of one's own) calls its forward and its rules.
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 import math
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -45,17 +47,37 @@ from heapq import heappop, heappush
 from typing import Any
 
 from ..graph import forward_order, topo_order
-from ..ops import CODE_NAMES, OPS, Primitive, local_symbol
+from ..ops import CODE_NAMES, OPS, Primitive, dot_parts, local_symbol
 from ..see.trace import arg_positions, node_names
 from ..value import Value
+from .compile_watch import Watched, check_lines
 from .tracing import Expr, Recorder, value_of
 
 SKIP_FROM = 3  # a node sending on this many edges is skipped, as a block, when its grad is 0
+WIDE_FROM = 8  # an n-ary node of this many inputs sends its gradient in one line (_acc)
+# ... in a graph of this many nodes or more: there, writing and compiling the code costs
+# more than the few ns per edge that one line per edge saves on each call
+WIDE_GRAPH = 2000
+
+
+_DOT = OPS["dot"]
+
+
+def _acc(grads: list, places: tuple, locals_: tuple, g: float) -> None:
+    for k, local in zip(places, locals_):
+        grads[k] += local * g
+
+
+def _acc1(grads: list, places: tuple, g: float) -> None:
+    for k in places:
+        grads[k] += g
+
 _GATE = re.compile(r"1\.0 if (.+) else 0\.0")
 
 _HELPERS = {
     "_float": float, "_list": list, "_tuple": tuple, "_len": len, "_set": set, "_map": map,
     "_type": type, "_sum": builtins.sum, "_isfinite": math.isfinite, "_FLOATS": {float},
+    "_acc": _acc, "_acc1": _acc1, "_mul": operator.mul,
 }
 
 
@@ -84,6 +106,7 @@ class Inputs:
     positions: tuple[int, ...]
     several: bool
     leaf_names: dict[Value, str] = field(default_factory=dict)
+    watched: list[Watched] = field(default_factory=list)  # what f closes over (compile_watch)
 
 
 @dataclass
@@ -130,16 +153,23 @@ class _Writer:
         self.bound: dict[str, int] = {}  # how many constants (_S, _T) and Values (_c) bound
         self._pin_lost_conversions()
         self.order = self._order()
+        self.compact = len(self.order) >= WIDE_GRAPH  # wide nodes in one line each way
         self.names = self._names()
         self.checked: list[str] = []
         self.covered = _covered(self.order)
+        self.hoisted: dict[int, str] = {}  # id(expr) -> _t<k>, a part written on its own line
+        self.kept: list[Expr] = []
+        self.pre: list[str] = []  # those lines, until the line that uses them is written
+        self.listed: dict[Value, int] = {}  # nodes whose gradients are in _R (see _listed)
+        self.tuples: dict[tuple, str] = {}  # tuples of expressions named once (_V<k>)
+        self.wide: set[Value] = set()
 
     # -- which nodes, in which order, named how ------------------------------------------
 
     def _internal(self, node: Value) -> bool:
         """True for a node f made while traced (computed by the code); False for one made
         before, which the code reads as a Value's .data, as the engine would."""
-        return not self.rec.watching or node in self.rec.created or node in self.leaves
+        return not self.rec.watching or id(node) in self.rec.created or node in self.leaves
 
     def _reach(self, roots: list[Value]) -> set[Value]:
         """The nodes the roots depend on, not looking behind a node made before f ran."""
@@ -253,24 +283,62 @@ class _Writer:
         body += ["# reverse: one line per edge, output first; g_n is d(output)/dn", *reverse]
         body += self._return_lines(grads)
         source = "\n".join(head + ["    " + line for line in body]) + "\n"
-        guards = [_guard_text(g, self._render) for g in self.rec.guards]
+        guards = [_guard_text(g, self._describe) for g in self.rec.guards]
         return Program(source, self.namespace, guards)
 
-    def _render(self, expr: Expr) -> str:
+    def _leaf(self, expr: Expr) -> str:
         kind = expr[0]
         if kind == "n":
             return self.names[expr[1]]
-        if kind == "a":
-            return expr[1]
-        if kind == "c":
-            return _literal(expr[1])
-        if len(expr) == 2:
-            inner = self._render(expr[1])
-            return f"abs({inner})" if kind == "abs" else f"({'-' if kind == 'neg' else '+'}{inner})"
-        return f"({self._render(expr[1])} {kind} {self._render(expr[2])})"
+        return expr[1] if kind == "a" else _literal(expr[1])
+
+    def _render(self, expr: Expr) -> str:
+        """The text of an expression; a part nested deeper than HOIST_DEPTH gets a line
+        of its own (``_t<k> = ...``, in ``self.pre``), so that a sum over many
+        comparisons (an accuracy) stays within the parser's nesting limit."""
+        if expr[0] in _LEAVES:
+            return self._leaf(expr)
+        done: dict[int, tuple[str, int]] = {}
+        stack: list[tuple[Expr, bool]] = [(expr, False)]
+        while stack:
+            e, ready = stack.pop()
+            if id(e) in done:
+                continue
+            if e[0] in _LEAVES or id(e) in self.hoisted:
+                done[id(e)] = (self.hoisted.get(id(e)) or self._leaf(e), 0)
+            elif not ready:
+                stack.append((e, True))
+                stack.extend((part, False) for part in e[1:])
+            else:
+                parts = [done[id(part)] for part in e[1:]]
+                text = _combine(e[0], [t for t, _ in parts])
+                depth = 1 + max(d for _, d in parts)
+                if depth > HOIST_DEPTH and e is not expr:
+                    text, depth = self._hoist(e, text), 0
+                done[id(e)] = (text, depth)
+        return done[id(expr)][0]
+
+    def _describe(self, expr: Expr, depth: int = 0) -> str:
+        """An expression for a message: as the code writes it, its depth cut at 6."""
+        if expr[0] in _LEAVES:
+            return self._leaf(expr)
+        if depth > 6:
+            return "..."
+        return _combine(expr[0], [self._describe(part, depth + 1) for part in expr[1:]])
+
+    def _hoist(self, expr: Expr, text: str) -> str:
+        name = f"_t{len(self.hoisted)}"
+        self.hoisted[id(expr)] = name
+        self.kept.append(expr)  # its id stays its own while the code is written
+        self.pre.append(f"{name} = {text}")
+        return name
+
+    def _flush(self) -> list[str]:
+        lines, self.pre = self.pre, []
+        return lines
 
     def _input_lines(self) -> list[str]:
-        lines: list[str] = []
+        lines: list[str] = check_lines(self.inputs.watched, self.namespace)
         for param, (kind, what) in zip(self.inputs.params, self.inputs.kinds):
             if kind == "data":
                 lines += self._data_lines(what)
@@ -312,18 +380,21 @@ class _Writer:
     def _forward_lines(self) -> list[str]:
         lines: list[str] = []
         pending = _guards_by_place(self.rec.guards, self.order)
-        lines += [self._guard_line(k) for k in pending.pop(-1, [])]
+        for k in pending.pop(-1, []):
+            lines += self._guard_lines(k)
         for place, node in enumerate(self.order):
             line = self._node_line(node)
             if line:
+                lines += self._flush()
                 lines.append(line)
-            lines += [self._guard_line(k) for k in pending.pop(place, [])]
+            for k in pending.pop(place, []):
+                lines += self._guard_lines(k)
         return lines
 
-    def _guard_line(self, k: int) -> str:
+    def _guard_lines(self, k: int) -> list[str]:
         left, op, right, outcome = self.rec.guards[k]
         test = f"{self._render(left)} {op} {self._render(right)}"
-        return f"if {'not ' if outcome else ''}({test}): raise _Mismatch({k})"
+        return [*self._flush(), f"if {'not ' if outcome else ''}({test}): raise _Mismatch({k})"]
 
     def _node_line(self, node: Value) -> str | None:
         name = self.names[node]
@@ -362,7 +433,22 @@ class _Writer:
         return texts
 
     def _forward_code(self, node: Value, prim: Primitive) -> str:
-        return forward_text(prim, self._arg_texts(node), self.namespace)
+        texts = self._arg_texts(node)
+        if prim is _DOT and len(texts) >= WIDE_FROM and self.compact:  # vectors named once
+            ws, qs, bias = dot_parts(texts)
+            total = f"_sum(_map(_mul, {self._tuple(ws)}, {self._tuple(qs)}), 0.0)"  # as _dot
+            return total if bias is None else f"{total} + {_wrap(bias)}"
+        return forward_text(prim, texts, self.namespace)
+
+    def _tuple(self, texts: Any) -> str:
+        """A name for a tuple of expressions (a neuron's weights, a layer's inputs),
+        written once, on the line before the first line that uses it."""
+        key = tuple(texts)
+        name = self.tuples.get(key)
+        if name is None:
+            name = self.tuples[key] = f"_V{len(self.tuples)}"
+            self.pre.append(f"{name} = ({', '.join(key)},)")
+        return name
 
     def _local_code(self, node: Value, i: int) -> str:
         found = self.locals.get(node)
@@ -385,10 +471,18 @@ class _Writer:
         if not isinstance(self.out, Value):
             return {}, []
         root = self.out
+        order = topo_order(root)
+        self.listed = self._listed(order)
         grads: dict[Value, str] = {root: self._grad_name(root)}
         lines = [f"{grads[root]} = 1.0"]
-        for node in topo_order(root):
+        if self.listed:
+            lines.insert(0, f"_R = [0.0] * {len(self.listed)}")
+        for node in order:
             if node not in grads or node.primitive is None:
+                continue
+            if node in self.wide:
+                line = self._wide_line(node, grads)
+                lines += [*self._flush(), line]
                 continue
             finite = node.primitive.finite_derivatives
             firsts: list[str] = []  # the gradients this node's edges start
@@ -407,6 +501,43 @@ class _Writer:
             if node not in grads and prim and not prim.finite_derivatives and self._internal(node):
                 self.checked += [self._local_code(node, i) for i in arg_positions(node)]
         return grads, lines
+
+    def _listed(self, order: list[Value]) -> dict[Value, int]:
+        """The parents of wide nodes (an n-ary op of WIDE_FROM inputs or more, a neuron's
+        dot), each with its place in the list ``_R`` that holds their gradients, so that a
+        wide node's edges are one line: ``_acc(_R, places, locals, g)``."""
+        listed: dict[Value, int] = {}
+        self.wide: set[Value] = set()
+        if not self.compact:
+            return listed
+        for node in order:
+            prim, parents = node.primitive, node.parents
+            if (prim is not None and prim.nary and prim.finite_derivatives
+                    and len(parents) >= WIDE_FROM and self._internal(node)
+                    and len(set(parents)) == len(parents) and node is not self.out):
+                self.wide.add(node)
+                for parent in parents:
+                    listed.setdefault(parent, len(listed))
+        return listed
+
+    def _wide_line(self, node: Value, grads: dict[Value, str]) -> str:
+        """A wide node's edges in one line (the helper adds in the parents' order, as the
+        engine does; ``_R`` starts at 0.0, as the engine's sums do)."""
+        places = tuple(self.listed[p] for p in node.parents)
+        k = self.bound["_I"] = self.bound.get("_I", -1) + 1
+        self.namespace[f"_I{k}"] = places
+        for parent in node.parents:
+            grads.setdefault(parent, self._grad_name(parent))
+        g = grads[node]
+        if node.primitive is _DOT and len(node.parents) == len(node.args):
+            ws, qs, bias = dot_parts(self._arg_texts(node))  # locals: qs, ws, 1.0 (_d_dot)
+            tail = ", 1.0" if bias is not None else ""
+            return (f"if {g}: _acc(_R, _I{k}, (*{self._tuple(qs)}, *{self._tuple(ws)}{tail}), "
+                    f"{g})")
+        locals_ = [self._local_code(node, i) for i in arg_positions(node)]
+        if all(text == "1.0" for text in locals_):
+            return f"if {g}: _acc1(_R, _I{k}, {g})"
+        return f"if {g}: _acc(_R, _I{k}, ({', '.join(locals_)},), {g})"
 
     def _edge_line(self, node: Value, parent: Value, i: int, j: int,
                    grads: dict[Value, str], firsts: list[str]) -> str:
@@ -431,9 +562,13 @@ class _Writer:
         if node.primitive.nary:  # its locals are its inputs (dot) or 1 (sum): no comment
             return text
         symbol = local_symbol(node.primitive, i, self._arg_texts(node), self.names[node])
-        return text if symbol in (local, _wrap(local), "1", "-1") else f"{text}   # {symbol}"
+        if symbol in (local, _wrap(local), "1", "-1"):
+            return text
+        return f"{text}   # {_comment(symbol)}"
 
     def _grad_name(self, node: Value) -> str:
+        if node in self.listed:
+            return f"_R[{self.listed[node]}]"
         name = self.names[node]
         grad = f"g{name[1:]}" if name[:1] == "v" and name[1:].isdigit() else f"g_{name}"
         while grad in self.taken:
@@ -444,27 +579,31 @@ class _Writer:
     def _return_lines(self, grads: dict[Value, str]) -> list[str]:
         out = self.out
         value = (self.names[out] if isinstance(out, Value) else
-                 self._render(out.expr) if hasattr(out, "expr") else _literal(float(out)))
-        lines = ["# checks: every number finite, as the engine would have checked"]
+                 f"_float({self._render(out.expr)})" if hasattr(out, "expr") else
+                 _literal(float(out)))
+        if self.has_aux:
+            value = f"({value}, {self._aux_text(self.aux)})"
+        lines = [*self._flush(), "# checks: every number finite, as the engine would have checked"]
         made: dict[int, str] = {}
         for position in dict.fromkeys(self.inputs.positions):
             what = self.inputs.kinds[position][1]
             if isinstance(what, list):
                 made[position] = f"_g{position}"
-                lines.append(f"_g{position} = [{', '.join(grads.get(x, '0.0') for x in what)}]")
+                # + 0.0: a zero the code signs (-1.0 * 0.0) is +0.0, as the engine's sums
+                # from 0.0 give it
+                lines.append(f"_g{position} = [{', '.join(_unsigned(grads.get(x)) for x in what)}]")
                 self.checked.append(f"_sum(_g{position})")
             else:
-                made[position] = grads.get(what, "0.0")
-                self.checked.append(made[position])
-        terms = [t for t in dict.fromkeys([value, *self.checked]) if not _is_number(t)]
+                made[position] = _unsigned(grads.get(what))
+                self.checked.append(grads.get(what, "0.0"))
+        first = self.names[out] if isinstance(out, Value) else value
+        terms = [t for t in dict.fromkeys([first, *self.checked]) if not _is_number(t)]
         lines.append(f"if not _isfinite(_sum(({', '.join(terms)},))): raise _NotFinite")
         items = [made[p] for p in self.inputs.positions]
         if self.inputs.several:
             result = f"({', '.join(items)}{',' if len(items) == 1 else ''})"
         else:
             result = items[0]
-        if self.has_aux:
-            value = f"({value}, {self._aux_text(self.aux)})"
         lines.append(f"return {value}, {result}")
         return lines
 
@@ -474,8 +613,8 @@ class _Writer:
         if isinstance(tree, (list, tuple)):
             items = ", ".join(self._aux_text(x) for x in tree)
             return f"[{items}]" if isinstance(tree, list) else f"({items}{',' * (len(tree) == 1)})"
-        expr = getattr(tree, "expr", None)
-        return self._render(expr) if expr is not None else _literal(tree)
+        expr = getattr(tree, "expr", None)  # a number the code computes (an accuracy)
+        return f"_float({self._render(expr)})" if expr is not None else _literal(float(tree))
 
 
 # -- an op's code ----------------------------------------------------------------------
@@ -574,6 +713,7 @@ def _is_number(text: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a node's name is wrapped once per edge it is on
 def _wrap(text: str) -> str:
     """Parenthesise an expression unless it is one name, number or call."""
     if text.replace("_", "a").replace(".", "0").isalnum() or _is_call(text):
@@ -603,6 +743,34 @@ def _matching(text: str, start: int = 0) -> int:
 
 def _args(prim: Primitive, texts: list[str]) -> str:
     return f"({', '.join(texts)},)" if prim.nary else ", ".join(texts)
+
+
+_LEAVES = ("n", "a", "c")
+HOIST_DEPTH = 24  # the parser refuses 200 nested parentheses; a long sum is cut well before
+
+
+def _combine(kind: str, parts: list[str]) -> str:
+    """The text of one operation of an expression over its parts' texts."""
+    if len(parts) == 2:
+        return f"({parts[0]} {kind} {parts[1]})"
+    inner = parts[0]
+    if kind in ("abs", "float"):
+        return f"{'abs' if kind == 'abs' else '_float'}({inner})"
+    return f"({ {'neg': '-', 'pos': '+'}.get(kind, kind)}{inner})"
+
+
+def _comment(text: Any) -> str:
+    """Text (a symbol from the op table, of anyone's writing) safe in a ``#`` comment: a
+    character that could end the line (newline, carriage return, NUL, any control or
+    separator) is written as its escape, so nothing after it can run as code."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _unsigned(grad: str | None) -> str:
+    return "0.0" if grad is None else f"{grad} + 0.0"
 
 
 def _flat(tree: Any) -> list[Any]:

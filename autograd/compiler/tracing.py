@@ -31,6 +31,7 @@ other threads compute as usual, only a little slower for that time.
 
 from __future__ import annotations
 
+import builtins
 import math
 import numbers
 import operator
@@ -40,6 +41,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from .. import value as _value_module
 from ..graph import SharedSwitch
 from ..value import Value
 
@@ -56,7 +58,9 @@ class Recorder:
         self.guards: list[tuple[Expr, str, Expr, bool]] = []
         self.converted: dict[int, tuple[float, Expr]] = {}  # id(float) -> (float, expr)
         self.refusals: list[str] = []
-        self.created: set[Value] = set()  # the nodes f made (the others existed before)
+        # ids of the nodes f made (the others existed before): ids, not the nodes, so
+        # that the trace holds no reference the engine's sum() merge would see
+        self.created: set[int] = set()
         self.watching = False  # True once a trace has run: created is then complete
 
     def guard(self, left: Expr, op: str, right: Expr, outcome: bool) -> None:
@@ -70,7 +74,8 @@ class Recorder:
     def convert(self, number: Traced) -> float:
         """The float the engine folds into a node, fresh, so that its identity names it."""
         fresh = number.value * 1.0  # a new object: never a constant of f's own code
-        self.converted[id(fresh)] = (fresh, number.expr)
+        expr = number.expr if number.value.__class__ is float else ("float", number.expr)
+        self.converted[id(fresh)] = (fresh, expr)
         return fresh
 
 
@@ -136,16 +141,36 @@ def _arithmetic(op: str, fn: Any) -> tuple[Any, Any]:
     return forward, reflected
 
 
+COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})
+
+
+def compared(op: str, left: Expr, right: Expr, outcome: bool, depth: int = 3) -> Any:
+    """A comparison's result while f is traced: a Traced bool, a guard only once used.
+
+    The comparison becomes a guard when its truth is asked for (``if``, ``and``,
+    ``max``, ``not``: ``__bool__``) or it is turned into a plain number, never
+    because it was made: an accuracy computed beside the loss
+    (``(y > 0) == (s.data > 0)``, summed, divided) stays an expression that the
+    compiled code computes on every call. A comparison made by the engine itself
+    is a guard at once (the engine branches on it).
+    """
+    rec = _recorder.get()
+    if rec is None:
+        return outcome
+    if _in_engine(depth):
+        rec.guard(left, op, right, outcome)
+        return outcome
+    if left[0] == "c" and right[0] == "c":
+        return outcome
+    return Traced(outcome, (op, left, right))
+
+
 def _comparison(op: str, fn: Any) -> Any:
     def compare(self: Traced, other: Any) -> Any:
         seen = _operand(other)
         if seen is None:
             return NotImplemented  # a Value compares itself with us, and records that
-        outcome = fn(self.value, seen[0])
-        rec = _recorder.get()
-        if rec is not None:
-            rec.guard(self.expr, op, seen[1], outcome)
-        return outcome
+        return compared(op, self.expr, seen[1], fn(self.value, seen[0]))
 
     return compare
 
@@ -196,14 +221,32 @@ class Traced:
     def __abs__(self) -> Traced:
         return Traced(abs(self.value), ("abs", self.expr))
 
+    __and__, __rand__ = _arithmetic("&", operator.and_)
+    __or__, __ror__ = _arithmetic("|", operator.or_)
+    __xor__, __rxor__ = _arithmetic("^", operator.xor)
+
+    def __invert__(self) -> Traced:
+        return Traced(~self.value, ("~", self.expr))
+
     def __bool__(self) -> bool:
-        return self != 0  # x != 0: a guard, as `if x:` reads it
+        """Python asks for the truth (``if x``, ``x and y``, ``max``): a guard."""
+        outcome = bool(self.value)
+        rec = _recorder.get()
+        if rec is not None:
+            expr = self.expr
+            if expr[0] in COMPARISONS:
+                rec.guard(expr[1], expr[0], expr[2], outcome)
+            else:
+                rec.guard(expr, "!=", ("c", 0), outcome)
+        return outcome
 
     def __float__(self) -> float:
         rec = _recorder.get()
         if rec is None:
             return float(self.value)
         if _in_engine():  # the engine folds it into a node: follow it there
+            if self.value.__class__ is bool:  # the engine refuses a bool: so must the trace
+                raise TypeError("a comparison's result (a bool) used as an operand")
             return rec.convert(self)
         rec.pin(self.expr, self.value)  # f's own float(x), math.exp(x): pinned
         return float(self.value)
@@ -230,11 +273,11 @@ class Traced:
     def conjugate(self) -> Traced:
         return self
 
-    def __repr__(self) -> str:
-        return repr(self.value)  # printing shows the number, as a float would
-
-    def __format__(self, spec: str) -> str:
-        return format(self.value, spec)
+    # a number turned into text (printed, formatted, a dict key made of it) is
+    # pinned: the compiled code holds only while the number is the same
+    __repr__ = _pinned(repr)  # type: ignore[assignment]
+    __str__ = _pinned(str)  # type: ignore[assignment]
+    __format__ = _pinned(format)  # type: ignore[assignment]
 
 
 numbers.Real.register(Traced)
@@ -278,7 +321,7 @@ class _DataProbe:
     def __set__(self, obj: Any, value: Any) -> None:
         rec = _recorder.get()
         if rec is not None and _in_engine(2):
-            rec.created.add(obj)  # a node being made: one of f's own
+            rec.created.add(id(obj))  # a node being made: one of f's own
         elif rec is not None:
             rec.refusals.append(
                 "f sets .data of a Value (an optimizer step inside f?): the compiled code "
@@ -317,9 +360,7 @@ def _value_comparison(op: str, fn: Any, original: Any) -> Any:
         right = expr_of(other)
         if rec is None or right is None:
             return original(self, other)
-        outcome = fn(value_of(self), value_of(other))
-        rec.guard(("n", self), op, right, outcome)
-        return outcome
+        return compared(op, ("n", self), right, fn(value_of(self), value_of(other)))
 
     compare.__name__ = original.__name__
     return compare
@@ -350,21 +391,59 @@ def _watched() -> dict[str, Any]:
     return watched
 
 
+def _watched_grad_mode(original: Any) -> Any:
+    """value._grad_mode_set while a trace runs: f's own ``no_grad()`` is refused.
+
+    Numbers computed under no_grad leave the graph as plain numbers; the
+    compiled code would hold them as they were when traced, where value_and_grad
+    computes them anew on every call.
+    """
+
+    def grad_mode_set(enabled: bool) -> Any:
+        rec = _recorder.get()
+        if rec is not None and not enabled and not _in_engine(3):
+            rec.refusals.append(
+                "f enters no_grad(): the numbers computed inside leave the graph, and the "
+                "compiled code cannot compute them again on later calls; use value_and_grad "
+                "for f, or compute them outside f")
+        return original(enabled)
+
+    return grad_mode_set
+
+
+_isinstance = builtins.isinstance
+
+
+def _traced_isinstance(obj: Any, classinfo: Any) -> bool:
+    """isinstance while a trace runs: f's own test of a traced number answers as for the
+    number it stands for (``isinstance(x, float)`` is True, as it is eagerly)."""
+    if obj.__class__ is Traced and _recorder.get() is not None and not _in_engine(2):
+        return _isinstance(obj.value, classinfo) or _isinstance(obj, classinfo)
+    return _isinstance(obj, classinfo)
+
+
 def _install_probes() -> dict[str, Any]:
     # The class-attribute swap: while any thread traces, Value's data, grad,
     # comparisons and __float__ are replaced on the class itself by probes that
     # record what f reads (a Value has __slots__, so there is no per-instance
-    # hook). A thread that is not tracing reads through a probe to the original.
+    # hook); so are value.py's grad-mode switch (f's own no_grad is refused) and
+    # builtins.isinstance (a traced number answers as the float it stands for).
+    # A thread that is not tracing reads through each probe to the original.
     watched = _watched()
     saved = {name: Value.__dict__[name] for name in watched}
     for name, attribute in watched.items():
         setattr(Value, name, attribute)
-    return saved
+    grad_mode = _value_module._grad_mode_set
+    builtins.isinstance = _traced_isinstance
+    _value_module._grad_mode_set = _watched_grad_mode(grad_mode)
+    return {"attributes": saved, "grad_mode": grad_mode}
 
 
 def _restore_attributes(saved: dict[str, Any]) -> None:
-    for name, attribute in saved.items():
+    for name, attribute in saved["attributes"].items():
         setattr(Value, name, attribute)
+    _value_module._grad_mode_set = saved["grad_mode"]
+    builtins.isinstance = _isinstance
 
 
 # Value is one class for the whole process, so concurrent traces share one

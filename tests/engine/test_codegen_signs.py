@@ -119,18 +119,22 @@ def _check(f, argnums, calls, where):
     by itself: a compiled function that meets an error in its code answers eagerly instead,
     so a bug there (a name left unset, say) would not show in its answers."""
     compiled = compile(f, argnums)
-    for args in calls:
+    calls = list(calls)
+    for args in [calls[0], *calls]:  # the first call records f; the code is written at the next
         want = value_and_grad(f, argnums)(*args)
         got = compiled(*args)
         assert _same(got, want), (
-            f"{where} at {args}: compiled {got}, value_and_grad {want}\n{compiled.source}")
+            f"{where} at {args}: compiled {got}, value_and_grad {want}\n{compiled.sources}")
         assert compiled.traces == 1, (where, compiled.sources)
+        if not compiled._variants:
+            continue  # recorded, not yet written as code
         try:
             ran = compiled._variants[0].run(*args)
         except NotFinite:  # the code's own check, where the engine refuses too
             continue
         assert _same(ran, want), (
             f"{where} at {args}: the code gives {ran}, value_and_grad {want}\n{compiled.source}")
+    assert compiled._variants, f"{where}: no code was written"
     return compiled.sources
 
 

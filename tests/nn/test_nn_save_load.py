@@ -498,7 +498,6 @@ def test_save_errors_name_the_target_not_the_temporary_file(model, tmp_path, mak
     OSError(28, "No space left on device"), KeyboardInterrupt(), OSError(5, "I/O error")])
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(model, tmp_path,
                                                                      monkeypatch, failure):
-    import autograd.files as files
 
     path = tmp_path / "model.json"
     MLP(3, [1], seed=0).save(path)
