@@ -77,6 +77,19 @@ print(report)
 assert report.ok and report.checked == 7
 
 # %% [markdown]
+# The same chain drawn by the engine (a fresh copy, so the graph above keeps
+# its `.grad` untouched), $w_{23}$ highlighted: its gradient is the backward
+# chain $\delta_0$ (green) times the forward chain $q_2$ (blue), the product
+# the numbers above were checked against.
+
+# %%
+from autograd import draw  # noqa: E402
+
+C_drawn, w_drawn, _, _ = chain_003()
+C_drawn.backward()
+draw(C_drawn, highlight=w_drawn[2])
+
+# %% [markdown]
 # ### Each classic mistake, once
 #
 # The same derivation with one mistake each, as learners make them. The
