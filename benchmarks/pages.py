@@ -166,7 +166,7 @@ def main() -> int:
     quiz_size = len(step_through(mlp_root(), quiz=True).html.encode())
     plain, _ = replay_run(None)
     recorded, history = replay_run(2)
-    replay = history["replay"]
+    replay = history["page"]
     replay_path = replay.save(tmp / "training.html")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])

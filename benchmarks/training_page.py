@@ -77,7 +77,7 @@ def main() -> int:
                                     ("digits", digits_run, 1, (8, 8))):
         plain, kept, history = measure(run, every)
         t0 = time.perf_counter()
-        page = history["replay"].titled(name, image=image)
+        page = history["page"].titled(name, image=image)
         built = time.perf_counter() - t0
         rows.append((name, every, page, built, page.save(tmp / f"{name}.html"), plain, kept))
     with sync_playwright() as p:

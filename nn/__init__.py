@@ -58,8 +58,8 @@ from .module import (
 )
 from .optim import SGD, Adam, Optimizer
 from .plot import plot_boundary, plot_history
-from .replay import Recorder, Replay
 from .train import LOSSES, accuracy, fit, make_optimizer, resolve_loss
+from .training_page import Snapshots, TrainingPage
 
 __all__ = [
     "ACTIVATION_PARAMETERS",
@@ -86,8 +86,8 @@ __all__ = [
     "Neuron",
     "Optimizer",
     "MLPTrace",
-    "Recorder",
-    "Replay",
+    "Snapshots",
+    "TrainingPage",
     "accuracy",
     "activate",
     "activate_float",

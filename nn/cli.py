@@ -148,7 +148,7 @@ def _add_train(sub: Any) -> None:
         help="train an MLP on a toy data set; write model.json, training.html and PNG plots",
         description=(
             "Train an MLP on a toy data set made in code, with a progress bar, and write "
-            "OUT/model.json, OUT/training.html (the run replayed step by step), "
+            "OUT/model.json, OUT/training.html (the training page: the run step by step), "
             "OUT/loss.png (loss and accuracy per epoch) and OUT/boundary.png (the decision "
             "boundary over the data). The PNGs need matplotlib, the plot extra "
             "(python -m pip install 'chaingrad[plot]'): without it, train says so before "
@@ -630,7 +630,7 @@ def _training_page(history: dict[str, list], args: argparse.Namespace, model: ML
                    paths: dict[str, str], written: list[str],
                    image: tuple[int, int] | None = None) -> None:
     """Write training.html, the run stepped through (no matplotlib needed)."""
-    page = history["replay"].titled(f"{args.dataset}: {model!r}", image=image)  # type: ignore[attr-defined]
+    page = history["page"].titled(f"{args.dataset}: {model!r}", image=image)  # type: ignore[attr-defined]
     page.save(paths["training.html"])
     written.append(paths["training.html"])
 

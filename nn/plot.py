@@ -38,7 +38,7 @@ def plotting_problem() -> str | None:
         return f"matplotlib {found}; add the plot extra with {install_command(PLOT_EXTRA)}"
     return None
 
-# One table of class styles, read by these plots and by training.html (nn/replay.py
+# One table of class styles, read by these plots and by training.html (nn/training_page.py
 # hands it to the page), so a class has the same colour and marker in both.
 # matplotlib's tab10 colours; markers are matplotlib's letters, drawn by the page too.
 CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",

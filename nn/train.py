@@ -298,7 +298,7 @@ def fit(
     verbose      False (or ``progress=False``) silences the progress bar
     callback     called as ``callback(epoch, history)`` after each epoch
     record_every keep a snapshot every k optimizer steps (and of the last) for the
-                 training page: ``history["replay"]`` is then an ``nn.Replay`` (loss,
+                 training page: ``history["page"]`` is then an ``nn.TrainingPage`` (loss,
                  boundary, weights and grads per kept step); needs an ``MLP``
     record_limit keep at most this many snapshots (thinned evenly; fewer when large)
     compile      True: each sample runs as code written by ``autograd.compile`` (nn/_compiled)
@@ -321,7 +321,7 @@ def fit(
                                   epochs * -(-len(X) // bs))
     history = _epochs(step, epochs, bs, shuffle, rng, show, loss_name, callback)
     if step.recorder is not None:
-        history["replay"] = step.recorder.page(history)  # type: ignore[assignment]
+        history["page"] = step.recorder.page(history)  # type: ignore[assignment]
     return history
 
 
@@ -357,10 +357,10 @@ def _check_problem(model: Any, X: list, y: list, loss: str | LossFn,
 
 def _recorder(step: _Step, every: Any, limit: Any, bs: int, loss_name: str, nout: int,
               steps: int) -> Any:
-    """The nn.Recorder that keeps snapshots for the training page (it checks every and limit)."""
-    from .replay import Recorder, threshold_for
+    """The nn.Snapshots that keeps snapshots for the training page (it checks every and limit)."""
+    from .training_page import Snapshots, threshold_for
 
-    return Recorder(step.model, step.X, step.y, every=every, limit=limit,
+    return Snapshots(step.model, step.X, step.y, every=every, limit=limit,
                     batch=min(bs, len(step.X)), l2=step.l2, loss=loss_name,
                     threshold=threshold_for(step.correct, nout),
                     classify=step.correct is not None, steps=steps)
@@ -373,7 +373,7 @@ class _Step:
                  l2: float, correct: Callable[[Any, Any], bool] | None) -> None:
         self.model, self.X, self.y, self.loss_fn = model, X, y, loss_fn
         self.opt, self.l2, self.correct = opt, l2, correct
-        self.recorder: Any = None  # an nn.Recorder when the run keeps a training page
+        self.recorder: Any = None  # an nn.Snapshots when the run keeps a training page
         self.compiled: CompiledLoss | None = None  # fit(compile=True)
         self.count = 0  # optimizer steps taken
 

@@ -32,7 +32,7 @@ KEPT = [
     "notebooks/01_linear_chain.ipynb",
     "notebooks/src/01_linear_chain.py",
     "autograd/_static/step_through.js",
-    "nn/_static/replay.css",
+    "nn/_static/training_page.css",
     "docs/step_through.png",
     "tests/test_checkout.py",
 ]

@@ -40,7 +40,7 @@ def test_wheel_contains_the_static_files(tmp_path):
     for f in static:
         assert f.relative_to(ROOT).as_posix() in names
     for module in ("autograd/see/step_page.py", "autograd/compiler/codegen.py",
-                   "autograd/torch_replay/replay.py", "nn/replay.py"):
+                   "autograd/torch_replay/replay.py", "nn/training_page.py"):
         assert module in names
 
 

@@ -223,22 +223,22 @@ def test_two_pages_inline_do_not_clash(chain_page, tmp_path, open_page):
 
 
 @pytest.fixture(scope="module")
-def replay_page(tmp_path_factory):
+def training_page_run(tmp_path_factory):
     X, y = moons(40, seed=1)
     model = MLP(2, [6, 5, 1], seed=0)
     history = fit(model, X, y, epochs=12, optimizer="sgd", lr=0.1, l2=1e-3, batch_size=20,
                   record_every=4, verbose=False)
-    replay = history["replay"]
+    replay = history["page"]
     path = tmp_path_factory.mktemp("pages") / "training.html"
     replay.save(path)
     return replay, path
 
 
-def test_training_page_sums_equal_grads(replay_page, open_page):
+def test_training_page_sums_equal_grads(training_page_run, open_page):
     import base64
     import struct
 
-    replay, path = replay_page
+    replay, path = training_page_run
     opened = open_page(path)
     pg = opened.page
     snaps = replay.data["snaps"]

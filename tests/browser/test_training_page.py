@@ -110,7 +110,7 @@ def moons_page(tmp_path_factory):
     model = MLP(2, [6, 5, 1], seed=0)
     history = fit(model, X, y, loss="hinge", epochs=12, optimizer="sgd", lr=0.1, l2=1e-3,
                   batch_size=15, record_every=4, verbose=False)
-    page = history["replay"]
+    page = history["page"]
     path = tmp_path_factory.mktemp("training") / "training.html"
     page.save(path)
     return page, path, X, y
@@ -209,7 +209,7 @@ def digits_page(tmp_path_factory):
     model = MLP(64, [8, 10], seed=0)
     history = fit(model, X, y, epochs=2, optimizer="adam", lr=0.01, batch_size=20,
                   record_every=2, verbose=False)
-    page = history["replay"].titled("digits", image=(8, 8))
+    page = history["page"].titled("digits", image=(8, 8))
     path = tmp_path_factory.mktemp("training") / "digits.html"
     page.save(path)
     return page, path, X, y

@@ -1,13 +1,13 @@
 """The training page: a run's snapshots every k steps, stepped through in the browser.
 
-``fit(..., record_every=k)`` keeps the snapshots; ``history["replay"]`` is the page.
+``fit(..., record_every=k)`` keeps the snapshots; ``history["page"]`` is the page.
 
     >>> from nn import MLP, fit, moons
     >>> X, y = moons(100, seed=0); model = MLP(2, [8, 8, 1], seed=0)
     >>> history = fit(model, X, y, epochs=4, record_every=2, verbose=False)
-    >>> [s["step"] for s in history["replay"].data["snaps"]]   # every 2 steps, and the last
+    >>> [s["step"] for s in history["page"].data["snaps"]]   # every 2 steps, and the last
     [0, 2, 3]
-    >>> history["replay"].save("training.html").name
+    >>> history["page"].save("training.html").name
     'training.html'
 
 At each step kept (before the optimizer moves the weights) a snapshot
@@ -28,8 +28,8 @@ doubles (exact; the grid as 32-bit floats), about 10.7 characters a number.
 
 The page draws each class in the colour and marker ``boundary.png`` uses (one
 table, in nn/plot.py) and needs no matplotlib. Words: this is the *training
-page*; "replay" and "record" (in the names kept for compatibility) mean
-running a recorded graph again in torch and the compiler's tracing elsewhere.
+page* and it keeps *snapshots*; "replay" means running a recorded graph again in
+torch (``autograd.replay_in_torch``), never this page.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from autograd.see import Page
 from .layers import activate_float
 from .plot import CURVE_COLOURS, REGION_ALPHA, class_index, class_style
 
-__all__ = ["Recorder", "Replay", "GRID", "BUDGET"]
+__all__ = ["Snapshots", "TrainingPage", "GRID", "BUDGET"]
 
 GRID = 32
 """Points a side of the decision-boundary grid kept with each snapshot."""
@@ -66,7 +66,7 @@ def _b64(values: Sequence[float], typecode: str = "d") -> str:
     return base64.b64encode(packed.tobytes()).decode("ascii")
 
 
-class Recorder:
+class Snapshots:
     """Snapshots of an ``nn.MLP`` during ``fit`` for its training page;
     ``fit(record_every=k)`` makes one.
 
@@ -158,7 +158,7 @@ class Recorder:
             return outs[0]
         return [max(range(len(outs)), key=lambda k: outs[k][n]) for n in range(len(xs))]
 
-    def page(self, history: dict[str, list], title: str = "") -> Replay:
+    def page(self, history: dict[str, list], title: str = "") -> TrainingPage:
         """The training page of this run (``history`` is fit's: loss and accuracy per epoch)."""
         model = self.model
         names = [name for name, _ in model.named_parameters()]
@@ -182,7 +182,7 @@ class Recorder:
             if self.grid else None,
             "snaps": self.snapshots,
         }
-        return Replay.from_data(data)
+        return TrainingPage.from_data(data)
 
 
 def grid_outputs(model: Any, columns: list[list[float]]) -> list[list[float]]:
@@ -231,7 +231,7 @@ def threshold_for(correct: Callable[..., bool] | None, nout: int) -> float | Non
     return 0.5 if getattr(correct, "__name__", "") == "half" else 0.0
 
 
-class Replay(Page):
+class TrainingPage(Page):
     """The training page: a run's snapshots as one page: ``.save(path)``, inline in Jupyter.
 
     ``snapshots`` is the number of steps kept; ``data`` what the page embeds.
@@ -244,14 +244,14 @@ class Replay(Page):
         self.snapshots = len(data["snaps"])
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Replay:
-        """The page for snapshot ``data`` (as ``Recorder.page`` makes it)."""
+    def from_data(cls, data: dict[str, Any]) -> TrainingPage:
+        """The page for snapshot ``data`` (as ``Snapshots.page`` makes it)."""
         page = Page.build(data["title"], _BODY.replace("{title}", html.escape(data["title"])),
-                          data, script=_static("replay.js"), style=_static("replay.css"),
-                          player=True)
+                          data, script=_static("training_page.js"),
+                          style=_static("training_page.css"), player=True)
         return cls(page.html, title=data["title"], data=data)
 
-    def titled(self, title: str, *, image: tuple[int, int] | None = None) -> Replay:
+    def titled(self, title: str, *, image: tuple[int, int] | None = None) -> TrainingPage:
         """The same page under another heading; ``image=(rows, columns)``: the inputs are
         images of that shape (grey levels in [0, 1]), drawn as such (digits: (8, 8))."""
         if image is not None:
@@ -259,12 +259,12 @@ class Replay(Page):
             if rows * cols != self.data["sizes"][0]:
                 raise ValueError(f"titled: image {rows}x{cols} for {self.data['sizes'][0]} inputs")
             image = (int(rows), int(cols))
-        return Replay.from_data({**self.data, "title": title,
+        return TrainingPage.from_data({**self.data, "title": title,
                                  "image": image if image is not None else self.data["image"]})
 
     def __repr__(self) -> str:
         n = self.snapshots
-        return f"Replay({self.title!r}, {n} snapshot{'s' if n != 1 else ''})"
+        return f"TrainingPage({self.title!r}, {n} snapshot{'s' if n != 1 else ''})"
 
 
 _BODY = """

@@ -7,7 +7,7 @@ import struct
 
 import pytest
 
-from nn import MLP, Module, Replay, fit, moons, spiral
+from nn import MLP, Module, TrainingPage, fit, moons, spiral
 from nn.cli import main
 
 
@@ -26,17 +26,17 @@ def run(epochs=10, every=3, limit=100, batch_size=None, l2=1e-3, seed=0):
 
 def test_records_every_k_steps_and_the_last():
     model, history = run(epochs=10, every=3)
-    replay = history["replay"]
-    assert isinstance(replay, Replay)
+    replay = history["page"]
+    assert isinstance(replay, TrainingPage)
     assert [s["step"] for s in replay.data["snaps"]] == [0, 3, 6, 9]
     _, history = run(epochs=11, every=3)
-    assert [s["step"] for s in history["replay"].data["snaps"]] == [0, 3, 6, 9, 10]
+    assert [s["step"] for s in history["page"].data["snaps"]] == [0, 3, 6, 9, 10]
     assert [len(history[k]) for k in ("loss", "accuracy", "lr")] == [11, 11, 11]
 
 
 def test_memory_is_bounded_and_thinned_evenly():
     _, history = run(epochs=40, every=1, limit=6)
-    steps = [s["step"] for s in history["replay"].data["snaps"]]
+    steps = [s["step"] for s in history["page"].data["snaps"]]
     assert len(steps) <= 6 and steps[-1] == 39
     gaps = {b - a for a, b in zip(steps[:-1], steps[1:-1])}
     assert len(gaps) == 1  # evenly spaced, the last step aside
@@ -53,7 +53,7 @@ def test_recording_does_not_change_training():
 @pytest.mark.parametrize("batch_size", [None, 7])
 def test_each_grad_is_the_sum_over_samples_of_delta_times_q(batch_size):
     model, history = run(epochs=5, every=2, batch_size=batch_size, l2=0.01)
-    data = history["replay"].data
+    data = history["page"].data
     sizes, lam = data["sizes"], data["l2"]
     nq, nd = sum(sizes[:-1]), sum(sizes[1:])
     for snap in data["snaps"]:
@@ -73,14 +73,14 @@ def test_boundary_grid_and_classes():
     X, y = spiral(30, classes=3, seed=0)
     model = MLP(2, [6, 3], seed=0)
     history = fit(model, X, y, epochs=2, record_every=1, verbose=False)
-    data = history["replay"].data
+    data = history["page"].data
     assert data["grid"]["kind"] == "class" and data["classes"] == ["0", "1", "2"]
     raw = base64.b64decode(data["snaps"][0]["grid"])
     cells = struct.unpack(f"<{len(raw) // 4}f", raw)
     assert len(cells) == data["grid"]["n"] ** 2 and set(cells) <= {0.0, 1.0, 2.0}
     _, history = run(epochs=2, every=1)
-    assert history["replay"].data["grid"]["kind"] == "score"
-    assert history["replay"].data["grid"]["threshold"] == 0.0
+    assert history["page"].data["grid"]["kind"] == "score"
+    assert history["page"].data["grid"]["threshold"] == 0.0
 
 
 def test_bad_record_arguments_fail_before_training():
@@ -106,17 +106,17 @@ def test_bad_record_arguments_fail_before_training():
     with pytest.raises(TypeError, match="record_every needs an nn.MLP"):
         fit(Custom(), X, y, epochs=3, record_every=1, verbose=False)
     assert [p.data for p in model.parameters()] == before
-    assert "replay" not in fit(model, X, y, epochs=1, verbose=False)
+    assert "page" not in fit(model, X, y, epochs=1, verbose=False)
 
 
-def test_replay_page_is_one_safe_file(tmp_path):
+def test_training_page_run_is_one_safe_file(tmp_path):
     _, history = run(epochs=4, every=1)
-    replay = history["replay"].titled("<script>alert(1)</script>")
+    replay = history["page"].titled("<script>alert(1)</script>")
     assert replay.html.count("<script") == 3 and "alert(1)</script>" not in replay.html
     path = replay.save(tmp_path / "training.html")
     assert path.read_text(encoding="utf-8") == replay.html
     assert replay._repr_html_().startswith("<iframe srcdoc=")
-    assert repr(replay) == "Replay('<script>alert(1)</script>', 4 snapshots)"
+    assert repr(replay) == "TrainingPage('<script>alert(1)</script>', 4 snapshots)"
 
 
 def test_cli_train_writes_training_html(tmp_path, capsys):
@@ -175,7 +175,7 @@ def test_page_data_carries_the_class_styles_and_predictions():
     X, y = spiral(30, classes=3, seed=0)
     model = MLP(2, [6, 3], seed=0)
     history = fit(model, X, y, epochs=2, record_every=1, verbose=False)
-    data = history["replay"].data
+    data = history["page"].data
     assert [tuple(s) for s in data["styles"]] == [class_style(k) for k in range(3)]
     assert data["curves"] == CURVE_COLOURS and data["per_epoch"] == 1
     for snap in data["snaps"]:
@@ -184,13 +184,13 @@ def test_page_data_carries_the_class_styles_and_predictions():
     Xr = [[x / 10, 0.0] for x in range(10)]
     history = fit(MLP(2, [3, 1], seed=0), Xr, [x[0] * 2 for x in Xr], loss="mse", epochs=2,
                   record_every=1, verbose=False)
-    data = history["replay"].data
+    data = history["page"].data
     assert data["classes"] == [] and data["y"] == [] and data["snaps"][0]["pred"] is None
 
 
 def test_titled_image_shape_must_fit_the_inputs():
     _, history = run(epochs=2, every=1)
-    page = history["replay"]
+    page = history["page"]
     with pytest.raises(ValueError, match="image 3x3 for 2 inputs"):
         page.titled("x", image=(3, 3))
     assert page.titled("x", image=(1, 2)).titled("y").data["image"] == (1, 2)
@@ -205,7 +205,7 @@ def test_training_page_needs_no_matplotlib(tmp_path):
         "from nn import MLP, fit, moons\n"
         "X, y = moons(30, seed=0)\n"
         "h = fit(MLP(2, [4, 1], seed=0), X, y, epochs=3, record_every=1, verbose=False)\n"
-        f"h['replay'].save({str(tmp_path / 't.html')!r})\n"
+        f"h['page'].save({str(tmp_path / 't.html')!r})\n"
         "assert 'matplotlib' not in [m for m in sys.modules if sys.modules[m] is not None]\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -218,7 +218,7 @@ def test_training_page_needs_no_matplotlib(tmp_path):
 def test_grid_outputs_equal_forward_floats_to_the_bit(acts):
     import random
 
-    from nn.replay import grid_outputs
+    from nn.training_page import grid_outputs
 
     rng = random.Random(3)
     model = MLP(2, [7, 3], activation=acts, input_activation="tanh", seed=1)
