@@ -80,7 +80,7 @@ bench: $(BENCH) graphviz chromium
 	$(BIN)/python benchmarks/pages.py
 
 lint: $(LINT)
-	$(BIN)/ruff check autograd nn tests benchmarks notebooks docs conftest.py
+	$(BIN)/ruff check autograd nn tests benchmarks notebooks docs conftest.py chaingrad_cli.py
 
 # Jupyter refuses to start as root without --allow-root: given only then (a container, sudo).
 notebook: $(NOTEBOOKS) $(TORCH) graphviz

@@ -23,7 +23,7 @@ except ModuleNotFoundError:  # Python 3.10: the dev extra installs tomli
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
-FIRST_PARTY = {"autograd", "nn", "tests", "benchmarks"}
+FIRST_PARTY = {"autograd", "nn", "chaingrad_cli", "tests", "benchmarks"}
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
 
 

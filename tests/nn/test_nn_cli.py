@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 
@@ -134,9 +135,40 @@ def test_no_subcommand_prints_help(capsys):
 def test_console_script_entry_point_is_declared():
     from importlib.metadata import entry_points
 
+    import chaingrad_cli
+
     eps = [ep for ep in entry_points(group="console_scripts") if ep.name == "chaingrad"]
-    assert eps and eps[0].value == "nn.cli:main"
-    assert eps[0].load() is main
+    assert eps and eps[0].value == "chaingrad_cli:main"
+    assert eps[0].load() is chaingrad_cli.main
+
+
+def test_a_ctrl_c_while_the_command_starts_says_so_in_one_line():
+    """The launcher imports nn.cli inside a try: a KeyboardInterrupt during that import (a
+    Ctrl-C in the first second, while Python loads the code) ends with one line, exit 130,
+    no traceback. The import is made to raise, so the moment is certain, not timed."""
+    code = textwrap.dedent("""
+        import builtins, sys
+        real = builtins.__import__
+        def interrupted(name, *args, **kwargs):
+            if name == "nn.cli":
+                raise KeyboardInterrupt
+            return real(name, *args, **kwargs)
+        builtins.__import__ = interrupted
+        import chaingrad_cli
+        sys.exit(chaingrad_cli.main(["demo"]))
+    """)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 130
+    assert done.stderr == "chaingrad: interrupted while starting; nothing written\n"
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_the_launcher_runs_the_command():
+    import chaingrad_cli
+
+    assert chaingrad_cli.main(["demo"]) == 0
 
 
 # -- bad arguments and diverging runs: clear messages, no tracebacks ----------------------
