@@ -142,23 +142,26 @@ finite_float = _float_in()
 # -- train: arguments and the checks made before any work ----------------------------
 
 
+TRAIN_DESCRIPTION = (
+    "Train an MLP on a toy data set made in code, with a progress bar, and write "
+    "OUT/model.json, OUT/training.html (the training page: the run step by step), "
+    "OUT/loss.png (loss and accuracy per epoch) and OUT/boundary.png (the decision "
+    "boundary over the data). The PNGs need matplotlib, the plot extra "
+    "(python -m pip install 'chaingrad[plot]'): without it, train says so before "
+    "training and writes the other files. Ctrl-C saves the "
+    "model of the last completed epoch and exits with 130 (a SIGTERM: the same, 143). "
+    "Refused before any work: "
+    f"more than {MAX_PARAMETERS:,} parameters, more than {MAX_STEP_WORK:,} samples x "
+    f"parameters per step, more than {MAX_PLOT_WORK:,} grid points x parameters, "
+    f"more than {MAX_TOTAL_WORK:,} epochs x samples x parameters in all."
+)
+
+
 def _add_train(sub: Any) -> None:
     p = sub.add_parser(
         "train",
         help="train an MLP on a toy data set; write model.json, training.html and PNG plots",
-        description=(
-            "Train an MLP on a toy data set made in code, with a progress bar, and write "
-            "OUT/model.json, OUT/training.html (the training page: the run step by step), "
-            "OUT/loss.png (loss and accuracy per epoch) and OUT/boundary.png (the decision "
-            "boundary over the data). The PNGs need matplotlib, the plot extra "
-            "(python -m pip install 'chaingrad[plot]'): without it, train says so before "
-            "training and writes the other files. Ctrl-C saves the "
-            "model of the last completed epoch and exits with 130 (a SIGTERM: the same, 143). "
-            "Refused before any work: "
-            f"more than {MAX_PARAMETERS:,} parameters, more than {MAX_STEP_WORK:,} samples x "
-            f"parameters per step, more than {MAX_PLOT_WORK:,} grid points x parameters, "
-            f"more than {MAX_TOTAL_WORK:,} epochs x samples x parameters in all."
-        ),
+        description=TRAIN_DESCRIPTION,
         epilog=(
             "example: chaingrad train --dataset moons --hidden 16 16 --activation relu "
             "--epochs 100 --lr 0.05 --seed 0 --out runs/moons"

@@ -303,9 +303,8 @@ def fit(
     record_limit keep at most this many snapshots (thinned evenly; fewer when large)
     compile      True: each sample runs as code written by ``autograd.compile`` (nn/_compiled)
 
-    The recorded loss of an epoch is the sample-weighted mean of its batch losses
-    (L2 term included); the accuracy is over the outputs computed during the epoch
-    (None for regression targets). Checks and failures: see the module docstring.
+    An epoch's loss is the sample-weighted mean of its batch losses (L2 included); its
+    accuracy is over the outputs computed during it (None for regression targets).
     """
     X, y = _data_lists(X, y, "fit")
     epochs, bs, l2, shuffle, show, rng = _loop_settings(
