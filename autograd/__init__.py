@@ -46,7 +46,7 @@ __all__ = [
     # the Value and its ops
     "Value", "sum", "dot", "atan2", "hypot", "maximum", "minimum", "apply",
     "OPS", "Primitive", "register",
-    # recording on and off
+    # building the graph, or not
     "no_grad", "enable_grad", "is_grad_enabled",
     # the order and the reverse pass, step by step
     "topo_order", "forward_order", "backward_steps",
