@@ -44,8 +44,9 @@ sys.path.insert(1, str(HERE))
 
 import minimal_value  # noqa: E402
 import transformer  # noqa: E402
+from compiled import score  # noqa: E402 - the MLP on a flat parameter list, as W1c has it
 from engine import machine, markdown  # noqa: E402
-from train_step import SIZES, copy_weights, flat, initial_weights, moons  # noqa: E402
+from train_step import copy_weights, flat, initial_weights, moons  # noqa: E402
 
 import autograd  # noqa: E402
 from autograd import value_and_grad  # noqa: E402
@@ -53,22 +54,9 @@ from autograd import value_and_grad  # noqa: E402
 # -- micrograd's demo -------------------------------------------------------------------
 
 
-def demo_score(params, x):
-    """The MLP 2-16-16-1 on one input, its weights read in flat()'s order (ReLU hidden)."""
-    k, q = 0, x
-    last = len(SIZES) - 2
-    for layer, (nin, nout) in enumerate(zip(SIZES[:-1], SIZES[1:])):
-        outs = []
-        for _ in range(nout):
-            outs.append(autograd.dot(params[k:k + nin], q, params[k + nin]))
-            k += nin + 1
-        q = outs if layer == last else [p.relu() for p in outs]
-    return q[0]
-
-
 def demo_loss(params, Xb, yb):
     """demo.ipynb's loss() as written, over a flat list of parameters."""
-    scores = [demo_score(params, xrow) for xrow in Xb]
+    scores = [score(params, xrow) for xrow in Xb]
     losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(yb, scores)]
     data_loss = sum(losses) * (1.0 / len(losses))
     alpha = 1e-4
@@ -454,7 +442,7 @@ def main(argv: list[str] | None = None) -> None:
         ("demo loss, 100 samples", demo_loss, (params, X, y), True),
         ("microgpt, one word", run.loss, (run.ws, transformer.tokens("kestrel")), False),
         ("lecture loss", lecture_loss, (lecture_params(), LECTURE_XS, LECTURE_YS), False),
-        ("W1, one sample", lambda p, x, t: (1 - t * demo_score(p, x)).relu(),
+        ("W1, one sample", lambda p, x, t: (1 - t * score(p, x)).relu(),
          (params, X[0], y[0]), False),
     ]:
         nodes, per_line, first, second = trace_cost(f, *fargs, has_aux=aux)

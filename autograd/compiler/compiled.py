@@ -266,17 +266,25 @@ class Compiled:
             self._warn(normal, failed, previous)
         return self._run_eagerly(args)
 
+    def _recorded(self, args: tuple, normal: tuple,
+                  positions: tuple[int, ...]) -> tuple[Any, Any]:
+        """(f recorded on this call, None), or (None, the eager answer) where f cannot be
+        recorded; a CompileError (f does what compiled code could not) is raised."""
+        try:
+            return _record(self._f, normal, positions, self._several, self._has_aux), None
+        except CompileError:
+            raise
+        except Exception as error:
+            return None, self._eager_or_refuse(args, error)
+
     def _record_and_answer(self, args: tuple, normal: tuple,
                            positions: tuple[int, ...]) -> tuple[Any, Any]:
         """Run f on traced inputs; answer from its graph, as value_and_grad does; keep the
         recording, to be written as code when a call of the same kind comes."""
         start = perf_counter()
-        try:
-            recording = _record(self._f, normal, positions, self._several, self._has_aux)
-        except CompileError:
-            raise
-        except Exception as error:
-            return self._eager_or_refuse(args, error)
+        recording, eager = self._recorded(args, normal, positions)
+        if recording is None:
+            return eager
         try:
             result = _answer(recording)
         except Exception:  # a gradient the engine refuses: its own error, eagerly
@@ -297,12 +305,9 @@ class Compiled:
         """Record f on this call and write its graph at once (a kind of call seen before);
         a guard whose other outcome gives the same code is dropped (see _merged)."""
         start = perf_counter()
-        try:
-            recording = _record(self._f, normal, positions, self._several, self._has_aux)
-        except CompileError:
-            raise
-        except Exception as error:
-            return self._eager_or_refuse(args, error)
+        recording, eager = self._recorded(args, normal, positions)
+        if recording is None:
+            return eager
         with self._lock:
             self.traces += 1
         self._cost.saw_record(perf_counter() - start, len(recording.rec.created))
