@@ -77,15 +77,19 @@ def mlp_graph() -> Value:
     return mse(model.trace([0.5, -1.0]).output, 1.0)
 
 
+def _quiz_page(C, tmp_path, open_page):
+    """C's quiz page, saved and opened: (the page, the opened tab, its forward steps, the
+    engine's reverse steps)."""
+    page = step_through(C, quiz=True)
+    opened = open_page(page.save(tmp_path / "quiz.html"))
+    return page, opened, len(page.data["fsteps"]), reverse_steps(C)
+
+
 @pytest.mark.parametrize("build", [quiz_graph, mlp_graph])
 def test_quiz_answers_as_the_derivation_checker(build, tmp_path, open_page):
     C = build()
-    page = step_through(C, quiz=True)
-    path = page.save(tmp_path / "quiz.html")
-    opened = open_page(path)
+    page, opened, F, steps = _quiz_page(C, tmp_path, open_page)
     pg = opened.page
-    F = len(page.data["fsteps"])
-    steps = reverse_steps(C)
     index = {n: k for k, n in enumerate(forward_order(C))}
     truth = {s.node: s.grad for s in steps}
     kinds = set()
@@ -118,12 +122,8 @@ def test_quiz_answers_as_the_derivation_checker(build, tmp_path, open_page):
 
 def test_quiz_in_the_page(tmp_path, open_page):
     C = quiz_graph()
-    page = step_through(C, quiz=True)
-    path = page.save(tmp_path / "quiz.html")
-    opened = open_page(path)
+    page, opened, F, steps = _quiz_page(C, tmp_path, open_page)
     pg = opened.page
-    F = len(page.data["fsteps"])
-    steps = reverse_steps(C)
     pg.evaluate(f"() => window.chaingrad.step({F + 1})")  # the seed: dC/dC
     pg.fill("#cg-answer", "-1")
     pg.press("#cg-answer", "Enter")
